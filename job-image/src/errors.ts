@@ -1,0 +1,170 @@
+/**
+ * Errors of the stage library: one tagged class per kind of failure, each carrying typed fields
+ * that say where the fault is (file, line, field) and keeping the original `cause`.
+ *
+ * The CLI and the job entrypoint turn a tag into an exit code through {@link isBadInput}: bad
+ * input is not worth retrying (exit 2), everything else may be transient (exit 1). Callers
+ * narrow with {@link isGikError}, never by matching message text.
+ *
+ * @module
+ */
+
+/** Base of every gik error. `_tag` names the kind; `badInput` says whether a retry could help. */
+export abstract class GikError extends Error {
+  abstract readonly _tag: string;
+  /** True when the input itself is wrong, so running again with the same input fails again. */
+  abstract readonly badInput: boolean;
+}
+
+/** A line of an index file (ECMWF `.index` or NOAA `.idx`) that cannot be read. */
+export class IndexParseError extends GikError {
+  readonly _tag = "IndexParseError";
+  readonly badInput = true;
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path}:${line}: ${reason}`, options);
+    this.name = "IndexParseError";
+  }
+}
+
+/** Bytes that are not a whole GRIB2 message where one was expected. */
+export class GribFormatError extends GikError {
+  readonly _tag = "GribFormatError";
+  readonly badInput = true;
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path} @ byte ${offset}: ${reason}`, options);
+    this.name = "GribFormatError";
+  }
+}
+
+/** A GRIB2 feature (template, table entry) this reader does not know how to interpret. */
+export class GribUnsupportedError extends GikError {
+  readonly _tag = "GribUnsupportedError";
+  readonly badInput = true;
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly feature: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path} @ byte ${offset}: unsupported ${feature}`, options);
+    this.name = "GribUnsupportedError";
+  }
+}
+
+/** An object that must exist (a step file, its index, a template) is not there. */
+export class NotFoundError extends GikError {
+  readonly _tag = "NotFoundError";
+  readonly badInput = true;
+  constructor(
+    readonly url: string,
+    readonly what: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${what} not found: ${url}`, options);
+    this.name = "NotFoundError";
+  }
+}
+
+/** A byte range named by an index or a store that does not fit its file. */
+export class ByteRangeError extends GikError {
+  readonly _tag = "ByteRangeError";
+  readonly badInput = true;
+  constructor(
+    readonly url: string,
+    readonly offset: number,
+    readonly length: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${url} [${offset}, +${length}): ${reason}`, options);
+    this.name = "ByteRangeError";
+  }
+}
+
+/**
+ * The target run's structure differs from its templates: fields in the fresh index the templates
+ * do not know (`unknown`), or template fields the index lacks (`missing`). Names are `attrs` keys.
+ */
+export class StructureDriftError extends GikError {
+  readonly _tag = "StructureDriftError";
+  readonly badInput = true;
+  constructor(
+    readonly where: string,
+    readonly matched: number,
+    readonly unknown: readonly string[],
+    readonly missing: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${where}: structure drift: ${matched} matched, ${unknown.length} unknown to the templates` +
+        `${unknown.length ? ` (${preview(unknown)})` : ""}, ${missing.length} missing from the index` +
+        `${missing.length ? ` (${preview(missing)})` : ""}`,
+      options,
+    );
+    this.name = "StructureDriftError";
+  }
+}
+
+/** A value given by a user (CLI flag, CRD field, environment variable) that is not acceptable. */
+export class UsageError extends GikError {
+  readonly _tag = "UsageError";
+  readonly badInput = true;
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${field}: ${reason}`, options);
+    this.name = "UsageError";
+  }
+}
+
+/** A storage request that failed after its retries, or with a status that retrying cannot fix. */
+export class StorageError extends GikError {
+  readonly _tag = "StorageError";
+  readonly badInput = false;
+  constructor(
+    readonly url: string,
+    readonly status: number | undefined,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${url}: ${reason}${status === undefined ? "" : ` (HTTP ${status})`}`, options);
+    this.name = "StorageError";
+  }
+}
+
+export type GikErrorTag =
+  | IndexParseError["_tag"]
+  | GribFormatError["_tag"]
+  | GribUnsupportedError["_tag"]
+  | NotFoundError["_tag"]
+  | ByteRangeError["_tag"]
+  | StructureDriftError["_tag"]
+  | UsageError["_tag"]
+  | StorageError["_tag"];
+
+/** Narrows `err` to a gik error, optionally of one of the given tags. */
+export function isGikError(err: unknown, ...tags: GikErrorTag[]): err is GikError {
+  return err instanceof GikError && (tags.length === 0 || tags.includes(err._tag as GikErrorTag));
+}
+
+/** True when `err` says the input is wrong, so a retry with the same input cannot succeed. */
+export function isBadInput(err: unknown): boolean {
+  return err instanceof GikError && err.badInput;
+}
+
+function preview(names: readonly string[]): string {
+  const shown = names.slice(0, 8).join(", ");
+  return names.length > 8 ? `${shown}, … ${names.length - 8} more` : shown;
+}
