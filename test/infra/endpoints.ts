@@ -1,0 +1,37 @@
+/**
+ * What the integration setup (`global-setup.ts`) started, handed to test files through vitest's
+ * `provide`/`inject` under the key `"infra"`. Every server listens on 127.0.0.1 on a free port.
+ *
+ * @module
+ */
+
+export interface S3Endpoint {
+  /** e.g. `http://127.0.0.1:41234`; use path-style addressing. */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface InfraEndpoints {
+  /** MinIO, direct. */
+  s3: S3Endpoint;
+  /** The same MinIO through toxiproxy: add latency, bandwidth limits or cut connections via `toxiproxyApi`. */
+  s3Toxic: S3Endpoint & { toxiproxyApi: string; proxyName: string };
+  /** The same MinIO through a proxy that answers `503 SlowDown` to a share of requests (set through `controlUrl`). */
+  s3SlowDown: S3Endpoint & { controlUrl: string };
+  /** fake-gcs-server; set `STORAGE_EMULATOR_HOST` to `emulatorHost` for `@google-cloud/storage`. */
+  gcs: { emulatorHost: string; projectId: string };
+  /** kube-apiserver (+ etcd, controller-manager, scheduler, kwok nodes, pod runner). */
+  kube: { kubeconfig: string; server: string; kubectl: string; nodeNames: string[] };
+  /** Python of the reader virtual environment (xarray, zarr, kerchunk, eccodes, …). */
+  python: string;
+  /** Directory of the binaries built by the setup (`~/.cache/gik-test/...`), by component name. */
+  bin: Record<string, string>;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    infra: InfraEndpoints;
+  }
+}
