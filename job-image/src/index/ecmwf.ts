@@ -1,0 +1,176 @@
+/**
+ * Reader of ECMWF open-data `.index` files: one JSON object per line, one line per GRIB message.
+ *
+ * Notes (invariants the reader enforces, so later stages can rely on them):
+ * - Values are strings except `_offset`/`_length`, which are non-negative integers. An index whose
+ *   values are numbers (`"step": 0`, `"levelist": 500`) is a MARS retrieval index, a different
+ *   format, and is refused by name rather than read with guessed meanings.
+ * - Key order varies from line to line; only names matter.
+ * - Lines without `number` (control `cf`, `fc`) are member 0; a `pf` line must carry `number`.
+ * - `pl` and `sol` lines carry `levelist`; it is part of the join key `attrs`.
+ * - (`attrs`, `number`, `step`, `type`) identifies a message; a repeat is an error, never a silent overwrite.
+ * - Blank lines at the end are ignored; a blank line between entries, or a line cut short, is an error.
+ *
+ * @module
+ */
+
+import { IndexParseError } from "../errors.js";
+import { parseDigits } from "./digits.js";
+import type { IndexEntry } from "./types.js";
+
+/** Keys whose values are strings in open-data indexes (numbers there mean a MARS index). */
+const STRING_KEYS = [
+  "param",
+  "levtype",
+  "levelist",
+  "step",
+  "number",
+  "type",
+  "stream",
+  "class",
+  "expver",
+  "date",
+  "time",
+  "domain",
+] as const;
+
+type StringKey = (typeof STRING_KEYS)[number];
+
+const REQUIRED_KEYS = ["param", "levtype", "step", "type", "_offset", "_length"] as const;
+
+/** Level types whose fields are told apart by `levelist`. */
+const LEVELLED_TYPES = new Set(["pl", "sol"]);
+
+/**
+ * Parses the text of an ECMWF open-data `.index` file.
+ *
+ * @param text the whole file, UTF-8 decoded
+ * @param path where the text came from, for error messages
+ * @throws {IndexParseError} naming `path` and the 1-based line of the first faulty line
+ * @example
+ * const entries = parseEcmwfIndex(await readText(url), url);
+ * entries[0].attrs; // "t:pl:500"
+ */
+export function parseEcmwfIndex(text: string, path: string): IndexEntry[] {
+  const lines = text.split("\n");
+  let end = lines.length;
+  while (end > 0 && lines[end - 1]!.trim() === "") end--;
+
+  const entries: IndexEntry[] = new Array(end);
+  const firstLineOf = new Map<string, number>();
+  for (let i = 0; i < end; i++) {
+    const entry = parseEcmwfIndexLine(lines[i]!, path, i + 1);
+    const identity = `${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`;
+    const first = firstLineOf.get(identity);
+    if (first !== undefined) {
+      throw new IndexParseError(
+        path,
+        entry.line,
+        `duplicate entry: attrs "${entry.attrs}", number ${entry.number}, step "${entry.step}", ` +
+          `type "${entry.type}" already on line ${first}`,
+      );
+    }
+    firstLineOf.set(identity, entry.line);
+    entries[i] = entry;
+  }
+  return entries;
+}
+
+/**
+ * Parses one line of an ECMWF `.index` file (no duplicate check: that needs the whole file).
+ *
+ * @throws {IndexParseError} naming `path` and `line`
+ */
+export function parseEcmwfIndexLine(text: string, path: string, line: number): IndexEntry {
+  const fail = (reason: string, cause?: unknown): never => {
+    throw new IndexParseError(path, line, reason, cause === undefined ? undefined : { cause });
+  };
+  const raw = text.endsWith("\r") ? text.slice(0, -1) : text;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    if (raw.trim() === "") fail("empty line between index entries");
+    const hint = raw.trimEnd().endsWith("}") ? "" : " (the line ends before its closing '}': truncated?)";
+    fail(`not a JSON object${hint}: ${(err as Error).message}`, err);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`not a JSON object: ${raw.slice(0, 60)}`);
+  }
+  const record = value as Record<string, unknown>;
+  // Types first: a MARS index must be named as such, not reported as "missing" or "malformed".
+  for (const key of STRING_KEYS) {
+    const v = record[key];
+    if (v === undefined || typeof v === "string") continue;
+    if (typeof v === "number") {
+      fail(
+        `"${key}" is the number ${v}, not a string: this is a MARS retrieval index, ` +
+          "not an ECMWF open-data index",
+      );
+    }
+    fail(`"${key}" must be a string, got ${JSON.stringify(v)}`);
+  }
+  const fields = record as Partial<Record<StringKey, string>> & Record<"_offset" | "_length", unknown>;
+  const { param, levtype, step, type } = fields;
+  if (param === undefined || levtype === undefined || step === undefined || type === undefined) {
+    return fail(missingKeys(record));
+  }
+  if (fields._offset === undefined || fields._length === undefined) return fail(missingKeys(record));
+  const offset = byteCount(fields._offset, "_offset", fail);
+  const length = byteCount(fields._length, "_length", fail);
+
+  const levelist = fields.levelist ?? "";
+  if (levelist === "" && LEVELLED_TYPES.has(levtype)) fail(`levtype "${levtype}" line without "levelist"`);
+  const stepEnd = parseStepEnd(step);
+  if (stepEnd === undefined) {
+    return fail(`"step" must be hours ("135") or a window ("0-6"), got "${step}"`);
+  }
+  const number = memberNumber(fields.number, type, fail);
+
+  return {
+    attrs: `${param}:${levtype}:${levelist}`,
+    param,
+    levtype,
+    levelist,
+    step,
+    stepEnd,
+    number,
+    type,
+    stream: fields.stream ?? "",
+    class: fields.class ?? "",
+    expver: fields.expver ?? "",
+    date: fields.date ?? "",
+    time: fields.time ?? "",
+    domain: fields.domain ?? "",
+    offset,
+    length,
+    line,
+  };
+}
+
+/** The end of a step or step window in hours: `"135"` → 135, `"0-6"` → 6; `undefined` if malformed. */
+export function parseStepEnd(step: string): number | undefined {
+  const dash = step.indexOf("-");
+  if (dash === -1) return parseDigits(step);
+  const start = parseDigits(step.slice(0, dash));
+  const end = parseDigits(step.slice(dash + 1));
+  return start === undefined || end === undefined || end < start ? undefined : end;
+}
+
+function byteCount(v: unknown, key: string, fail: (reason: string) => never): number {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
+  return fail(`"${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+}
+
+/** Member 0 for lines without `number` (control); a perturbed line must say which member it is. */
+function memberNumber(value: string | undefined, type: string, fail: (reason: string) => never): number {
+  if (value === undefined) {
+    return type === "pf" ? fail(`type "pf" (perturbed member) line without "number"`) : 0;
+  }
+  return parseDigits(value) ?? fail(`"number" must be a non-negative integer, got "${value}"`);
+}
+
+function missingKeys(record: Record<string, unknown>): string {
+  const missing = REQUIRED_KEYS.filter((key) => record[key] === undefined).map((k) => `"${k}"`);
+  return `missing required key${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+}

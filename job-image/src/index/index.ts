@@ -1,0 +1,14 @@
+/**
+ * Index readers: ECMWF open-data `.index` (JSON lines) and NOAA wgrib2 `.idx` inventories.
+ * Pure functions over text; fetching the files is the caller's business (see `storage/`).
+ *
+ * @example
+ * import { parseEcmwfIndex } from "./index/index.js";
+ * const entries = parseEcmwfIndex(text, "s3://ecmwf-forecasts/…/20250101000000-0h-enfo-ef.index");
+ *
+ * @module
+ */
+
+export { parseEcmwfIndex, parseEcmwfIndexLine, parseStepEnd } from "./ecmwf.js";
+export { parseNoaaIdx } from "./noaa.js";
+export type { IndexEntry, NoaaIndexEntry } from "./types.js";

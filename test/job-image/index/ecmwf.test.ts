@@ -1,0 +1,262 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { IndexParseError } from "../../../job-image/src/errors.js";
+import { parseEcmwfIndex, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
+import type { IndexEntry } from "../../../job-image/src/index/types.js";
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
+
+/** Catches the error `fn` throws, failing the test if it returns. */
+function thrown(fn: () => unknown): IndexParseError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(IndexParseError);
+    return err as IndexParseError;
+  }
+  throw new Error("expected an IndexParseError, nothing was thrown");
+}
+
+/** An ecmwf-mini style ENS line: strings everywhere, control lines without `number`. */
+function ensLine(fields: Record<string, string>, offset: number, length = 266): string {
+  const base = { domain: "g", date: "20250101", time: "0000", expver: "0001", class: "od", stream: "enfo" };
+  return JSON.stringify({ ...base, ...fields, _offset: offset, _length: length });
+}
+
+describe("parseEcmwfIndex on real published index files", () => {
+  it.each([
+    { file: "ecmwf/20261001000000-24h-oper-fc.index", lines: 184, levtypes: ["pl", "sfc", "sol"] },
+    { file: "ecmwf/20231201000000-0h-oper-fc.0p4-beta.index", lines: 83, levtypes: ["pl", "sfc"] },
+    { file: "ecmwf/20250301000000-0h-aifs-single-oper-fc.index", lines: 106, levtypes: ["pl", "sfc", "sol"] },
+    { file: "ecmwf/20250301000000-6h-aifs-single-oper-fc.index", lines: 102, levtypes: ["pl", "sfc", "sol"] },
+  ])("$file: $lines entries, every field as published", ({ file, lines, levtypes }) => {
+    const text = fixture(file);
+    const entries = parseEcmwfIndex(text, file);
+    expect(entries).toHaveLength(lines);
+
+    const raw = text.trimEnd().split("\n");
+    entries.forEach((entry, i) => {
+      const published = JSON.parse(raw[i]!) as Record<string, string | number>;
+      expect(entry.line).toBe(i + 1);
+      expect(entry.offset).toBe(published._offset);
+      expect(entry.length).toBe(published._length);
+      for (const key of ["param", "levtype", "step", "type", "stream", "class", "expver", "date", "time"]) {
+        expect(entry[key as keyof IndexEntry], `${file}:${i + 1} ${key}`).toBe(published[key]);
+      }
+      expect(entry.levelist).toBe(published.levelist ?? "");
+      expect(entry.attrs).toBe(`${published.param}:${published.levtype}:${published.levelist ?? ""}`);
+      expect(entry.number).toBe(0);
+      expect(entry.stepEnd).toBe(Number(published.step));
+    });
+    expect([...new Set(entries.map((e) => e.levtype))].sort()).toEqual(levtypes);
+
+    // The messages tile the file: sorted by offset, each starts where the previous ended.
+    const byOffset = [...entries].sort((a, b) => a.offset - b.offset);
+    byOffset.forEach((e, i) => {
+      expect(e.offset).toBe(i === 0 ? 0 : byOffset[i - 1]!.offset + byOffset[i - 1]!.length);
+    });
+  });
+
+  it("reads levelist on pl and sol lines into the join key", () => {
+    const entries = parseEcmwfIndex(fixture("ecmwf/20261001000000-24h-oper-fc.index"), "24h");
+    const soil = entries.filter((e) => e.param === "sot").map((e) => e.attrs);
+    expect(soil.sort()).toEqual(["sot:sol:1", "sot:sol:2", "sot:sol:3", "sot:sol:4"]);
+    const pressure = entries.filter((e) => e.levtype === "pl");
+    expect(pressure.length).toBeGreaterThan(0);
+    for (const e of pressure) expect(e.levelist).toMatch(/^\d+$/);
+    expect(entries.find((e) => e.param === "tp")?.attrs).toBe("tp:sfc:");
+  });
+
+  it("does not depend on key order (the real file mixes orders)", () => {
+    const text = fixture("ecmwf/20261001000000-24h-oper-fc.index");
+    const orders = new Set(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => Object.keys(JSON.parse(l)).join(",")),
+    );
+    expect(orders.size).toBeGreaterThan(1);
+
+    const reversed = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(l)).reverse())))
+      .join("\n");
+    expect(parseEcmwfIndex(reversed, "reversed")).toEqual(parseEcmwfIndex(text, "reversed"));
+  });
+
+  it("ignores blank lines at the end and accepts CRLF line ends", () => {
+    const text = fixture("ecmwf/20231201000000-0h-oper-fc.0p4-beta.index");
+    const expected = parseEcmwfIndex(text, "x");
+    expect(parseEcmwfIndex(`${text}\n\n  \n`, "x")).toEqual(expected);
+    expect(parseEcmwfIndex(text.replaceAll("\n", "\r\n"), "x")).toEqual(expected);
+  });
+});
+
+describe("parseEcmwfIndex on ensemble lines", () => {
+  const lines = [
+    ensLine({ type: "cf", levtype: "sfc", step: "135", param: "2t" }, 0),
+    ensLine({ type: "pf", levtype: "sfc", step: "135", number: "31", param: "2t" }, 266),
+    ensLine({ type: "cf", levtype: "pl", step: "135", param: "t", levelist: "850" }, 532),
+    ensLine({ type: "pf", levtype: "sol", levelist: "2", number: "6", step: "135", param: "vsw" }, 798),
+  ];
+
+  it("gives control lines (no number) member 0 and perturbed lines their number", () => {
+    const entries = parseEcmwfIndex(lines.join("\n"), "enfo.index");
+    expect(entries.map((e) => [e.type, e.number, e.attrs])).toEqual([
+      ["cf", 0, "2t:sfc:"],
+      ["pf", 31, "2t:sfc:"],
+      ["cf", 0, "t:pl:850"],
+      ["pf", 6, "vsw:sol:2"],
+    ]);
+  });
+
+  it("keeps a step window as published and gives its end in hours", () => {
+    const [entry] = parseEcmwfIndex(
+      ensLine({ type: "cf", levtype: "sfc", step: "0-6", param: "tp" }, 0),
+      "w",
+    );
+    expect(entry).toMatchObject({ step: "0-6", stepEnd: 6 });
+  });
+
+  it.each([
+    ["135", 135],
+    ["0", 0],
+    ["0-6", 6],
+    ["138-144", 144],
+    ["6-0", undefined],
+    ["", undefined],
+    ["1.5", undefined],
+    ["-6", undefined],
+    [" 6", undefined],
+  ])("parseStepEnd(%j) is %j", (step, end) => {
+    expect(parseStepEnd(step)).toBe(end);
+  });
+
+  it("reads 8,160 lines (one real step) in well under a second", () => {
+    const text = Array.from({ length: 8160 }, (_, i) =>
+      ensLine(
+        { type: "pf", levtype: "pl", levelist: String(i % 160), step: "135", number: String(i), param: "t" },
+        i * 700_000,
+      ),
+    ).join("\n");
+    const started = performance.now();
+    expect(parseEcmwfIndex(text, "big")).toHaveLength(8160);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("parseEcmwfIndex refuses what it cannot read, naming file and line", () => {
+  it.each([
+    { file: "negative/mars_cf_pl.idx", key: "levelist" },
+    { file: "negative/mars_cf_sfc.idx", key: "step" },
+    { file: "negative/mars_pf_sfc.idx", key: "step" },
+  ])("$file is a MARS retrieval index (numeric $key)", ({ file, key }) => {
+    const err = thrown(() => parseEcmwfIndex(fixture(file), file));
+    expect(err.path).toBe(file);
+    expect(err.line).toBe(1);
+    expect(err.message).toContain(`"${key}" is the number`);
+    expect(err.message).toContain("MARS retrieval index, not an ECMWF open-data index");
+  });
+
+  const good = [
+    ensLine({ type: "cf", levtype: "sfc", step: "0", param: "2t" }, 0),
+    ensLine({ type: "pf", levtype: "sfc", step: "0", number: "1", param: "2t" }, 266),
+    ensLine({ type: "pf", levtype: "sfc", step: "0", number: "2", param: "2t" }, 532),
+  ];
+  const withLine = (n: number, text: string): string =>
+    good.map((l, i) => (i === n - 1 ? text : l)).join("\n");
+
+  it.each([
+    {
+      name: "a last line cut mid-object",
+      text: `${good.slice(0, 2).join("\n")}\n${good[2]!.slice(0, 90)}`,
+      line: 3,
+      says: "truncated",
+    },
+    { name: "a malformed line", text: withLine(2, "{not json}"), line: 2, says: "not a JSON object" },
+    { name: "a JSON array", text: withLine(1, "[1, 2]"), line: 1, says: "not a JSON object" },
+    { name: "a blank line between entries", text: withLine(2, ""), line: 2, says: "empty line" },
+    {
+      name: "a missing _offset",
+      text: withLine(3, good[2]!.replace(/"_offset": ?\d+,?/, "")),
+      line: 3,
+      says: '"_offset"',
+    },
+    {
+      name: "missing param and type",
+      text: withLine(1, JSON.stringify({ levtype: "sfc", step: "0", _offset: 0, _length: 1 })),
+      line: 1,
+      says: 'missing required keys "param", "type"',
+    },
+    {
+      name: "a negative _offset",
+      text: withLine(2, good[1]!.replace('"_offset":266', '"_offset":-266')),
+      line: 2,
+      says: '"_offset" must be a non-negative integer, got -266',
+    },
+    {
+      name: "a fractional _length",
+      text: withLine(2, good[1]!.replace('"_length":266', '"_length":26.5')),
+      line: 2,
+      says: '"_length" must be a non-negative integer',
+    },
+    {
+      name: "a string _offset",
+      text: withLine(2, good[1]!.replace('"_offset":266', '"_offset":"266"')),
+      line: 2,
+      says: '"_offset" must be a non-negative integer, got "266"',
+    },
+    {
+      name: "a non-string param",
+      text: withLine(1, good[0]!.replace('"param":"2t"', '"param":null')),
+      line: 1,
+      says: '"param" must be a string',
+    },
+    {
+      name: "a numeric number",
+      text: withLine(2, good[1]!.replace('"number":"1"', '"number":1')),
+      line: 2,
+      says: '"number" is the number 1',
+    },
+    {
+      name: "a negative number",
+      text: withLine(2, good[1]!.replace('"number":"1"', '"number":"-1"')),
+      line: 2,
+      says: '"number" must be a non-negative integer',
+    },
+    {
+      name: "a pf line without number",
+      text: withLine(3, good[2]!.replace('"number":"2",', "")),
+      line: 3,
+      says: 'type "pf"',
+    },
+    {
+      name: "a pl line without levelist",
+      text: withLine(1, good[0]!.replace('"levtype":"sfc"', '"levtype":"pl"')),
+      line: 1,
+      says: 'levtype "pl" line without "levelist"',
+    },
+    {
+      name: "a malformed step",
+      text: withLine(1, good[0]!.replace('"step":"0"', '"step":"0h"')),
+      line: 1,
+      says: '"step" must be hours',
+    },
+    { name: "a duplicate entry", text: withLine(3, good[1]!), line: 3, says: "already on line 2" },
+  ])("$name", ({ text, line, says }) => {
+    const err = thrown(() => parseEcmwfIndex(text, "s3://bucket/run/0h.index"));
+    expect(err.path).toBe("s3://bucket/run/0h.index");
+    expect(err.line).toBe(line);
+    expect(err.message).toContain(`s3://bucket/run/0h.index:${line}: `);
+    expect(err.message).toContain(says);
+  });
+
+  it("reports a real file truncated mid-line at its last line", () => {
+    const text = fixture("ecmwf/20261001000000-24h-oper-fc.index");
+    const err = thrown(() => parseEcmwfIndex(text.slice(0, text.length - 40), "24h.index"));
+    expect(err.line).toBe(184);
+    expect(err.message).toContain("truncated");
+  });
+});
