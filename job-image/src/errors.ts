@@ -133,14 +133,20 @@ export class UsageError extends GikError {
 export class StorageError extends GikError {
   readonly _tag = "StorageError";
   readonly badInput = false;
+  /** The backend's or the network's error code (`SlowDown`, `NoSuchBucket`, `ECONNRESET`), when known. */
+  readonly code: string | undefined;
+  /** True when the same request may succeed later (throttling, 5xx, dropped connection). */
+  readonly retryable: boolean;
   constructor(
     readonly url: string,
     readonly status: number | undefined,
     readonly reason: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { code?: string; retryable?: boolean },
   ) {
     super(`${url}: ${reason}${status === undefined ? "" : ` (HTTP ${status})`}`, options);
     this.name = "StorageError";
+    this.code = options?.code;
+    this.retryable = options?.retryable ?? false;
   }
 }
 
