@@ -115,6 +115,35 @@ export class StructureDriftError extends GikError {
   }
 }
 
+/** A template file or manifest that is missing a column, holds a bad value, or contradicts its run. */
+export class TemplateError extends GikError {
+  readonly _tag = "TemplateError";
+  readonly badInput = true;
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${url}: ${reason}`, options);
+    this.name = "TemplateError";
+  }
+}
+
+/** A reference set or a published store that breaks the kerchunk/fsspec reference layout. */
+export class RefsError extends GikError {
+  readonly _tag = "RefsError";
+  readonly badInput = true;
+  constructor(
+    /** The reference key or store file at fault (`t2m/.zarray`, `t2m/refs.0.parq`, `.zmetadata`). */
+    readonly key: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${key}: ${reason}`, options);
+    this.name = "RefsError";
+  }
+}
+
 /** A value given by a user (CLI flag, CRD field, environment variable) that is not acceptable. */
 export class UsageError extends GikError {
   readonly _tag = "UsageError";
@@ -157,6 +186,8 @@ export type GikErrorTag =
   | NotFoundError["_tag"]
   | ByteRangeError["_tag"]
   | StructureDriftError["_tag"]
+  | TemplateError["_tag"]
+  | RefsError["_tag"]
   | UsageError["_tag"]
   | StorageError["_tag"];
 

@@ -1,0 +1,108 @@
+/**
+ * The options of a run, shared by `gik run` (all members, one process) and `gik member` (one
+ * member, one Job pod), declared and validated once.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.js";
+import type { StoreFormat } from "../source/layout.js";
+import { parseMembers } from "../source/members.js";
+import { parseCycle, parseDate, type RunId } from "../source/run.js";
+import type { OnDrift } from "../stages/run.js";
+import type { OptionSpec, OptionValues } from "./command.js";
+
+/** Where things go when nobody says: ECMWF's public bucket in, a local folder out. */
+export const DEFAULTS = {
+  source: "s3://ecmwf-forecasts",
+  templates: "./gik-data/templates",
+  out: "./gik-data/stores",
+} as const;
+
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  date: { type: "string", value: "YYYYMMDD", description: "date of the run" },
+  cycle: { type: "string", value: "HH", description: "run hour: 0, 6, 12 or 18", default: "0" },
+  members: {
+    type: "string",
+    value: "LIST",
+    description: "all, or names: control,ens01,…,ens50",
+    default: "all",
+  },
+  "reference-date": {
+    type: "string",
+    value: "YYYYMMDD",
+    description: "reference run of the templates",
+    default: "newest templates of this cycle and grid in --templates, else the run itself",
+  },
+  templates: { type: "string", value: "URL", description: "templates store", default: DEFAULTS.templates },
+  source: { type: "string", value: "URL", description: "root of the ECMWF tree", default: DEFAULTS.source },
+  out: { type: "string", value: "URL", description: "root of the stores", default: DEFAULTS.out },
+  format: {
+    type: "string",
+    value: "parquet|json",
+    description: "reference-parquet directory or kerchunk JSON",
+    default: "parquet",
+  },
+  concurrency: { type: "string", value: "N", description: "step files worked on at once", default: "16" },
+  "on-drift": {
+    type: "string",
+    value: "fail|rebuild",
+    description: "when the run's fields differ from the templates: fail, or rebuild templates from the run",
+    default: "fail",
+  },
+};
+
+export interface RunOptions {
+  run: RunId;
+  members: string[];
+  referenceDate: string | undefined;
+  templates: string;
+  source: string;
+  out: string;
+  format: StoreFormat;
+  concurrency: number;
+  onDrift: OnDrift;
+}
+
+/** Validates the options of a run; every fault names its flag. */
+export function parseRunOptions(values: OptionValues): RunOptions {
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  const run = { date: parseDate(text("date"), "--date"), cycle: parseCycle(text("cycle"), "--cycle") };
+  const reference = text("reference-date");
+  return {
+    run,
+    members: withFlag("--members", () => parseMembers(text("members"))),
+    referenceDate: reference === undefined ? undefined : parseDate(reference, "--reference-date"),
+    templates: text("templates") ?? DEFAULTS.templates,
+    source: text("source") ?? DEFAULTS.source,
+    out: text("out") ?? DEFAULTS.out,
+    format: oneOf(text("format") ?? "parquet", ["parquet", "json"] as const, "--format"),
+    concurrency: positiveInt(text("concurrency") ?? "16", "--concurrency"),
+    onDrift: oneOf(text("on-drift") ?? "fail", ["fail", "rebuild"] as const, "--on-drift"),
+  };
+}
+
+export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(flag, `expected ${allowed.join(" or ")}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+export function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1)
+    throw new UsageError(flag, `expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function withFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(flag, err.reason, { cause: err });
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Reading a run's step files from the source: which tree the run is under, the version of each
+ * step's index and GRIB file (HEAD), and the parsed index (one GET per step file, shared by every
+ * member).
+ *
+ * @module
+ */
+import { NotFoundError } from "../errors.js";
+import { parseEcmwfIndex } from "../index/ecmwf.js";
+import type { IndexEntry } from "../index/types.js";
+import type { ReadableStore } from "../storage/types.js";
+import type { SourceFile } from "../templates/manifest.js";
+import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
+import type { RunId } from "./run.js";
+
+/** One step file as published: the GRIB file's key, URL and size, and its index's version. */
+export interface StepFile {
+  run: RunId;
+  step: number;
+  kind: StepFileKind;
+  gribKey: string;
+  gribUrl: string;
+  gribSize: number;
+  index: SourceFile;
+}
+
+export interface StepIndex extends StepFile {
+  entries: IndexEntry[];
+}
+
+/**
+ * The tree a run is published under: the date rule first, then the other tree, decided by where
+ * the step-0 index of the ensemble file exists.
+ */
+export async function findResolution(source: ReadableStore, run: RunId): Promise<Resolution> {
+  const preferred = resolutionOf(run.date);
+  const other: Resolution = preferred === "0p25" ? "0p4-beta" : "0p25";
+  for (const resolution of [preferred, other]) {
+    if (await source.head(indexKeyOf(stepFileKey(run, 0, "enfo-ef", resolution)))) return resolution;
+  }
+  throw new NotFoundError(
+    source.url(indexKeyOf(stepFileKey(run, 0, "enfo-ef", preferred))),
+    `index of run ${run.date} ${run.cycle}z`,
+  );
+}
+
+/** HEADs a step's index and GRIB file; a missing one is a `NotFoundError` naming it. */
+export async function statStepFile(
+  source: ReadableStore,
+  run: RunId,
+  step: number,
+  kind: StepFileKind,
+  resolution: Resolution,
+): Promise<StepFile> {
+  const gribKey = stepFileKey(run, step, kind, resolution);
+  const indexKey = indexKeyOf(gribKey);
+  const [index, grib] = await Promise.all([source.head(indexKey), source.head(gribKey)]);
+  if (!index) throw new NotFoundError(source.url(indexKey), `index of step ${step}h (${kind})`);
+  if (!grib) throw new NotFoundError(source.url(gribKey), `GRIB file of step ${step}h (${kind})`);
+  return {
+    run,
+    step,
+    kind,
+    gribKey,
+    gribUrl: source.url(gribKey),
+    gribSize: grib.size,
+    index: { key: indexKey, size: index.size, ...(index.etag ? { etag: index.etag } : {}) },
+  };
+}
+
+/** GETs and parses a step file's index. */
+export async function readStepIndex(source: ReadableStore, file: StepFile): Promise<StepIndex> {
+  const bytes = await source.get(file.index.key);
+  const url = source.url(file.index.key);
+  if (!bytes) throw new NotFoundError(url, `index of step ${file.step}h (${file.kind})`);
+  return { ...file, entries: parseEcmwfIndex(new TextDecoder().decode(bytes), url) };
+}
+
+/** True when the index has control-member lines (`type` `cf`): before IFS 50r1 the control is in `enfo-ef`. */
+export function hasControl(entries: readonly IndexEntry[]): boolean {
+  return entries.some((e) => e.number === 0);
+}
+
+/** The files of one step that a set of members needs. */
+export interface StepFiles {
+  step: number;
+  enfo: StepFile;
+  /** The control's `oper-fc` file, when the control is wanted and the file exists. */
+  oper?: StepFile;
+  /** Why there is no `oper` file, when the control is wanted. */
+  operMissing?: NotFoundError;
+  wantControl: boolean;
+}
+
+/** HEADs what a step may need: the ensemble file, and the control's oper file if the control is wanted. */
+export async function statStep(
+  source: ReadableStore,
+  run: RunId,
+  step: number,
+  resolution: Resolution,
+  wantControl: boolean,
+): Promise<StepFiles> {
+  const enfo = await statStepFile(source, run, step, "enfo-ef", resolution);
+  if (!wantControl) return { step, enfo, wantControl };
+  try {
+    return { step, enfo, oper: await statStepFile(source, run, step, "oper-fc", resolution), wantControl };
+  } catch (err) {
+    if (err instanceof NotFoundError) return { step, enfo, operMissing: err, wantControl };
+    throw err;
+  }
+}
+
+/** The index files a step's members read: `enfo-ef`, plus `oper-fc` when the control is not in it. */
+export interface StepIndexes {
+  step: number;
+  indexes: StepIndex[];
+  /** Set when the control is wanted but published nowhere for this step. */
+  controlFault?: NotFoundError;
+}
+
+/** Reads a step's indexes. The control comes from `enfo-ef` when it has `cf` lines, else from `oper-fc`. */
+export async function readStep(source: ReadableStore, files: StepFiles): Promise<StepIndexes> {
+  const enfo = await readStepIndex(source, files.enfo);
+  if (!files.wantControl || hasControl(enfo.entries)) return { step: files.step, indexes: [enfo] };
+  if (!files.oper) {
+    const fault =
+      files.operMissing ??
+      new NotFoundError(source.url(files.enfo.index.key), `control member of step ${files.step}h`);
+    return { step: files.step, indexes: [enfo], controlFault: fault };
+  }
+  return { step: files.step, indexes: [enfo, await readStepIndex(source, files.oper)] };
+}

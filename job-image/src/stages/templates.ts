@@ -1,0 +1,266 @@
+/**
+ * Stage 0 — templates: for one reference run, learn what every field of every member is from the
+ * step indexes and a few GRIB headers, never a data section, and write one template per member and
+ * step plus a manifest part for the shard.
+ *
+ * Notes (invariants):
+ * - Each step's index is read once for all members.
+ * - Messages of one field (`attrs`) at one step differ between members only in the member number,
+ *   so the header of one message per field and kind (control, perturbed) serves every member; it
+ *   is checked against its index line (length, member, level, step).
+ * - A fault in one member's messages fails that member only; the others are templated.
+ *
+ * @module
+ */
+import { ByteRangeError, type GikError, GribFormatError, isGikError } from "../errors.js";
+import { readGribHeader } from "../grib/read-header.js";
+import type { GribMessage } from "../grib/types.js";
+import type { IndexEntry } from "../index/types.js";
+import type { Logger, Progress } from "../log/types.js";
+import { checkRanges } from "../source/check-ranges.js";
+import { manifestPartKey, templateKey } from "../source/layout.js";
+import { memberName, memberNumber } from "../source/members.js";
+import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../source/run.js";
+import { findResolution, readStep, type StepIndex, statStep } from "../source/step-files.js";
+import type { ReadableStore, Store } from "../storage/types.js";
+import { gribAttributes } from "../templates/grib-attributes.js";
+import type { FieldStructure, ManifestPart, SourceFile } from "../templates/manifest.js";
+import { encodeTemplate, type TemplateRow } from "../templates/row.js";
+import { mapPool } from "../util/pool.js";
+
+export interface TemplatesInput {
+  run: RunId;
+  members: readonly string[];
+  /** This build's share of the steps: step `i` belongs to shard `i % count`. */
+  shard?: { index: number; count: number };
+}
+
+export interface TemplatesDeps {
+  source: ReadableStore;
+  templates: Store;
+  log: Logger;
+  progress: Progress;
+  /** Steps worked on at once. */
+  stepConcurrency?: number;
+}
+
+export interface TemplatesResult {
+  manifest: ManifestPart;
+  /** Members that could not be templated, with why. */
+  failures: Map<string, GikError>;
+}
+
+/**
+ * Builds the templates of `input.members` for the reference run `input.run`.
+ *
+ * @example
+ * const { manifest, failures } = await buildTemplates({ run: { date: "20240529", cycle: 0 }, members: ALL_MEMBERS }, deps);
+ */
+export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps): Promise<TemplatesResult> {
+  const { run } = input;
+  const shard = input.shard ?? { index: 0, count: 1 };
+  const wanted = new Set(input.members.map(memberNumber));
+  const resolution = await findResolution(deps.source, run);
+  const steps = stepsOf(run.cycle).filter((_, i) => i % shard.count === shard.index);
+  const failures = new Map<string, GikError>();
+  const fail = (number: number, error: GikError) => {
+    const name = memberName(number);
+    if (!failures.has(name)) {
+      failures.set(name, error);
+      deps.log.warn({ member: name, err: error.message, tag: error._tag }, "member cannot be templated");
+    }
+  };
+  const fields: Record<string, FieldStructure> = {};
+  const sources: SourceFile[] = [];
+  let grid: GribMessage["grid"] | undefined;
+  let controlFile: ManifestPart["controlFile"] = "none";
+  const task = deps.progress.begin(`templates ${runLabel(run)}`, steps.length, "steps");
+  deps.log.info(
+    { run: runLabel(run), resolution, steps: steps.length, members: wanted.size, shard },
+    "building templates",
+  );
+
+  await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
+    const files = await statStep(deps.source, run, step, resolution, wanted.has(0));
+    const { indexes, controlFault } = await readStep(deps.source, files);
+    if (controlFault) fail(0, controlFault);
+    for (const index of indexes) {
+      sources.push(index.index);
+      if (wanted.has(0) && index.entries.some((e) => e.number === 0)) controlFile = index.kind;
+      for (const fault of await checkRanges(deps.source, index)) {
+        if (wanted.has(fault.entry.number)) fail(fault.entry.number, fault.error);
+      }
+    }
+    const rows = await templateStep(indexes, wanted, failures, fail, run, deps.source);
+    await Promise.all(
+      [...rows].map(async ([number, memberRows]) => {
+        const name = memberName(number);
+        if (failures.has(name)) return;
+        await deps.templates.put(templateKey(run, name, step), encodeTemplate(memberRows));
+        for (const row of memberRows) {
+          fields[row.attrs] ??= structureOf(row);
+          const field = fields[row.attrs]!;
+          if (!field.steps.includes(step)) field.steps.push(step);
+          grid ??= JSON.parse(row.grid);
+        }
+      }),
+    );
+    task.advance();
+  });
+  task.end();
+
+  for (const field of Object.values(fields)) field.steps.sort((a, b) => a - b);
+  if (!grid)
+    throw new GribFormatError(deps.source.url(""), 0, `no member of ${runLabel(run)} could be templated`);
+  const manifest: ManifestPart = {
+    kind: "gik-templates",
+    version: 1,
+    referenceRun: run,
+    shard,
+    members: input.members.filter((m) => !failures.has(m)),
+    steps,
+    controlFile,
+    grid,
+    fields,
+    sources: sources.sort((a, b) => (a.key < b.key ? -1 : 1)),
+  };
+  await deps.templates.put(
+    manifestPartKey(run, shard.index, shard.count),
+    new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`),
+    { contentType: "application/json" },
+  );
+  return { manifest, failures };
+}
+
+/** Rows of every wanted member at one step, reading one header per field and kind. */
+async function templateStep(
+  indexes: readonly StepIndex[],
+  wanted: ReadonlySet<number>,
+  failures: ReadonlyMap<string, GikError>,
+  fail: (number: number, error: GikError) => void,
+  run: RunId,
+  source: ReadableStore,
+): Promise<Map<number, TemplateRow[]>> {
+  const rows = new Map<number, TemplateRow[]>();
+  const time = runEpochSeconds(run);
+  for (const index of indexes) {
+    const groups = new Map<string, IndexEntry[]>();
+    for (const entry of index.entries) {
+      if (!wanted.has(entry.number)) continue;
+      const key = `${entry.attrs}|${entry.number === 0 ? "control" : "perturbed"}`;
+      const group = groups.get(key);
+      if (group) group.push(entry);
+      else groups.set(key, [entry]);
+    }
+    await Promise.all(
+      [...groups.values()].map(async (entries) => {
+        const header = await representativeHeader(entries, index, source, failures, fail);
+        if (!header) return;
+        const attributes = JSON.stringify(gribAttributes(header));
+        const grid = JSON.stringify(header.grid);
+        for (const entry of entries) {
+          const list = rows.get(entry.number) ?? [];
+          list.push(templateRow(entry, header, index.gribUrl, time, attributes, grid));
+          rows.set(entry.number, list);
+        }
+      }),
+    );
+  }
+  return rows;
+}
+
+/** The header of the first entry whose message checks out; entries whose message does not fail their member. */
+async function representativeHeader(
+  entries: readonly IndexEntry[],
+  index: StepIndex,
+  source: ReadableStore,
+  failures: ReadonlyMap<string, GikError>,
+  fail: (number: number, error: GikError) => void,
+): Promise<GribMessage | undefined> {
+  for (const entry of entries) {
+    if (failures.has(memberName(entry.number))) continue;
+    try {
+      const header = await readGribHeader(source, index.gribKey, entry.offset, entry.length);
+      checkAgainstIndex(header, entry, index, source.url(index.index.key));
+      return header;
+    } catch (err) {
+      if (!isGikError(err) || !err.badInput) throw err;
+      fail(entry.number, err);
+    }
+  }
+  return undefined;
+}
+
+/** The header must describe the message its index line names. */
+function checkAgainstIndex(header: GribMessage, entry: IndexEntry, index: StepIndex, indexUrl: string): void {
+  const where = `${indexUrl}:${entry.line} (${entry.attrs}, member ${entry.number})`;
+  if (header.totalLength !== entry.length) {
+    throw new ByteRangeError(
+      index.gribUrl,
+      entry.offset,
+      entry.length,
+      `${where}: GRIB section 0 gives length ${header.totalLength}`,
+    );
+  }
+  const k = header.keys;
+  const mismatch =
+    k.number !== entry.number
+      ? `member ${k.number}`
+      : entry.levelist !== "" && k.level !== Number(entry.levelist)
+        ? `level ${k.level}`
+        : k.stepUnits === 1 && k.endStep !== entry.stepEnd
+          ? `step ${k.endStep}`
+          : undefined;
+  if (mismatch)
+    throw new GribFormatError(index.gribUrl, entry.offset, `${where}: the message there is for ${mismatch}`);
+}
+
+function templateRow(
+  entry: IndexEntry,
+  header: GribMessage,
+  uri: string,
+  time: number,
+  gribAttrs: string,
+  grid: string,
+): TemplateRow {
+  const k = header.keys;
+  const known = (name: string) => name !== "unknown" && name !== "undef";
+  const shortName = known(k.shortName) ? k.shortName : entry.param;
+  return {
+    attrs: entry.attrs,
+    varname: known(k.cfVarName) ? k.cfVarName : shortName,
+    typeOfLevel: k.typeOfLevel,
+    stepType: k.stepType,
+    name: k.name,
+    level: k.level,
+    step: entry.stepEnd,
+    time,
+    valid_time: time + entry.stepEnd * 3600,
+    uri,
+    offset: entry.offset,
+    length: entry.length,
+    inline_value: null,
+    member: memberName(entry.number),
+    number: entry.number,
+    param: entry.param,
+    levtype: entry.levtype,
+    levelist: entry.levelist,
+    paramId: k.paramId,
+    shortName,
+    units: k.units,
+    stepRange: k.stepRange,
+    grib_attrs: gribAttrs,
+    grid,
+  };
+}
+
+function structureOf(row: TemplateRow): FieldStructure {
+  return {
+    varname: row.varname,
+    typeOfLevel: row.typeOfLevel,
+    stepType: row.stepType,
+    level: row.level,
+    paramId: row.paramId,
+    steps: [],
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Stage 1 — the tree: a member's Zarr hierarchy, metadata and coordinates, built from its
+ * templates alone (no GRIB file is read).
+ *
+ * The hierarchy is kerchunk's `grib_tree`: `<var>/<stepType>/<typeOfLevel>/<var>`, where `<var>`
+ * is ecCodes' `cfVarName` (else `shortName`). Each level group holds the data array (dims
+ * `time, step[, <typeOfLevel>], latitude, longitude`, one chunk per GRIB message) and the
+ * coordinates `time`, `step`, `valid_time`, `number`, `latitude`, `longitude` and the level
+ * coordinate (a dimension when the group has several levels, a scalar otherwise), with the
+ * attributes cfgrib gives them.
+ *
+ * Notes (invariants):
+ * - Every group spans every step of the run; a field absent at a step has no chunk reference and
+ *   reads as the fill value NaN (e.g. `mx2t3` at step 0 and after 144 h).
+ * - Two fields may never land on the same (group, level): that is refused, not overwritten.
+ *
+ * @module
+ */
+import { TemplateError } from "../errors.js";
+import type { RegularLatLonGrid } from "../grib/types.js";
+import type { RefValue } from "../refs/types.js";
+import { type RunId, runEpochSeconds } from "../source/run.js";
+import type { TemplateRow } from "../templates/row.js";
+import { float64Chunk, int64Chunk, latitudes, longitudes } from "./coordinates.js";
+import conventions from "./reader-conventions.json" with { type: "json" };
+
+/** What the tree needs of a field: one template row of it (any step). */
+export type FieldDescriptor = Pick<
+  TemplateRow,
+  "attrs" | "varname" | "stepType" | "typeOfLevel" | "level" | "name" | "grib_attrs" | "grid"
+>;
+
+export interface TreeGroup {
+  /** `<var>/<stepType>/<typeOfLevel>` */
+  path: string;
+  varname: string;
+  stepType: string;
+  typeOfLevel: string;
+  name: string;
+  /** Levels of the group, ascending; a dimension when there are several. */
+  levels: number[];
+  gribAttrs: Record<string, unknown>;
+  grid: RegularLatLonGrid;
+}
+
+export interface Tree {
+  run: RunId;
+  number: number;
+  /** The run's steps (hours), the `step` dimension of every group. */
+  steps: number[];
+  groups: TreeGroup[];
+  /** Where each field (`attrs`) goes: its group and its index on the level dimension. */
+  placement: Map<string, { group: TreeGroup; levelIndex: number }>;
+}
+
+/**
+ * Groups a member's fields into the `grib_tree` hierarchy.
+ *
+ * @example
+ * const tree = buildTree(fields, { date: "20250101", cycle: 0 }, 7, stepsOf(0));
+ * tree.groups.map((g) => g.path) // ["t/instant/isobaricInhPa", "t2m/instant/heightAboveGround", …]
+ */
+export function buildTree(
+  fields: readonly FieldDescriptor[],
+  run: RunId,
+  number: number,
+  steps: number[],
+): Tree {
+  const byPath = new Map<string, { group: TreeGroup; fields: FieldDescriptor[] }>();
+  for (const field of fields) {
+    const path = `${field.varname}/${field.stepType}/${field.typeOfLevel}`;
+    let entry = byPath.get(path);
+    if (!entry) {
+      entry = {
+        group: {
+          path,
+          varname: field.varname,
+          stepType: field.stepType,
+          typeOfLevel: field.typeOfLevel,
+          name: field.name,
+          levels: [],
+          gribAttrs: JSON.parse(field.grib_attrs) as Record<string, unknown>,
+          grid: JSON.parse(field.grid) as RegularLatLonGrid,
+        },
+        fields: [],
+      };
+      byPath.set(path, entry);
+    }
+    const clash = entry.fields.find((f) => f.level === field.level);
+    if (clash) {
+      throw new TemplateError(
+        path,
+        `fields ${clash.attrs} and ${field.attrs} both map to level ${field.level}; refusing to let one overwrite the other`,
+      );
+    }
+    if (field.grid !== entry.fields[0]?.grid && entry.fields.length > 0) {
+      throw new TemplateError(path, `field ${field.attrs} is on another grid than ${entry.fields[0]?.attrs}`);
+    }
+    entry.fields.push(field);
+  }
+  const groups: TreeGroup[] = [];
+  const placement = new Map<string, { group: TreeGroup; levelIndex: number }>();
+  for (const path of [...byPath.keys()].sort()) {
+    const { group, fields: members } = byPath.get(path)!;
+    group.levels = members.map((f) => f.level).sort((a, b) => a - b);
+    for (const f of members) placement.set(f.attrs, { group, levelIndex: group.levels.indexOf(f.level) });
+    groups.push(group);
+  }
+  return { run, number, steps, groups, placement };
+}
+
+/** True when the group's level coordinate is a dimension of its arrays. */
+export function hasLevelDimension(group: TreeGroup): boolean {
+  return group.levels.length > 1;
+}
+
+/** The Zarr key of the chunk holding `attrs` at step index `stepIndex`. */
+export function chunkKey(tree: Tree, attrs: string, stepIndex: number): string | undefined {
+  const place = tree.placement.get(attrs);
+  if (!place) return undefined;
+  const { group, levelIndex } = place;
+  const level = hasLevelDimension(group) ? `${levelIndex}.` : "";
+  return `${group.path}/${group.varname}/0.${stepIndex}.${level}0.0`;
+}
+
+/** Metadata and coordinate references of the whole tree (everything but the data chunks). */
+export function treeRefs(tree: Tree): Record<string, RefValue> {
+  const refs: Record<string, RefValue> = { ".zgroup": zgroup(), ".zattrs": json({}) };
+  const seen = new Set<string>();
+  for (const group of tree.groups) {
+    for (const [prefix, attrs] of [
+      [group.varname, { name: group.name }],
+      [`${group.varname}/${group.stepType}`, { stepType: group.stepType }],
+    ] as const) {
+      if (seen.has(prefix)) continue;
+      seen.add(prefix);
+      refs[`${prefix}/.zgroup`] = zgroup();
+      refs[`${prefix}/.zattrs`] = json(attrs);
+    }
+    Object.assign(refs, groupRefs(tree, group));
+  }
+  return refs;
+}
+
+type CoordinateName = keyof typeof conventions.coordinateAttributes;
+
+function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
+  const p = group.path;
+  const level = group.typeOfLevel;
+  const levelDim = hasLevelDimension(group) ? [level] : [];
+  const nLevels = group.levels.length;
+  const lat = latitudes(group.grid);
+  const lon = longitudes(group.grid);
+  const time = runEpochSeconds(tree.run);
+  const perStep = (value: (step: number) => number) =>
+    tree.steps.flatMap((s) => Array.from({ length: levelDim.length ? nLevels : 1 }, () => value(s)));
+  const shapeTS = [1, tree.steps.length, ...(levelDim.length ? [nLevels] : [])];
+  const refs: Record<string, RefValue> = {
+    [`${p}/.zgroup`]: zgroup(),
+    [`${p}/.zattrs`]: json({
+      typeOfLevel: level,
+      coordinates: [level, "latitude", "longitude", "number", "step", "time", "valid_time"].join(" "),
+    }),
+    ...array(`${p}/${group.varname}`, {
+      shape: [...shapeTS, lat.length, lon.length],
+      chunks: [...shapeTS.map(() => 1), lat.length, lon.length],
+      dtype: "<f8",
+      fill: "NaN",
+      filters: [{ id: "grib", var: group.varname, dtype: "float64" }],
+      attrs: {
+        ...group.gribAttrs,
+        _ARRAY_DIMENSIONS: ["time", "step", ...levelDim, "latitude", "longitude"],
+      },
+    }),
+    ...coordinate(`${p}/latitude`, "latitude", [lat.length], ["latitude"], float64Chunk(lat)),
+    ...coordinate(`${p}/longitude`, "longitude", [lon.length], ["longitude"], float64Chunk(lon)),
+    ...coordinate(`${p}/time`, "time", [1], ["time"], int64Chunk([time]), "<i8"),
+    ...coordinate(`${p}/step`, "step", [tree.steps.length], ["step"], int64Chunk(tree.steps), "<i8"),
+    ...coordinate(
+      `${p}/valid_time`,
+      "valid_time",
+      shapeTS,
+      ["time", "step", ...levelDim],
+      int64Chunk(perStep((s) => time + s * 3600)),
+      "<i8",
+    ),
+    ...coordinate(
+      `${p}/number`,
+      "number",
+      shapeTS,
+      ["time", "step", ...levelDim],
+      int64Chunk(perStep(() => tree.number)),
+      "<i8",
+    ),
+    ...coordinate(
+      `${p}/${level}`,
+      level,
+      levelDim.length ? [nLevels] : [],
+      levelDim,
+      float64Chunk(group.levels),
+    ),
+  };
+  return refs;
+}
+
+function coordinate(
+  path: string,
+  name: string,
+  shape: number[],
+  dims: string[],
+  chunk: string,
+  dtype: "<f8" | "<i8" = "<f8",
+): Record<string, RefValue> {
+  const known = (conventions.coordinateAttributes as Record<string, Record<string, string>>)[
+    name as CoordinateName
+  ];
+  return {
+    ...array(path, {
+      shape,
+      chunks: shape,
+      dtype,
+      fill: null,
+      filters: null,
+      attrs: { ...known, _ARRAY_DIMENSIONS: dims },
+    }),
+    [`${path}/${shape.length ? shape.map(() => "0").join(".") : "0"}`]: chunk,
+  };
+}
+
+interface ArraySpec {
+  shape: number[];
+  chunks: number[];
+  dtype: "<f8" | "<i8";
+  fill: "NaN" | null;
+  filters: unknown[] | null;
+  attrs: Record<string, unknown>;
+}
+
+function array(path: string, spec: ArraySpec): Record<string, RefValue> {
+  return {
+    [`${path}/.zarray`]: json({
+      shape: spec.shape,
+      chunks: spec.chunks,
+      dtype: spec.dtype,
+      fill_value: spec.fill,
+      order: "C",
+      filters: spec.filters,
+      dimension_separator: ".",
+      compressor: null,
+      zarr_format: 2,
+    }),
+    [`${path}/.zattrs`]: json(spec.attrs),
+  };
+}
+
+function zgroup(): string {
+  return json({ zarr_format: 2 });
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,109 @@
+/**
+ * Stage 3 — the store: one reference store per member, in fsspec's reference-parquet layout or as
+ * kerchunk JSON, published so that readers see it complete or not at all.
+ *
+ * Notes (invariants):
+ * - Publishing order: the old store is first unpublished (its `.zmetadata` removed), then every
+ *   reference file is written, stale ones removed, and `.zmetadata` written last. A JSON store is
+ *   one object, replaced atomically.
+ * - A store records the inputs that made it (`gik.inputs`, digested into `gik.digest`); a run whose
+ *   inputs have the same digest leaves the store untouched.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { refsToJson } from "../refs/json.js";
+import { refsToParquet } from "../refs/parquet.js";
+import type { Refs, RefValue } from "../refs/types.js";
+import type { StoreFormat } from "../source/layout.js";
+import type { RunId } from "../source/run.js";
+import type { Store } from "../storage/types.js";
+import type { SourceFile } from "../templates/manifest.js";
+import type { MappedRow } from "./map-from-index.js";
+import { chunkKey, type Tree, treeRefs } from "./tree.js";
+
+/** Version of the store layout gik writes; part of every digest, so a layout change rewrites stores. */
+export const STORE_LAYOUT_VERSION = 1;
+
+/** What made a store: recorded in it, and compared on the next run. */
+export interface StoreInputs {
+  layout: number;
+  run: RunId;
+  member: string;
+  format: StoreFormat;
+  referenceRun: RunId;
+  templatesFingerprint: string;
+  sources: SourceFile[];
+}
+
+export interface StoreRecord {
+  inputs: StoreInputs;
+  digest: string;
+}
+
+/** The record of `inputs`, with its digest. */
+export function storeRecord(inputs: StoreInputs): StoreRecord {
+  return { inputs, digest: `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
+}
+
+/** The complete references of a member's store: the tree plus one chunk per mapped message. */
+export function storeRefs(tree: Tree, mapped: readonly MappedRow[]): Refs {
+  const refs: Record<string, RefValue> = treeRefs(tree);
+  const stepIndex = new Map(tree.steps.map((s, i) => [s, i]));
+  for (const row of mapped) {
+    const i = stepIndex.get(row.step);
+    const key = i === undefined ? undefined : chunkKey(tree, row.attrs, i);
+    if (key === undefined) throw new Error(`no place in the tree for ${row.attrs} at step ${row.step}`);
+    refs[key] = [row.uri, row.offset, row.length];
+  }
+  return { version: 1, refs };
+}
+
+/** The record of the store published at `key`, or undefined when none is published there. */
+export async function readStoreRecord(
+  out: Store,
+  key: string,
+  format: StoreFormat,
+): Promise<StoreRecord | undefined> {
+  const bytes = await out.get(format === "json" ? key : `${key}/.zmetadata`);
+  if (!bytes) return undefined;
+  try {
+    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { gik?: StoreRecord };
+    return doc.gik && typeof doc.gik.digest === "string" ? doc.gik : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WriteStoreOptions {
+  key: string;
+  format: StoreFormat;
+  record: StoreRecord;
+  recordSize?: number;
+}
+
+/** Serializes and publishes `refs` at `key` under `out`. Returns the number of references. */
+export async function writeStore(refs: Refs, options: WriteStoreOptions, out: Store): Promise<number> {
+  const extra = { gik: options.record };
+  if (options.format === "json") {
+    await out.put(options.key, refsToJson(refs, extra), { contentType: "application/json" });
+    return Object.keys(refs.refs).length;
+  }
+  const files = refsToParquet(refs, { recordSize: options.recordSize, extra });
+  const marker = files.get(".zmetadata");
+  if (!marker) throw new Error("reference-parquet writer produced no .zmetadata");
+  const prefix = `${options.key}/`;
+  await out.delete(`${prefix}.zmetadata`);
+  const stale: string[] = [];
+  for await (const existing of out.list(prefix)) {
+    if (!files.has(existing.slice(prefix.length))) stale.push(existing);
+  }
+  await Promise.all(stale.map((k) => out.delete(k)));
+  await Promise.all(
+    [...files]
+      .filter(([name]) => name !== ".zmetadata")
+      .map(([name, bytes]) => out.put(prefix + name, bytes)),
+  );
+  await out.put(`${prefix}.zmetadata`, marker, { contentType: "application/json" });
+  return Object.keys(refs.refs).length;
+}

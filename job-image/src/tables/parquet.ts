@@ -1,0 +1,24 @@
+/**
+ * Parquet ⇄ Apache Arrow, the one place gik encodes and decodes Parquet (templates and
+ * reference stores alike). parquet-wasm does the Parquet work on Arrow IPC streams; apache-arrow
+ * builds and reads the tables.
+ *
+ * @module
+ */
+import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import * as parquet from "parquet-wasm";
+
+/** Encodes an Arrow table as one Parquet file (zstd, dictionary encoding on). */
+export function encodeParquet(table: Table): Uint8Array {
+  const wasmTable = parquet.Table.fromIPCStream(tableToIPC(table, "stream"));
+  const props = new parquet.WriterPropertiesBuilder()
+    .setCompression(parquet.Compression.ZSTD)
+    .setDictionaryEnabled(true)
+    .build();
+  return parquet.writeParquet(wasmTable, props);
+}
+
+/** Decodes a Parquet file into an Arrow table. */
+export function decodeParquet(bytes: Uint8Array): Table {
+  return tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
+}

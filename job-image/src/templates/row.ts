@@ -1,0 +1,67 @@
+/**
+ * The template row: everything a reader needs about one field of one member at one step of a
+ * reference run, learnt from the run's index and the field's GRIB header. One Parquet file per
+ * member and step holds that member's rows for that step.
+ *
+ * The first thirteen columns are kerchunk's `build_idx_grib_mapping` columns (`step` in hours,
+ * `time`/`valid_time` in seconds since the epoch); the rest are what gik's stores need. `attrs`
+ * (`"{param}:{levtype}:{levelist}"`) is the join key with a fresh index.
+ *
+ * @module
+ */
+import { TemplateError } from "../errors.js";
+import { type ColumnSchema, type RowOf, rowsToTable, tableToRows } from "../tables/columns.js";
+import { decodeParquet, encodeParquet } from "../tables/parquet.js";
+
+export const TEMPLATE_COLUMNS = {
+  attrs: "utf8",
+  varname: "utf8",
+  typeOfLevel: "utf8",
+  stepType: "utf8",
+  name: "utf8",
+  level: "f64",
+  step: "f64",
+  time: "i64",
+  valid_time: "i64",
+  uri: "utf8",
+  offset: "i64",
+  length: "i64",
+  inline_value: "utf8?",
+  member: "utf8",
+  number: "i32",
+  param: "utf8",
+  levtype: "utf8",
+  levelist: "utf8",
+  paramId: "i32",
+  shortName: "utf8",
+  units: "utf8",
+  stepRange: "utf8",
+  /** JSON object of the data variable's attributes, as kerchunk's `scan_grib` writes them. */
+  grib_attrs: "utf8",
+  /** JSON of the field's grid (`RegularLatLonGrid`). */
+  grid: "utf8",
+} as const satisfies ColumnSchema;
+
+export type TemplateRow = RowOf<typeof TEMPLATE_COLUMNS>;
+
+/** One template file's bytes. */
+export function encodeTemplate(rows: readonly TemplateRow[]): Uint8Array {
+  return encodeParquet(rowsToTable(TEMPLATE_COLUMNS, rows));
+}
+
+/** Reads and validates one template file; `url` names it in errors. */
+export function decodeTemplate(bytes: Uint8Array, url: string): TemplateRow[] {
+  let table: ReturnType<typeof decodeParquet>;
+  try {
+    table = decodeParquet(bytes);
+  } catch (cause) {
+    throw new TemplateError(url, "not a readable Parquet file", { cause });
+  }
+  const rows = tableToRows(TEMPLATE_COLUMNS, table, (reason) => new TemplateError(url, reason));
+  rows.forEach((row, i) => {
+    if (row.offset < 0 || row.length <= 0) {
+      throw new TemplateError(url, `row ${i} (${row.attrs}): bad byte range ${row.offset}+${row.length}`);
+    }
+  });
+  return rows;
+}
