@@ -1,0 +1,186 @@
+/**
+ * Google Cloud Storage (`gs://bucket/prefix`) through `@google-cloud/storage` 7.x.
+ *
+ * - `STORAGE_EMULATOR_HOST` (or the `emulatorHost` option) points the client at an emulator such
+ *   as fake-gcs-server; requests to a custom endpoint are not authenticated.
+ * - Without credentials the library sends unauthenticated requests, which public buckets answer
+ *   (`gs://ecmwf-open-data`); with Application Default Credentials it signs them.
+ * - The library's own retries are off: `retry.ts` retries, with one policy for every backend.
+ * - 404 reads as `undefined` (GCS does not tell a missing object from a missing bucket on reads);
+ *   416 is a `ByteRangeError`. The library takes no `AbortSignal`: an abort destroys the download
+ *   stream; an upload runs to its end.
+ *
+ * @module
+ */
+
+import { type File, Storage, type StorageOptions } from "@google-cloud/storage";
+import { StorageError, UsageError } from "../errors.js";
+import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
+import { checkKey, checkPrefix, joinKey } from "./keys.js";
+import { checkRange, rangeNotSatisfiable } from "./range.js";
+import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+
+export interface GcsStoreOptions {
+  projectId?: string;
+  /** `host:port` or URL of an emulator; defaults to `STORAGE_EMULATOR_HOST`. */
+  emulatorHost?: string;
+  /** Path of a service-account key file; default: Application Default Credentials, if any. */
+  keyFilename?: string;
+  /** Where `STORAGE_EMULATOR_HOST` is read (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * A store over `gs://bucket[/prefix]`.
+ *
+ * @example
+ * const mirror = gcsStore("gs://ecmwf-open-data");
+ */
+export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
+  const { bucket: bucketName, prefix } = parseGcsUrl(root);
+  const bucket = new Storage(storageOptions(options)).bucket(bucketName);
+  const objectKey = (key: string): string => joinKey(prefix, key);
+  const url = (key: string): string => `gs://${bucketName}/${objectKey(key)}`;
+  const file = (key: string): File => {
+    checkKey(key);
+    return bucket.file(objectKey(key));
+  };
+
+  const call = async <T>(
+    key: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    signal?.throwIfAborted();
+    try {
+      return await run();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw storageError(url(key), gcsFailure(err), `${what} failed: ${(err as Error).message}`, err);
+    }
+  };
+  const missing = (err: unknown): boolean => err instanceof StorageError && err.status === 404;
+  const read = async (
+    key: string,
+    range: RangeQuery | undefined,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | undefined> => {
+    const target = file(key);
+    if (range !== undefined) checkRange(range);
+    const bounds =
+      range === undefined
+        ? {}
+        : "suffixLength" in range
+          ? { end: -range.suffixLength }
+          : { start: range.offset, end: range.offset + range.length - 1 };
+    try {
+      return await call(key, "download", signal, () =>
+        collect(target.createReadStream({ ...bounds }), signal),
+      );
+    } catch (err) {
+      if (missing(err)) return undefined;
+      if (range !== undefined && err instanceof StorageError && err.status === 416)
+        throw rangeNotSatisfiable(url(key), range);
+      throw err;
+    }
+  };
+
+  return {
+    url,
+    get: (key, opts) => read(key, undefined, opts?.signal),
+    getRange: (key, range, opts) => read(key, range, opts?.signal),
+
+    async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
+      const target = file(key);
+      try {
+        const [metadata] = await call(key, "getMetadata", opts?.signal, () => target.getMetadata());
+        const size = Number(metadata.size ?? 0);
+        return metadata.etag === undefined ? { size } : { size, etag: metadata.etag };
+      } catch (err) {
+        if (missing(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async put(
+      key: string,
+      data: Uint8Array,
+      opts?: RequestOptions & { contentType?: string },
+    ): Promise<void> {
+      const target = file(key);
+      // A single-request upload: the object appears whole when the request completes, or not at all.
+      await call(key, "upload", opts?.signal, () =>
+        target.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+          resumable: false,
+          ...(opts?.contentType === undefined ? {} : { contentType: opts.contentType }),
+        }),
+      );
+    },
+
+    async delete(key: string, opts?: RequestOptions): Promise<void> {
+      const target = file(key);
+      await call(key, "delete", opts?.signal, () => target.delete({ ignoreNotFound: true }));
+    },
+
+    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<string> {
+      checkPrefix(listPrefix);
+      const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
+      let pageToken: string | undefined;
+      do {
+        const [files, next] = await call(listPrefix, "list", opts?.signal, () =>
+          bucket.getFiles({
+            prefix: full,
+            autoPaginate: false,
+            maxResults: 1000,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+        );
+        for (const f of files) yield prefix === "" ? f.name : f.name.slice(prefix.length + 1);
+        pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
+      } while (pageToken !== undefined);
+    },
+  };
+}
+
+/** `gs://bucket/a/b` (or `gcs://…`) → `{ bucket: "bucket", prefix: "a/b" }`. */
+export function parseGcsUrl(root: string): { bucket: string; prefix: string } {
+  const match = /^gcs?:\/\/([^/]+)\/?(.*)$/.exec(root);
+  if (match === null) throw new UsageError("store URL", `"${root}" is not a gs://bucket[/prefix] URL`);
+  return { bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, "") };
+}
+
+/** HTTP status (a number in `code`) of an API error, or the network code of a request that got no answer. */
+export function gcsFailure(err: unknown): Failure {
+  const { code } = (err ?? {}) as { code?: unknown };
+  return typeof code === "number" ? statusFailure(code) : thrownFailure(err);
+}
+
+function storageOptions(options: GcsStoreOptions): StorageOptions {
+  const env = options.env ?? process.env;
+  const emulator = options.emulatorHost ?? env.STORAGE_EMULATOR_HOST;
+  return {
+    retryOptions: { autoRetry: false },
+    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+    ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
+    ...(emulator === undefined
+      ? {}
+      : { apiEndpoint: /^https?:\/\//.test(emulator) ? emulator : `http://${emulator}` }),
+  };
+}
+
+/** Reads a download stream to the end; an abort of `signal` destroys it. */
+async function collect(
+  stream: NodeJS.ReadableStream & { destroy(error?: Error): void },
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const onAbort = () => stream.destroy(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

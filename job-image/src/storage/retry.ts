@@ -1,0 +1,156 @@
+/**
+ * Retries of a store's requests: exponential backoff with full jitter (the delay before retry n is
+ * uniform in [0, min(maxDelayMs, baseDelayMs · 2^(n-1)))), as AWS recommends against `503 SlowDown`.
+ *
+ * What is retried is decided from data: a `StorageError` whose backend classified it `retryable`
+ * (429, 500/502/503/504, reset or refused connections, see `failure.ts`), or an attempt that ran
+ * past `attemptTimeoutMs` (aborted here through its own signal). Never retried: other 4xx, missing
+ * keys (they are not errors), bad ranges and keys, and anything after the caller's own signal aborted.
+ * After `attempts` tries the last failure is thrown as a `StorageError` saying how many were made.
+ *
+ * `list` is retried as a whole: each attempt collects every key before the first is yielded, so a
+ * caller never sees a key twice.
+ *
+ * @module
+ */
+
+import { setTimeout as delay } from "node:timers/promises";
+import { StorageError } from "../errors.js";
+import type { RangeQuery, RequestOptions, Store } from "./types.js";
+
+export interface RetryOptions {
+  /** Tries in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** An attempt still running after this long is aborted and retried; `undefined`: no limit. */
+  attemptTimeoutMs: number | undefined;
+  /** Waits `ms`; rejects when `signal` aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Uniform in [0, 1). */
+  random: () => number;
+  /** Told before each retry (for logs). */
+  onRetry?: (event: { url: string; attempt: number; delayMs: number; error: StorageError }) => void;
+}
+
+export const DEFAULT_RETRY: Readonly<RetryOptions> = {
+  attempts: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 20_000,
+  attemptTimeoutMs: 120_000,
+  sleep: (ms, signal) => delay(ms, undefined, { signal }),
+  random: Math.random,
+};
+
+/** The full-jitter delay before retry number `retry` (1 for the first retry). */
+export function backoffDelay(
+  retry: number,
+  options: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "random">,
+): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
+  return Math.floor(options.random() * ceiling);
+}
+
+/**
+ * `store` with its requests retried.
+ *
+ * @example
+ * const store = withRetry(s3Store("s3://ecmwf-forecasts"), { attempts: 8 });
+ */
+export function withRetry(store: Store, options: Partial<RetryOptions> = {}): Store {
+  const opts: RetryOptions = { ...DEFAULT_RETRY, ...options };
+  if (!Number.isSafeInteger(opts.attempts) || opts.attempts < 1) {
+    throw new RangeError(`attempts must be a positive integer, got ${opts.attempts}`);
+  }
+
+  const retrying = async <T>(
+    url: string,
+    signal: AbortSignal | undefined,
+    run: (s: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      const timeout = opts.attemptTimeoutMs === undefined ? undefined : new AbortController();
+      const timer = timeout && setTimeout(() => timeout.abort(), opts.attemptTimeoutMs);
+      const attemptSignal =
+        timeout === undefined
+          ? signal
+          : signal === undefined
+            ? timeout.signal
+            : AbortSignal.any([signal, timeout.signal]);
+      let failure: StorageError;
+      try {
+        return await untilAborted(run(attemptSignal), attemptSignal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        if (timeout?.signal.aborted) {
+          failure = new StorageError(url, undefined, `no answer within ${opts.attemptTimeoutMs} ms`, {
+            cause: err,
+            code: "TimeoutError",
+            retryable: true,
+          });
+        } else if (err instanceof StorageError && err.retryable) {
+          failure = err;
+        } else {
+          throw err;
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      if (attempt >= opts.attempts) {
+        throw new StorageError(
+          url,
+          failure.status,
+          `gave up after ${attempt} attempts; last: ${failure.reason}`,
+          {
+            cause: failure,
+            code: failure.code,
+            retryable: true,
+          },
+        );
+      }
+      const delayMs = backoffDelay(attempt, opts);
+      opts.onRetry?.({ url, attempt, delayMs, error: failure });
+      await opts.sleep(delayMs, signal);
+    }
+  };
+
+  const withSignal = (options: RequestOptions | undefined, signal: AbortSignal | undefined) => ({
+    ...options,
+    signal,
+  });
+  return {
+    url: (key) => store.url(key),
+    get: (key: string, options?: RequestOptions) =>
+      retrying(store.url(key), options?.signal, (s) => store.get(key, withSignal(options, s))),
+    getRange: (key: string, range: RangeQuery, options?: RequestOptions) =>
+      retrying(store.url(key), options?.signal, (s) => store.getRange(key, range, withSignal(options, s))),
+    head: (key, options) =>
+      retrying(store.url(key), options?.signal, (s) => store.head(key, withSignal(options, s))),
+    put: (key, data, options) =>
+      retrying(store.url(key), options?.signal, (s) => store.put(key, data, withSignal(options, s))),
+    delete: (key, options) =>
+      retrying(store.url(key), options?.signal, (s) => store.delete(key, withSignal(options, s))),
+    async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {
+      const keys = await retrying(store.url(prefix), options?.signal, async (s) => {
+        const all: string[] = [];
+        for await (const key of store.list(prefix, withSignal(options, s))) all.push(key);
+        return all;
+      });
+      yield* keys;
+    },
+  };
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts: a backend that cannot cancel its request
+ * (a GCS upload) must not hold the retry loop past the attempt's timeout.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

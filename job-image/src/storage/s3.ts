@@ -1,0 +1,224 @@
+/**
+ * S3 and S3-compatible stores (`s3://bucket/prefix`) through AWS SDK v3.
+ *
+ * Configuration, most specific first: the options, then the usual AWS settings —
+ * `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` (path-style addressing when an endpoint is set),
+ * `AWS_REGION`/`AWS_DEFAULT_REGION`, and the SDK's default credential chain. Requests are unsigned
+ * when `anonymous: true`, or when `anonymous` is left unset and the chain finds no credentials
+ * (public buckets such as `s3://ecmwf-forecasts`, eu-central-1).
+ *
+ * The SDK's own retries are off (`maxAttempts: 1`): `retry.ts` retries, with one policy for every
+ * backend. Errors are classified from the HTTP status and the S3 error name; `NoSuchKey`/404 reads
+ * as `undefined`, `InvalidRange`/416 is a `ByteRangeError`.
+ *
+ * @module
+ */
+
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { StorageError, UsageError } from "../errors.js";
+import { errorCode, type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
+import { checkKey, checkPrefix, joinKey } from "./keys.js";
+import { rangeHeader, rangeNotSatisfiable } from "./range.js";
+import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+
+export interface S3StoreOptions {
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** `true`: never sign; `false`: always sign (fail without credentials); unset: sign when credentials exist. */
+  anonymous?: boolean;
+  /** Defaults to `true` when an endpoint is configured (MinIO and most S3-compatible servers need it). */
+  forcePathStyle?: boolean;
+  /** Sockets per host; match the store's concurrency. */
+  maxSockets?: number;
+  /** Where the AWS_* settings are read (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Regions of public buckets gik reads by default, so the first request needs no redirect. */
+const KNOWN_BUCKET_REGIONS: Readonly<Record<string, string>> = { "ecmwf-forecasts": "eu-central-1" };
+
+/**
+ * A store over `s3://bucket[/prefix]`. The client is made on first use.
+ *
+ * @example
+ * const source = s3Store("s3://ecmwf-forecasts");          // anonymous, eu-central-1
+ * const minio = s3Store("s3://gik/stores", { endpoint: "http://127.0.0.1:9000", credentials });
+ */
+export function s3Store(root: string, options: S3StoreOptions = {}): Store {
+  const { bucket, prefix } = parseS3Url(root);
+  let client: Promise<S3Client> | undefined;
+  const getClient = (): Promise<S3Client> => {
+    client ??= makeClient(bucket, options);
+    return client;
+  };
+  const objectKey = (key: string): string => joinKey(prefix, key);
+  const url = (key: string): string => `s3://${bucket}/${objectKey(key)}`;
+
+  /** Sends one command; the caller's abort propagates untouched, anything else is classified. */
+  const send = async <T>(
+    key: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    run: (c: S3Client) => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await run(await getClient());
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw storageError(url(key), s3Failure(err), `${what} failed: ${(err as Error).message}`, err);
+    }
+  };
+  /** A missing object (not a missing bucket, which is a configuration error). */
+  const isMissingKey = (err: unknown): boolean =>
+    err instanceof StorageError && err.status === 404 && err.code !== "NoSuchBucket";
+  const read = async (
+    key: string,
+    range: RangeQuery | undefined,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | undefined> => {
+    checkKey(key);
+    const Range = range === undefined ? undefined : rangeHeader(range);
+    try {
+      return await send(key, "GetObject", signal, async (c) => {
+        const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key), Range }), {
+          abortSignal: signal,
+        });
+        return out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+      });
+    } catch (err) {
+      if (isMissingKey(err)) return undefined;
+      if (range !== undefined && err instanceof StorageError && err.status === 416) {
+        throw rangeNotSatisfiable(url(key), range);
+      }
+      throw err;
+    }
+  };
+
+  return {
+    url,
+    get: (key, opts) => read(key, undefined, opts?.signal),
+    getRange: (key, range, opts) => read(key, range, opts?.signal),
+
+    async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
+      checkKey(key);
+      try {
+        const out = await send(key, "HeadObject", opts?.signal, (c) =>
+          c.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey(key) }), {
+            abortSignal: opts?.signal,
+          }),
+        );
+        const size = out.ContentLength ?? 0;
+        return out.ETag === undefined ? { size } : { size, etag: out.ETag };
+      } catch (err) {
+        if (isMissingKey(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async put(
+      key: string,
+      data: Uint8Array,
+      opts?: RequestOptions & { contentType?: string },
+    ): Promise<void> {
+      checkKey(key);
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: objectKey(key),
+        Body: data,
+        ContentType: opts?.contentType,
+      });
+      await send(key, "PutObject", opts?.signal, (c) => c.send(command, { abortSignal: opts?.signal }));
+    },
+
+    async delete(key: string, opts?: RequestOptions): Promise<void> {
+      checkKey(key);
+      const command = new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) });
+      await send(key, "DeleteObject", opts?.signal, (c) => c.send(command, { abortSignal: opts?.signal }));
+    },
+
+    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<string> {
+      checkPrefix(listPrefix);
+      const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
+      let token: string | undefined;
+      do {
+        const page = await send(listPrefix, "ListObjectsV2", opts?.signal, (c) =>
+          c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: full, ContinuationToken: token }), {
+            abortSignal: opts?.signal,
+          }),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key !== undefined)
+            yield prefix === "" ? object.Key : object.Key.slice(prefix.length + 1);
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    },
+  };
+}
+
+/** `s3://bucket/a/b` → `{ bucket: "bucket", prefix: "a/b" }`. */
+export function parseS3Url(root: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
+  if (match === null) throw new UsageError("store URL", `"${root}" is not an s3://bucket[/prefix] URL`);
+  return { bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, "") };
+}
+
+/** Status and S3 error name of an SDK error, or the network code of a request that got no answer. */
+export function s3Failure(err: unknown): Failure {
+  const { $metadata, name } = (err ?? {}) as { $metadata?: { httpStatusCode?: number }; name?: unknown };
+  const code = typeof name === "string" && name !== "Error" ? name : undefined;
+  const status = $metadata?.httpStatusCode;
+  if (status !== undefined && status >= 300) return statusFailure(status, code);
+  return thrownFailure(err, errorCode(err) ?? code);
+}
+
+async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Client> {
+  const env = options.env ?? process.env;
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const sockets = options.maxSockets ?? 64;
+  const config: S3ClientConfig = {
+    region:
+      options.region ??
+      env.AWS_REGION ??
+      env.AWS_DEFAULT_REGION ??
+      KNOWN_BUCKET_REGIONS[bucket] ??
+      "us-east-1",
+    ...(endpoint === undefined ? {} : { endpoint }),
+    forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
+    followRegionRedirects: true,
+    maxAttempts: 1,
+    // Checksums only where S3 requires them: S3-compatible servers and proxies vary in support.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: { httpAgent: { maxSockets: sockets }, httpsAgent: { maxSockets: sockets } },
+  };
+  if (options.anonymous === true) return anonymousClient(config);
+  if (options.credentials !== undefined) return new S3Client({ ...config, credentials: options.credentials });
+  const signed = new S3Client(config);
+  if (options.anonymous === false) return signed;
+  try {
+    await signed.config.credentials();
+    return signed;
+  } catch {
+    signed.destroy();
+    return anonymousClient(config);
+  }
+}
+
+/** Unsigned requests: the SDK needs some identity to run its pipeline, the pass-through signer drops it. */
+function anonymousClient(config: S3ClientConfig): S3Client {
+  return new S3Client({
+    ...config,
+    credentials: { accessKeyId: "", secretAccessKey: "" },
+    signer: { sign: async (request) => request },
+  });
+}
