@@ -38,7 +38,7 @@ export function terminalProgress(options: TerminalProgressOptions): Progress {
   };
 }
 
-/** One line: `label [#####-----] 42/85 steps 3.1s`, fitted to `columns`. */
+/** One line: `label [#####-----] 42/85 steps 3.1s`, one column short of `columns` so the terminal never wraps it. */
 export function renderBar(
   label: string,
   done: number,

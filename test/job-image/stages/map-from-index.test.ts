@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { IndexEntry } from "../../../job-image/src/index/types.js";
+import { mapFromIndex } from "../../../job-image/src/stages/map-from-index.js";
+import type { TemplateRow } from "../../../job-image/src/templates/row.js";
+
+function template(attrs: string, varname: string, level: number): TemplateRow {
+  return {
+    attrs,
+    varname,
+    typeOfLevel: "isobaricInhPa",
+    stepType: "instant",
+    name: varname,
+    level,
+    step: 24,
+    time: 1716940800,
+    valid_time: 1716940800 + 86400,
+    uri: "s3://old/ref.grib2",
+    offset: 1,
+    length: 2,
+    inline_value: null,
+    member: "ens03",
+    number: 3,
+    param: varname,
+    levtype: "pl",
+    levelist: String(level),
+    paramId: 130,
+    shortName: varname,
+    units: "K",
+    stepRange: "24",
+    grib_attrs: "{}",
+    grid: "{}",
+  };
+}
+
+function entry(attrs: string, offset: number, length: number): IndexEntry {
+  const [param, levtype, levelist] = attrs.split(":") as [string, string, string];
+  return {
+    attrs,
+    param,
+    levtype,
+    levelist,
+    step: "24",
+    stepEnd: 24,
+    number: 3,
+    type: "pf",
+    stream: "enfo",
+    class: "od",
+    expver: "0001",
+    date: "20250101",
+    time: "0000",
+    domain: "g",
+    offset,
+    length,
+    line: 1,
+  };
+}
+
+describe("mapFromIndex", () => {
+  const templates = [template("t:pl:500", "t", 500), template("t:pl:850", "t", 850)];
+  const time = 1735689600;
+
+  it("takes the target run's byte ranges and the templates' meaning", () => {
+    const { mapped, unknown, missing } = mapFromIndex(
+      templates,
+      [entry("t:pl:850", 9000, 300), entry("t:pl:500", 100, 250)],
+      "s3://new/run.grib2",
+      time,
+    );
+    expect(unknown).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(mapped).toEqual([
+      expect.objectContaining({
+        attrs: "t:pl:850",
+        level: 850,
+        offset: 9000,
+        length: 300,
+        uri: "s3://new/run.grib2",
+      }),
+      expect.objectContaining({ attrs: "t:pl:500", level: 500, offset: 100, length: 250, member: "ens03" }),
+    ]);
+    expect(mapped[0]).toMatchObject({ time, valid_time: time + 24 * 3600, step: 24 });
+  });
+
+  it("reports drift both ways, by name", () => {
+    const result = mapFromIndex(templates, [entry("t:pl:500", 0, 10), entry("q:pl:700", 10, 10)], "u", time);
+    expect(result.unknown).toEqual(["q:pl:700"]);
+    expect(result.missing).toEqual(["t:pl:850"]);
+    expect(result.mapped.map((m) => m.attrs)).toEqual(["t:pl:500"]);
+  });
+});
