@@ -145,7 +145,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
 
 /** `gs://bucket/a/b` (or `gcs://…`) → `{ bucket: "bucket", prefix: "a/b" }`. */
 export function parseGcsUrl(root: string): { bucket: string; prefix: string } {
-  const match = /^gcs?:\/\/([^/]+)\/?(.*)$/.exec(root);
+  const match = /^(?:gs|gcs):\/\/([^/]+)\/?(.*)$/.exec(root);
   if (match === null) throw new UsageError("store URL", `"${root}" is not a gs://bucket[/prefix] URL`);
   return { bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, "") };
 }
