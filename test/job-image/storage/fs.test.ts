@@ -1,11 +1,14 @@
+import { mkdtempSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ByteRangeError, UsageError } from "../../../job-image/src/errors.js";
 import { fsStore } from "../../../job-image/src/storage/fs.js";
+import { openStore } from "../../../job-image/src/storage/open.js";
 import type { Store } from "../../../job-image/src/storage/types.js";
+import { describeStoreConformance } from "./conformance.js";
 import { sequence } from "./fault-server.js";
 
 async function keys(store: Store, prefix: string): Promise<string[]> {
@@ -97,4 +100,10 @@ describe("fsStore in a temporary directory", () => {
   it.each(["../escape", "/abs", "a//b", "a/./b", "", "dir/"])("refuses the key %j", async (key) => {
     await expect(store.get(key)).rejects.toBeInstanceOf(UsageError);
   });
+});
+
+describe("fsStore conformance", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gik-fs-conformance-"));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  describeStoreConformance("fs", () => openStore(dir));
 });

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { StorageError } from "../../../job-image/src/errors.js";
+import { openStore } from "../../../job-image/src/storage/open.js";
+import { s3Store } from "../../../job-image/src/storage/s3.js";
+import type { S3Endpoint } from "../../infra/endpoints.js";
+import { describeStoreConformance } from "./conformance.js";
+import { sequence } from "./fault-server.js";
+
+const infra = inject("infra");
+const bucket = `gik-storage-${randomUUID().slice(0, 8)}`;
+const signed = (ep: S3Endpoint) => ({
+  endpoint: ep.endpoint,
+  region: ep.region,
+  credentials: { accessKeyId: ep.accessKeyId, secretAccessKey: ep.secretAccessKey },
+});
+
+beforeAll(async () => {
+  const admin = new S3Client({ ...signed(infra.s3), forcePathStyle: true });
+  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  // Objects under public/ are readable by anyone, like s3://ecmwf-forecasts.
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:GetObject"],
+        Resource: [`arn:aws:s3:::${bucket}/public/*`],
+      },
+    ],
+  };
+  await admin.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+  admin.destroy();
+});
+
+describeStoreConformance(
+  "s3 (MinIO)",
+  () => openStore(`s3://${bucket}/conformance`, { s3: signed(infra.s3) }),
+  {
+    paginationKeys: 1005,
+  },
+);
+
+describe("s3Store configuration", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("takes endpoint and region from AWS_ENDPOINT_URL_S3/AWS_REGION and credentials from the default chain", async () => {
+    process.env.AWS_ACCESS_KEY_ID = infra.s3.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = infra.s3.secretAccessKey;
+    const env = { AWS_ENDPOINT_URL_S3: infra.s3.endpoint, AWS_REGION: infra.s3.region };
+    const store = s3Store(`s3://${bucket}/env`, { env });
+    await store.put("x", new Uint8Array([1, 2, 3]));
+    expect(await store.get("x")).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it("sends unsigned requests when asked: public objects read, private ones are refused without retries", async () => {
+    const owner = s3Store(`s3://${bucket}`, signed(infra.s3));
+    await owner.put("public/a.index", sequence(100));
+    await owner.put("private/a.index", sequence(100));
+    const anonymous = openStore(`s3://${bucket}`, { s3: { endpoint: infra.s3.endpoint, anonymous: true } });
+    expect(await anonymous.getRange("public/a.index", { offset: 10, length: 5 })).toEqual(
+      sequence(100).subarray(10, 15),
+    );
+    const err = await anonymous.get("private/a.index").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).status).toBe(403);
+    expect((err as StorageError).message).toContain(`s3://${bucket}/private/a.index`);
+  });
+
+  it("falls back to unsigned requests when no credentials are configured", async () => {
+    for (const key of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
+      delete process.env[key];
+    process.env.AWS_EC2_METADATA_DISABLED = "true";
+    process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials";
+    process.env.AWS_CONFIG_FILE = "/nonexistent/config";
+    const owner = s3Store(`s3://${bucket}`, signed(infra.s3));
+    await owner.put("public/b.index", sequence(50));
+    const store = s3Store(`s3://${bucket}`, { endpoint: infra.s3.endpoint, region: infra.s3.region });
+    expect(await store.get("public/b.index")).toEqual(sequence(50));
+  });
+
+  it("names a missing bucket instead of reading it as a missing key", async () => {
+    const store = s3Store("s3://gik-no-such-bucket", signed(infra.s3));
+    await expect(store.get("x")).rejects.toThrow(/NoSuchBucket/);
+  });
+});
