@@ -14,7 +14,17 @@
 
 import { randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isGikError } from "../errors.js";
@@ -69,7 +79,7 @@ export function fsStore(root: string): Store {
       checkRange(range);
       const path = pathOf(key);
       options?.signal?.throwIfAborted();
-      let file: Awaited<ReturnType<typeof open>>;
+      let file: FileHandle;
       try {
         file = await open(path, "r");
       } catch (err) {

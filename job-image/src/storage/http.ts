@@ -12,7 +12,7 @@
  */
 
 import { UsageError } from "../errors.js";
-import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
+import { statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable, sliceRange } from "./range.js";
 import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
@@ -57,12 +57,8 @@ export function httpStore(root: string, options: HttpStoreOptions = {}): Store {
   };
   const refuse = async (key: string, method: string, response: Response): Promise<never> => {
     await response.body?.cancel();
-    const failure: Failure = statusFailure(response.status);
-    throw storageError(
-      url(key),
-      failure,
-      `${method} answered ${response.status} ${response.statusText}`.trim(),
-    );
+    const reason = `${method} answered ${response.status} ${response.statusText}`.trim();
+    throw storageError(url(key), statusFailure(response.status), reason);
   };
   const readOnly = (what: string, key: string): never => {
     throw new UsageError(url(key), `${what} is not possible on a read-only http(s) store`);

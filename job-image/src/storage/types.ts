@@ -26,6 +26,11 @@ export interface ReadableStore {
   /** The absolute URL of `key`, as written into references. */
   url(key: string): string;
   get(key: string, options?: RequestOptions): Promise<Uint8Array | undefined>;
+  /**
+   * The bytes of `range`. A range that starts at or past the end of the object throws a
+   * `ByteRangeError`; one that overlaps the end returns the bytes that exist, fewer than asked
+   * (as S3 and GCS answer), so callers that need an exact length check it.
+   */
   getRange(key: string, range: RangeQuery, options?: RequestOptions): Promise<Uint8Array | undefined>;
   head(key: string, options?: RequestOptions): Promise<ObjectInfo | undefined>;
 }
