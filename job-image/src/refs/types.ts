@@ -11,7 +11,10 @@
  * @module
  */
 
-export type RefValue = string | readonly [url: string] | readonly [url: string, offset: number, length: number];
+export type RefValue =
+  | string
+  | readonly [url: string]
+  | readonly [url: string, offset: number, length: number];
 
 export interface Refs {
   version: 1;
