@@ -23,11 +23,30 @@ export interface InfraEndpoints {
   /** fake-gcs-server; set `STORAGE_EMULATOR_HOST` to `emulatorHost` for `@google-cloud/storage`. */
   gcs: { emulatorHost: string; projectId: string };
   /** kube-apiserver (+ etcd, controller-manager, scheduler, kwok nodes, pod runner). */
-  kube: { kubeconfig: string; server: string; kubectl: string; nodeNames: string[] };
+  kube: {
+    kubeconfig: string;
+    server: string;
+    kubectl: string;
+    nodeNames: string[];
+    podRunner: PodRunnerEndpoint;
+  };
   /** Python of the reader virtual environment (xarray, zarr, kerchunk, eccodes, …). */
   python: string;
   /** Directory of the binaries built by the setup (`~/.cache/gik-test/...`), by component name. */
   bin: Record<string, string>;
+}
+
+/**
+ * The pod runner (`pod-runner.ts`), which runs the pods of the job image scheduled on the kwok
+ * nodes as local processes. `controlUrl` serves `GET /pods` and `POST /kill` (see
+ * `pod-runner-control.ts`, whose `killPodProcess` is the client).
+ */
+export interface PodRunnerEndpoint {
+  controlUrl: string;
+  /** `<podLogs>/<namespace>/<pod>/{stdout,stderr}` of every pod the runner ran. */
+  podLogs: string;
+  /** Pods whose first container's image starts with one of these are run (`gik-job-image:dev` in tests). */
+  imagePrefixes: string[];
 }
 
 declare module "vitest" {
