@@ -1,0 +1,170 @@
+/**
+ * The two custom resources of group `gik.dev`, version `v1alpha1`, as TypeScript types: the shapes
+ * of `crds/ecmwfruns.gik.dev.yaml` and `crds/templatebuilds.gik.dev.yaml`, declared once here.
+ *
+ * Notes:
+ * - Objects come from the API server as JSON; the CRD schemas validate them there, and
+ *   `validate.ts` checks them again before the reconciler acts (a CRD older than the operator, or
+ *   a field the schema cannot express).
+ * - Spec fields the CRD defaults (`cycle`, `source`, `format`, `onDrift`, `backoffLimitPerIndex`,
+ *   `shards`) are still optional here: the operator must not crash on an object stored before a
+ *   default existed.
+ * - Times in status are RFC 3339 strings.
+ *
+ * @module
+ */
+import type { Condition } from "./conditions.js";
+
+export const GROUP = "gik.dev";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** Kind, plural and short name of each resource, as in the CRDs. */
+export const ECMWF_RUN = { kind: "EcmwfRun", plural: "ecmwfruns", shortName: "er" } as const;
+export const TEMPLATE_BUILD = { kind: "TemplateBuild", plural: "templatebuilds", shortName: "tb" } as const;
+
+export type Cycle = 0 | 6 | 12 | 18;
+export type StoreFormat = "parquet" | "json";
+export type OnDrift = "fail" | "rebuild";
+
+/** Quantities by resource name, as in a container's `resources`. */
+export interface ResourceRequirements {
+  limits?: Record<string, string | number>;
+  requests?: Record<string, string | number>;
+}
+
+/** Storage credentials, by reference only: the Secret's keys become the pods' environment. */
+export interface Credentials {
+  secretRef: { name: string };
+}
+
+/** The fields of the custom objects' `metadata` the operator reads. */
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+}
+
+/** Templates of an EcmwfRun: a TemplateBuild by name, or a store URL with its reference date. */
+export interface TemplatesRef {
+  templateBuild?: string;
+  store?: string;
+  referenceDate?: string;
+}
+
+export interface EcmwfRunSpec {
+  /** `YYYYMMDD`, immutable. */
+  date: string;
+  cycle?: Cycle;
+  /** Omitted means all 51 members. */
+  members?: string[];
+  templates: TemplatesRef;
+  source?: string;
+  /** Omitted means the operator's default output. */
+  output?: string;
+  format?: StoreFormat;
+  onDrift?: OnDrift;
+  parallelism?: number;
+  backoffLimitPerIndex?: number;
+  resources?: ResourceRequirements;
+  serviceAccountName?: string;
+  credentials?: Credentials;
+}
+
+export type RunPhase = "Pending" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
+export type MemberPhase = "Pending" | "Running" | "Succeeded" | "Failed";
+
+/**
+ * One member's entry in `status.members`. Job pods merge-patch their own entry when they start and
+ * finish; the controller owns `phase` and fills in what a pod could not report (a killed pod).
+ */
+export interface MemberStatus {
+  phase?: MemberPhase;
+  /** URL of the member's store. */
+  output?: string;
+  /** Number of references written. */
+  refs?: number;
+  message?: string;
+  /** The error tag (e.g. `StructureDriftError`) or the container's termination reason. */
+  reason?: string;
+  startTime?: string;
+  completionTime?: string;
+}
+
+export interface EcmwfRunStatus {
+  phase?: RunPhase;
+  observedGeneration?: number;
+  conditions?: Condition[];
+  members?: Record<string, MemberStatus>;
+  completedMembers?: number;
+  failedMembers?: number;
+  /** The members that failed for good, in index order (controller-owned). */
+  failedMemberNames?: string[];
+  totalMembers?: number;
+  startTime?: string;
+  completionTime?: string;
+  jobName?: string;
+}
+
+export interface EcmwfRun {
+  apiVersion: typeof API_VERSION;
+  kind: typeof ECMWF_RUN.kind;
+  metadata: ObjectMeta;
+  spec: EcmwfRunSpec;
+  status?: EcmwfRunStatus;
+}
+
+export interface TemplateBuildSpec {
+  /** `YYYYMMDD`, immutable. */
+  referenceDate: string;
+  cycle?: Cycle;
+  members?: string[];
+  source?: string;
+  /** Where the templates go; immutable. */
+  store: string;
+  /** Job indexes sharing the forecast steps. */
+  shards?: number;
+  parallelism?: number;
+  backoffLimitPerIndex?: number;
+  resources?: ResourceRequirements;
+  serviceAccountName?: string;
+  credentials?: Credentials;
+}
+
+export type TemplateBuildPhase = "Pending" | "Running" | "Succeeded" | "Failed";
+
+export interface TemplateBuildStatus {
+  phase?: TemplateBuildPhase;
+  observedGeneration?: number;
+  conditions?: Condition[];
+  /** The finished templates store; set once the build has succeeded. */
+  store?: string;
+  completedShards?: number;
+  failedShards?: number;
+  totalShards?: number;
+  startTime?: string;
+  completionTime?: string;
+  jobName?: string;
+}
+
+export interface TemplateBuild {
+  apiVersion: typeof API_VERSION;
+  kind: typeof TEMPLATE_BUILD.kind;
+  metadata: ObjectMeta;
+  spec: TemplateBuildSpec;
+  status?: TemplateBuildStatus;
+}
+
+/** Either custom resource: what the shared Job machinery needs to know of its owner. */
+export type GikResource = EcmwfRun | TemplateBuild;
+
+/** The namespace/name pair a reconcile works on (controller-runtime's `Request`). */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}

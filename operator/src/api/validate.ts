@@ -1,0 +1,165 @@
+/**
+ * The operator's own check of a spec, the last line of defence behind the CRD schema: a CRD older
+ * than the operator, an object stored before a rule existed, or a client that skipped validation
+ * must lead to a `Stalled` condition that names the field, never to a Job that fails 51 times.
+ *
+ * The patterns are the CRDs' (a unit test holds them equal). Each validator is an ordered list of
+ * checks; the first problem found is reported.
+ *
+ * @module
+ */
+import type { EcmwfRunSpec, TemplateBuildSpec } from "./types.js";
+
+/** A spec field that cannot be acted on. `field` is the JSON path, e.g. `spec.templates.store`. */
+export interface SpecProblem {
+  field: string;
+  message: string;
+}
+
+export const DATE_PATTERN = /^[0-9]{8}$/;
+export const MEMBER_PATTERN = /^(control|ens(0[1-9]|[1-4][0-9]|50))$/;
+export const URL_PATTERN = /^((s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9]|https:\/\/[^\s/]+)(\/[^\s]*)?$/;
+export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const CYCLES: readonly number[] = [0, 6, 12, 18];
+
+/** `control`, `ens01` … `ens50`: the 51 members, in member-number order. */
+export const ALL_MEMBERS: readonly string[] = Array.from({ length: 51 }, (_, n) =>
+  n === 0 ? "control" : `ens${String(n).padStart(2, "0")}`,
+);
+
+/** The members a spec names, in its order; all 51 when it names none. */
+export function specMembers(spec: { members?: string[] }): readonly string[] {
+  return spec.members && spec.members.length > 0 ? spec.members : ALL_MEMBERS;
+}
+
+type Check = () => SpecProblem | undefined;
+
+/** Checks an EcmwfRun spec; the first problem, or `undefined` when it can be acted on. */
+export function validateEcmwfRunSpec(spec: EcmwfRunSpec): SpecProblem | undefined {
+  const t = spec.templates;
+  return firstProblem([
+    () => checkDate("spec.date", spec.date),
+    () => checkCycle("spec.cycle", spec.cycle),
+    () => checkMembers("spec.members", spec.members),
+    () =>
+      typeof t !== "object" || t === null
+        ? {
+            field: "spec.templates",
+            message: "required: a templateBuild name, or a store with its referenceDate",
+          }
+        : undefined,
+    () =>
+      (t.templateBuild === undefined) === (t.store === undefined)
+        ? { field: "spec.templates", message: "give either templateBuild or store (with referenceDate)" }
+        : undefined,
+    () => optional(t.templateBuild, (v) => checkName("spec.templates.templateBuild", v)),
+    () => optional(t.store, (v) => checkUrl("spec.templates.store", v)),
+    () =>
+      t.store !== undefined
+        ? checkDate("spec.templates.referenceDate", t.referenceDate)
+        : t.referenceDate !== undefined
+          ? { field: "spec.templates.referenceDate", message: "only goes with spec.templates.store" }
+          : undefined,
+    () => optional(spec.source, (v) => checkUrl("spec.source", v)),
+    () => optional(spec.output, (v) => checkUrl("spec.output", v)),
+    () => optional(spec.format, (v) => checkEnum("spec.format", v, ["parquet", "json"])),
+    () => optional(spec.onDrift, (v) => checkEnum("spec.onDrift", v, ["fail", "rebuild"])),
+    () => optional(spec.parallelism, (v) => checkInt("spec.parallelism", v, 1, 51)),
+    () => optional(spec.backoffLimitPerIndex, (v) => checkInt("spec.backoffLimitPerIndex", v, 0, 10)),
+    () => optional(spec.serviceAccountName, (v) => checkName("spec.serviceAccountName", v)),
+    () => optional(spec.credentials, (v) => checkName("spec.credentials.secretRef.name", v.secretRef?.name)),
+  ]);
+}
+
+/** Checks a TemplateBuild spec; the first problem, or `undefined` when it can be acted on. */
+export function validateTemplateBuildSpec(spec: TemplateBuildSpec): SpecProblem | undefined {
+  return firstProblem([
+    () => checkDate("spec.referenceDate", spec.referenceDate),
+    () => checkCycle("spec.cycle", spec.cycle),
+    () => checkMembers("spec.members", spec.members),
+    () => checkUrl("spec.store", spec.store),
+    () => optional(spec.source, (v) => checkUrl("spec.source", v)),
+    () => optional(spec.shards, (v) => checkInt("spec.shards", v, 1, 85)),
+    () => optional(spec.parallelism, (v) => checkInt("spec.parallelism", v, 1, 85)),
+    () => optional(spec.backoffLimitPerIndex, (v) => checkInt("spec.backoffLimitPerIndex", v, 0, 10)),
+    () => optional(spec.serviceAccountName, (v) => checkName("spec.serviceAccountName", v)),
+    () => optional(spec.credentials, (v) => checkName("spec.credentials.secretRef.name", v.secretRef?.name)),
+  ]);
+}
+
+function firstProblem(checks: readonly Check[]): SpecProblem | undefined {
+  for (const check of checks) {
+    const problem = check();
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function optional<T>(
+  value: T | undefined,
+  check: (v: T) => SpecProblem | undefined,
+): SpecProblem | undefined {
+  return value === undefined ? undefined : check(value);
+}
+
+/** A real calendar date `YYYYMMDD` in 2000–2099, as the CRD's CEL rule has it. */
+function checkDate(field: string, value: unknown): SpecProblem | undefined {
+  if (typeof value !== "string" || !DATE_PATTERN.test(value)) {
+    return { field, message: `expected a date YYYYMMDD, got ${JSON.stringify(value)}` };
+  }
+  const [y, m, d] = [Number(value.slice(0, 4)), Number(value.slice(4, 6)), Number(value.slice(6, 8))];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return real && y >= 2000 && y <= 2099
+    ? undefined
+    : { field, message: `${value} is not a calendar date between 2000 and 2099` };
+}
+
+function checkCycle(field: string, value: unknown): SpecProblem | undefined {
+  return value === undefined || (typeof value === "number" && CYCLES.includes(value))
+    ? undefined
+    : { field, message: `expected one of 0, 6, 12, 18, got ${JSON.stringify(value)}` };
+}
+
+function checkMembers(field: string, value: unknown): SpecProblem | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.length > 51) {
+    return { field, message: "expected a list of 1 to 51 member names" };
+  }
+  const seen = new Set<unknown>();
+  for (const [i, name] of value.entries()) {
+    if (typeof name !== "string" || !MEMBER_PATTERN.test(name)) {
+      return {
+        field: `${field}[${i}]`,
+        message: `unknown member ${JSON.stringify(name)}: expected control or ens01 … ens50`,
+      };
+    }
+    if (seen.has(name)) return { field: `${field}[${i}]`, message: `member ${name} is listed twice` };
+    seen.add(name);
+  }
+  return undefined;
+}
+
+function checkUrl(field: string, value: unknown): SpecProblem | undefined {
+  return typeof value === "string" && URL_PATTERN.test(value)
+    ? undefined
+    : { field, message: `expected an s3://, gs:// or https:// URL, got ${JSON.stringify(value)}` };
+}
+
+function checkName(field: string, value: unknown): SpecProblem | undefined {
+  return typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN_PATTERN.test(value)
+    ? undefined
+    : { field, message: `expected a Kubernetes object name, got ${JSON.stringify(value)}` };
+}
+
+function checkEnum(field: string, value: unknown, allowed: readonly string[]): SpecProblem | undefined {
+  return typeof value === "string" && allowed.includes(value)
+    ? undefined
+    : { field, message: `expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}` };
+}
+
+function checkInt(field: string, value: unknown, min: number, max: number): SpecProblem | undefined {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+    ? undefined
+    : { field, message: `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}` };
+}

@@ -1,0 +1,144 @@
+/**
+ * The operator's configuration, read once from the environment at start (the Helm chart sets it).
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `GIK_JOB_IMAGE` | (required) | image of the Job pods |
+ * | `GIK_JOB_IMAGE_PULL_POLICY` | `IfNotPresent` | their pull policy |
+ * | `GIK_JOB_SERVICE_ACCOUNT` | `gik-job` | service account of Job pods when the spec names none |
+ * | `GIK_DEFAULT_PARALLELISM` | `8` | members processed at once when the spec says nothing |
+ * | `GIK_DEFAULT_SOURCE` | `s3://ecmwf-forecasts` | source when the spec says nothing |
+ * | `GIK_DEFAULT_OUTPUT` | (none) | output when the spec says nothing; a run without either is Stalled |
+ * | `GIK_JOB_TTL_SECONDS` | `86400` | `ttlSecondsAfterFinished` of the Jobs |
+ * | `GIK_JOB_RESOURCES` | requests 250m/256Mi, limit 1Gi | JSON `{requests, limits}` when the spec says nothing |
+ * | `GIK_JOB_RUN_AS_USER` | `1000` | UID of the Job pods (the `node` user of the Node images) |
+ * | `GIK_WATCH_NAMESPACE` | (all) | the one namespace to watch |
+ * | `GIK_METRICS_PORT` | `8080` | port of `/metrics`, `/healthz`, `/readyz` |
+ * | `GIK_WORKERS` | `2` | concurrent reconciles per controller |
+ * | `GIK_LEADER_ELECT` | `true` | run controllers only while holding the Lease |
+ * | `GIK_LEASE_NAMESPACE` | `POD_NAMESPACE`, else watch namespace, else `default` | namespace of the Lease |
+ * | `GIK_LEASE_NAME` | `gik-operator` | name of the Lease |
+ * | `POD_NAME` | host name | this replica's identity in the Lease and in Events |
+ * | `GIK_LOG_LEVEL` | `info` | pino level |
+ *
+ * @module
+ */
+import { UsageError } from "../../job-image/src/errors.js";
+import type { ResourceRequirements } from "./api/types.js";
+import { URL_PATTERN } from "./api/validate.js";
+
+/** What the Jobs are made with when a spec does not say. */
+export interface JobDefaults {
+  image: string;
+  imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+  serviceAccountName: string;
+  parallelism: number;
+  source: string;
+  output?: string;
+  ttlSecondsAfterFinished: number;
+  resources: ResourceRequirements;
+  runAsUser: number;
+}
+
+export interface LeaderElectionConfig {
+  enabled: boolean;
+  namespace: string;
+  leaseName: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export interface OperatorConfig {
+  job: JobDefaults;
+  /** The one namespace to watch; undefined means all namespaces. */
+  watchNamespace?: string;
+  metricsPort: number;
+  workers: number;
+  leaderElection: LeaderElectionConfig;
+  logLevel: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the configuration from `env`; throws `UsageError` naming the variable at fault. */
+export function loadConfig(env: Env, hostname: string): OperatorConfig {
+  const image = env.GIK_JOB_IMAGE?.trim();
+  if (!image) throw new UsageError("GIK_JOB_IMAGE", "required: the image of the Job pods");
+  const watchNamespace = env.GIK_WATCH_NAMESPACE?.trim() || undefined;
+  return {
+    job: {
+      image,
+      imagePullPolicy: oneOf(env, "GIK_JOB_IMAGE_PULL_POLICY", ["IfNotPresent", "Always", "Never"] as const),
+      serviceAccountName: env.GIK_JOB_SERVICE_ACCOUNT?.trim() || "gik-job",
+      parallelism: integer(env, "GIK_DEFAULT_PARALLELISM", 8, 1, 51),
+      source: url(env, "GIK_DEFAULT_SOURCE") ?? "s3://ecmwf-forecasts",
+      output: url(env, "GIK_DEFAULT_OUTPUT"),
+      ttlSecondsAfterFinished: integer(env, "GIK_JOB_TTL_SECONDS", 86_400, 0, 31_536_000),
+      resources: resources(env, "GIK_JOB_RESOURCES"),
+      runAsUser: integer(env, "GIK_JOB_RUN_AS_USER", 1000, 1, 2_147_483_647),
+    },
+    watchNamespace,
+    metricsPort: integer(env, "GIK_METRICS_PORT", 8080, 1, 65_535),
+    workers: integer(env, "GIK_WORKERS", 2, 1, 64),
+    leaderElection: {
+      enabled: oneOf(env, "GIK_LEADER_ELECT", ["true", "false"] as const) === "true",
+      namespace: env.GIK_LEASE_NAMESPACE?.trim() || env.POD_NAMESPACE?.trim() || watchNamespace || "default",
+      leaseName: env.GIK_LEASE_NAME?.trim() || "gik-operator",
+      identity: env.POD_NAME?.trim() || hostname,
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    },
+    logLevel: env.GIK_LOG_LEVEL?.trim() || "info",
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** The first of `allowed` is the default. */
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly [T, ...T[]]): T {
+  const text = env[name]?.trim();
+  if (!text) return allowed[0];
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new UsageError(name, `expected one of ${allowed.join(", ")}, got ${JSON.stringify(text)}`);
+  }
+  return text as T;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  if (!URL_PATTERN.test(text)) {
+    throw new UsageError(name, `expected an s3://, gs:// or https:// URL, got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+function resources(env: Env, name: string): ResourceRequirements {
+  const text = env[name]?.trim();
+  if (!text) return { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(name, "expected JSON {requests, limits}", { cause: err });
+  }
+  const ok =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    Object.entries(parsed).every(
+      ([k, v]) => (k === "requests" || k === "limits") && typeof v === "object" && v !== null,
+    );
+  if (!ok) throw new UsageError(name, `expected JSON {requests, limits}, got ${text}`);
+  return parsed as ResourceRequirements;
+}

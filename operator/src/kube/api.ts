@@ -1,0 +1,49 @@
+/**
+ * The narrow slice of the Kubernetes API the reconcilers use: informer caches to read, three
+ * writes, and an event sink. `client.ts` implements it over client-node; tests use fakes that
+ * record what was called.
+ *
+ * @module
+ */
+import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
+import type { EcmwfRun, GikResource, TemplateBuild } from "../api/types.js";
+
+/** The informer caches reconcilers read from (never the API server directly). */
+export interface Caches {
+  runs: ObjectCache<EcmwfRun>;
+  templateBuilds: ObjectCache<TemplateBuild>;
+  jobs: ObjectCache<V1Job>;
+  pods: ObjectCache<V1Pod>;
+}
+
+/** The object whose status subresource is patched, as last read. */
+export interface StatusTarget {
+  plural: string;
+  namespace: string;
+  name: string;
+  /** The resourceVersion read: the patch fails with 409 if the object changed since. */
+  resourceVersion?: string;
+}
+
+export interface KubeApi {
+  /** Server-side apply of a whole Job (field manager `gik-operator`, forced): creates or updates it. */
+  applyJob(job: V1Job): Promise<V1Job>;
+  /** Sets a running Job's `parallelism` (server-side apply of that field under its own field manager). */
+  scaleJob(namespace: string, name: string, parallelism: number): Promise<void>;
+  /** JSON merge patch of the status subresource; `patch` is the `status` part only. */
+  patchStatus(target: StatusTarget, patch: Record<string, unknown>): Promise<void>;
+}
+
+export type EventType = "Normal" | "Warning";
+
+/** One Event to record about an object. */
+export interface EventSpec {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+/** Records Events; failures are logged by the implementation, never thrown. */
+export interface EventSink {
+  emit(regarding: GikResource, event: EventSpec): Promise<void>;
+}

@@ -1,0 +1,104 @@
+/**
+ * The {@link KubeApi} (and the Lease client of leader election) over client-node 1.4: server-side apply of Jobs through the typed
+ * `BatchV1Api` with the apply content type, and JSON merge patches of the status subresource
+ * through `CustomObjectsApi`, guarded by the resourceVersion that was read.
+ *
+ * client-node's typed patch methods send `application/json-patch+json` unless told otherwise;
+ * `setHeaderOptions("Content-Type", …)` picks the patch strategy per call.
+ *
+ * @module
+ */
+import {
+  BatchV1Api,
+  CoordinationV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Job,
+} from "@kubernetes/client-node";
+import { GROUP, VERSION } from "../api/types.js";
+import type { KubeApi, StatusTarget } from "./api.js";
+import { isNotFound } from "./errors.js";
+import type { LeaseClient } from "./leader-election.js";
+
+/** The field manager of the operator's applies: it owns every field of the Jobs it makes. */
+export const FIELD_MANAGER = "gik-operator";
+/**
+ * The field manager of `parallelism` updates. Separate from {@link FIELD_MANAGER} because an apply
+ * that names fewer fields than its manager owns removes the others: applying `{parallelism}` as
+ * `gik-operator` would drop the Job's template.
+ */
+export const SCALE_FIELD_MANAGER = "gik-operator-scale";
+
+const apply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+/** The operator's API writes over a kubeconfig. */
+export function makeKubeApi(kc: KubeConfig): KubeApi {
+  const batch = kc.makeApiClient(BatchV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return {
+    applyJob: (job: V1Job) =>
+      batch.patchNamespacedJob(
+        {
+          name: job.metadata?.name ?? "",
+          namespace: job.metadata?.namespace ?? "",
+          body: job,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        },
+        apply,
+      ),
+    scaleJob: async (namespace: string, name: string, parallelism: number) => {
+      await batch.patchNamespacedJob(
+        {
+          name,
+          namespace,
+          body: { apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace }, spec: { parallelism } },
+          fieldManager: SCALE_FIELD_MANAGER,
+          force: true,
+        },
+        apply,
+      );
+    },
+    patchStatus: async (target: StatusTarget, patch: Record<string, unknown>) => {
+      const metadata =
+        target.resourceVersion === undefined ? {} : { metadata: { resourceVersion: target.resourceVersion } };
+      await custom.patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: target.namespace,
+          plural: target.plural,
+          name: target.name,
+          body: { ...metadata, status: patch },
+        },
+        mergePatch,
+      );
+    },
+  };
+}
+
+/** Lease reads and writes for leader election, over `CoordinationV1Api`. */
+export function makeLeaseClient(kc: KubeConfig): LeaseClient {
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  return {
+    get: async (namespace, name) => {
+      try {
+        return await coordination.readNamespacedLease({ namespace, name });
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    create: (lease) =>
+      coordination.createNamespacedLease({ namespace: lease.metadata?.namespace ?? "", body: lease }),
+    replace: (lease) =>
+      coordination.replaceNamespacedLease({
+        namespace: lease.metadata?.namespace ?? "",
+        name: lease.metadata?.name ?? "",
+        body: lease,
+      }),
+  };
+}

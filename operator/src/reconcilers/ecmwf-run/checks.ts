@@ -1,0 +1,116 @@
+/**
+ * The ordered checks that decide whether an EcmwfRun's Job may be made (or kept up to date), and
+ * with which templates. A run waiting for its templates is not failed: it waits, with
+ * `TemplatesReady=False`, and is looked at again when the TemplateBuild changes (and every
+ * {@link TEMPLATES_REQUEUE_MS} in case an event is missed).
+ *
+ * @module
+ */
+import type { V1Job } from "@kubernetes/client-node";
+import { Reason } from "../../api/conditions.js";
+import type { EcmwfRun, TemplateBuild } from "../../api/types.js";
+import { validateEcmwfRunSpec } from "../../api/validate.js";
+import type { JobDefaults } from "../../config.js";
+import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../shared/checks.js";
+import { jobArg } from "../shared/job-state.js";
+import { type ResolvedTemplates, runOutput } from "./desired-job.js";
+
+export const TEMPLATES_REQUEUE_MS = 30_000;
+
+export interface RunCheckInput {
+  run: EcmwfRun;
+  templateBuild?: TemplateBuild;
+  job?: V1Job;
+  foreignJob?: V1Job;
+  defaults: JobDefaults;
+}
+
+export type RunVerdict = Verdict<ResolvedTemplates>;
+
+const wait = (reason: Reason, message: string, requeueAfterMs = TEMPLATES_REQUEUE_MS): RunVerdict => ({
+  kind: "wait",
+  reason,
+  message,
+  requeueAfterMs,
+});
+
+/** The chain, in order. */
+export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
+  // A spec the CRD should have refused (older CRD, skipped validation): stall, naming the field.
+  ({ run }) => {
+    const problem = validateEcmwfRunSpec(run.spec);
+    return problem ? { kind: "stalled", problem } : undefined;
+  },
+  // No output in the spec and no default in the operator: nowhere to write.
+  ({ run, defaults }) =>
+    runOutput(run, defaults) === undefined
+      ? {
+          kind: "stalled",
+          problem: { field: "spec.output", message: "not set, and the operator has no default output" },
+        }
+      : undefined,
+  // A Job of our name controlled by another object (e.g. of a deleted run of the same name): wait for it to go.
+  ({ foreignJob }) =>
+    foreignJob
+      ? wait(
+          Reason.JobNotOwned,
+          `Job ${foreignJob.metadata?.name} belongs to another object`,
+          FOREIGN_JOB_REQUEUE_MS,
+        )
+      : undefined,
+  // The Job exists: its templates are fixed in its args, whatever happened to the TemplateBuild since.
+  ({ job }) => {
+    const store = job && jobArg(job, "--templates");
+    const referenceDate = job && jobArg(job, "--reference-date");
+    return store && referenceDate
+      ? {
+          kind: "go",
+          reason: Reason.TemplatesFixedInJob,
+          message: `templates ${store}`,
+          value: { store, referenceDate },
+        }
+      : undefined;
+  },
+  // A store given directly.
+  ({ run }) => {
+    const { store, referenceDate } = run.spec.templates;
+    return store && referenceDate
+      ? {
+          kind: "go",
+          reason: Reason.TemplatesStoreGiven,
+          message: `templates ${store}`,
+          value: { store, referenceDate },
+        }
+      : undefined;
+  },
+  // The named TemplateBuild does not exist (yet).
+  ({ run, templateBuild }) =>
+    templateBuild
+      ? undefined
+      : wait(Reason.TemplateBuildNotFound, `TemplateBuild ${run.spec.templates.templateBuild} not found`),
+  // It failed: wait for it to be fixed or replaced (the run itself has not failed).
+  ({ templateBuild }) =>
+    templateBuild?.status?.phase === "Failed"
+      ? wait(Reason.TemplateBuildFailed, `TemplateBuild ${templateBuild.metadata.name} failed`)
+      : undefined,
+  // It has not succeeded yet.
+  ({ templateBuild }) =>
+    templateBuild?.status?.phase !== "Succeeded" || !templateBuild.status.store
+      ? wait(
+          Reason.TemplateBuildNotReady,
+          `TemplateBuild ${templateBuild?.metadata.name} is ${templateBuild?.status?.phase ?? "Pending"}`,
+        )
+      : undefined,
+  // It has succeeded: its store and reference date.
+  ({ templateBuild }) => ({
+    kind: "go",
+    reason: Reason.TemplateBuildSucceeded,
+    message: `TemplateBuild ${templateBuild!.metadata.name} succeeded`,
+    value: { store: templateBuild!.status!.store!, referenceDate: templateBuild!.spec.referenceDate },
+  }),
+];
+
+/** Evaluates {@link runChecks}. */
+export function checkRun(input: RunCheckInput): RunVerdict {
+  return evaluate(runChecks, input);
+}

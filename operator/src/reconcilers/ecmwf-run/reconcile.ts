@@ -1,0 +1,73 @@
+/**
+ * The EcmwfRun reconciler: gather → checks → Job → status → Events. Level-based: everything is
+ * re-read from the informer caches on each call, whatever event caused it.
+ *
+ * Notes:
+ * - One Job per run, ever: its name comes from the run's name and it is created by server-side
+ *   apply; afterwards only its `parallelism` follows the spec (see `shared/sync-job.ts`).
+ * - Once the run's outcome is recorded (`status.completionTime`) and its Job is gone (deleted after
+ *   `ttlSecondsAfterFinished`), there is nothing to do: the Job is not made again.
+ * - A run waiting for templates returns `requeueAfterMs`; TemplateBuild events also wake it.
+ *
+ * @module
+ */
+import type { Logger } from "pino";
+import { ECMWF_RUN } from "../../api/types.js";
+import type { JobDefaults } from "../../config.js";
+import type { Clock } from "../../controller/clock.js";
+import type { Reconciler } from "../../controller/result.js";
+import type { Caches, EventSink, KubeApi } from "../../kube/api.js";
+import { syncJob } from "../shared/sync-job.js";
+import { writeStatus } from "../shared/write-status.js";
+import { checkRun } from "./checks.js";
+import { desiredJob } from "./desired-job.js";
+import { gatherEcmwfRun } from "./gather.js";
+import { computeRunStatus } from "./status.js";
+import { runTransitions } from "./transitions.js";
+
+/** What the reconciler works with (struct fields, "to make testing simpler"). */
+export interface ReconcilerDeps {
+  caches: Caches;
+  api: KubeApi;
+  events: EventSink;
+  clock: Clock;
+  defaults: JobDefaults;
+  log: Logger;
+}
+
+/** The reconciler of EcmwfRuns. */
+export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
+  return async (key) => {
+    const world = gatherEcmwfRun(deps.caches, key);
+    if (!world || world.run.metadata.deletionTimestamp) return {};
+    const { run } = world;
+    if (!world.job && !world.foreignJob && run.status?.completionTime) return {};
+
+    const verdict = checkRun({ ...world, defaults: deps.defaults });
+    let job = world.job;
+    if (verdict.kind === "go") {
+      const sync = await syncJob(deps.api, job, desiredJob(run, verdict.value, deps.defaults));
+      job = sync.job;
+      if (sync.action !== "unchanged")
+        deps.log.info({ run: key, job: job.metadata?.name }, `Job ${sync.action}`);
+      if (sync.specChanged && run.status?.observedGeneration !== run.metadata.generation) {
+        await deps.events.emit(run, {
+          type: "Warning",
+          reason: "SpecChangeNotApplied",
+          message: `Job ${job.metadata?.name} runs with the spec it was made from; only spec.parallelism reaches it`,
+        });
+      }
+    }
+
+    const status = computeRunStatus(run, job, world.pods, verdict, deps.clock.now());
+    await writeStatus(
+      deps.api,
+      deps.events,
+      run,
+      ECMWF_RUN.plural,
+      status,
+      runTransitions(run.status, status),
+    );
+    return verdict.kind === "wait" ? { requeueAfterMs: verdict.requeueAfterMs } : {};
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Reading an Indexed Job and its pods: which indexes completed or failed, whether the Job is over,
+ * and what a failed pod says about why. Pure functions over API objects.
+ *
+ * Notes:
+ * - `status.completedIndexes` / `failedIndexes` are interval lists such as `"0-2,5,7-8"`.
+ * - A Job is over only with a `Complete` or `Failed` condition; `SuccessCriteriaMet` and
+ *   `FailureTarget` come first, while pods are still terminating.
+ *
+ * @module
+ */
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import { COMPLETION_INDEX_ANNOTATION } from "../../api/labels.js";
+import { timeString } from "../../api/time.js";
+import { CONTAINER_NAME } from "./job-spec.js";
+
+/**
+ * The indexes of an interval list (`"0-2,5"` → {0, 1, 2, 5}). Entries that do not parse are
+ * skipped: the string comes from the Job controller and a bad entry must not stop the status.
+ */
+export function parseIndexes(text: string | undefined): Set<number> {
+  const indexes = new Set<number>();
+  for (const part of (text ?? "").split(",")) {
+    const match = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!match) continue;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    for (let i = first; i <= last; i++) indexes.add(i);
+  }
+  return indexes;
+}
+
+/** How a Job ended, if it has. */
+export interface JobEnd {
+  outcome: "Complete" | "Failed";
+  time?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** The end of `job` (its `Complete` or `Failed` condition), or `undefined` while it runs. */
+export function jobEnd(job: V1Job): JobEnd | undefined {
+  for (const cond of job.status?.conditions ?? []) {
+    if ((cond.type === "Complete" || cond.type === "Failed") && cond.status === "True") {
+      return {
+        outcome: cond.type,
+        time: timeString(job.status?.completionTime) ?? timeString(cond.lastTransitionTime),
+        reason: cond.reason,
+        message: cond.message,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The pods of `job` (controlled by it), from a list of candidates. */
+export function podsOfJob(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
+  const uid = job.metadata?.uid;
+  return pods.filter((pod) =>
+    pod.metadata?.ownerReferences?.some(
+      (ref) => ref.controller === true && ref.kind === "Job" && ref.uid === uid,
+    ),
+  );
+}
+
+/** The completion index of a pod of an Indexed Job. */
+export function podIndex(pod: V1Pod): number | undefined {
+  const text =
+    pod.metadata?.annotations?.[COMPLETION_INDEX_ANNOTATION] ??
+    pod.metadata?.labels?.[COMPLETION_INDEX_ANNOTATION];
+  const index = text === undefined ? Number.NaN : Number(text);
+  return Number.isInteger(index) && index >= 0 ? index : undefined;
+}
+
+/** What a pod's end says: a message for people and a reason (termination reason or condition). */
+export interface PodFailure {
+  reason: string;
+  message: string;
+  time?: string;
+}
+
+/**
+ * Why a failed pod failed, from the `gik` container's termination (exit code, signal, reason,
+ * termination message) or from the pod's `DisruptionTarget` condition.
+ */
+export function podFailure(pod: V1Pod): PodFailure | undefined {
+  if (pod.status?.phase !== "Failed") return undefined;
+  const status = pod.status.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
+  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
+  const disruption = pod.status.conditions?.find((c) => c.type === "DisruptionTarget" && c.status === "True");
+  if (terminated) {
+    const how = terminated.signal
+      ? `killed by signal ${terminated.signal}`
+      : `exited with code ${terminated.exitCode}`;
+    const said = terminated.message?.trim();
+    return {
+      reason: terminated.reason || (terminated.signal ? "Signal" : "Error"),
+      message: said ? `${how}: ${lastLines(said)}` : how,
+      time: timeString(terminated.finishedAt),
+    };
+  }
+  if (disruption) {
+    return {
+      reason: disruption.reason || "DisruptionTarget",
+      message: disruption.message || "pod disrupted",
+    };
+  }
+  return { reason: pod.status.reason || "PodFailed", message: pod.status.message || "pod failed" };
+}
+
+/** The latest failure among `pods` (by finish time, else list order). */
+export function latestFailure(pods: readonly V1Pod[]): PodFailure | undefined {
+  const failures = pods.map(podFailure).filter((f): f is PodFailure => f !== undefined);
+  return failures.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "")).at(-1);
+}
+
+/** A termination message (often the log tail) cut to its last 1 kB. */
+function lastLines(text: string): string {
+  return text.length <= 1024 ? text : `…${text.slice(-1023)}`;
+}
+
+/** The value after `flag` in the `gik` container's args (what the Job was made with). */
+export function jobArg(job: V1Job, flag: string): string | undefined {
+  const args = job.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.args ?? [];
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+}

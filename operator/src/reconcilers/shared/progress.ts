@@ -1,0 +1,139 @@
+/**
+ * Phase and the common conditions (`Stalled`, `Progressing`, `Succeeded`, `Failed`) of an object
+ * whose work is one Indexed Job, derived from that Job alone — never from the previous status
+ * (whose conditions are read only to keep their `lastTransitionTime`).
+ *
+ * @module
+ */
+import type { V1Job } from "@kubernetes/client-node";
+import { type Condition, ConditionType, Reason, setCondition } from "../../api/conditions.js";
+import type { Verdict } from "./checks.js";
+import { type JobEnd, jobEnd, parseIndexes } from "./job-state.js";
+
+/** Where the Job stands, in the owner's terms (`names[i]` is what index `i` works on). */
+export interface JobProgress {
+  job?: V1Job;
+  end?: JobEnd;
+  names: readonly string[];
+  completed: ReadonlySet<number>;
+  failed: ReadonlySet<number>;
+  /** `members` or `shards`, for messages. */
+  noun: string;
+}
+
+export type JobPhase = "Pending" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
+
+/** The progress of `job` over `names` (indexes beyond `names` are ignored). */
+export function jobProgress(job: V1Job | undefined, names: readonly string[], noun: string): JobProgress {
+  const inRange = (text: string | undefined) =>
+    new Set([...parseIndexes(text)].filter((i) => i < names.length));
+  return {
+    job,
+    end: job ? jobEnd(job) : undefined,
+    names,
+    completed: inRange(job?.status?.completedIndexes),
+    failed: inRange(job?.status?.failedIndexes),
+    noun,
+  };
+}
+
+/** Pending (no Job, or not started), Running, or how it ended, by how many indexes completed. */
+export function jobPhase(p: JobProgress): JobPhase {
+  if (!p.job) return "Pending";
+  if (!p.end) return p.job.status?.startTime || (p.job.status?.active ?? 0) > 0 ? "Running" : "Pending";
+  if (p.completed.size === p.names.length) return "Succeeded";
+  return p.completed.size > 0 ? "PartiallySucceeded" : "Failed";
+}
+
+/** Names of the failed indexes, in index order. */
+export function failedNames(p: JobProgress): string[] {
+  return [...p.failed].sort((a, b) => a - b).map((i) => p.names[i] ?? `index ${i}`);
+}
+
+/**
+ * `Stalled`, `Progressing`, `Succeeded` and `Failed`, upserted into `list` with
+ * {@link setCondition}.
+ */
+export function progressConditions<T>(
+  list: readonly Condition[] | undefined,
+  verdict: Verdict<T>,
+  p: JobProgress,
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
+  const phase = jobPhase(p);
+  const total = p.names.length;
+  const failures = failedNames(p);
+  const conditions: Array<Omit<Condition, "lastTransitionTime" | "observedGeneration">> = [
+    verdict.kind === "stalled"
+      ? {
+          type: ConditionType.Stalled,
+          status: "True",
+          reason: Reason.InvalidSpec,
+          message: `${verdict.problem.field}: ${verdict.problem.message}`,
+        }
+      : { type: ConditionType.Stalled, status: "False", reason: Reason.SpecValid, message: "" },
+    p.job
+      ? p.end
+        ? {
+            type: ConditionType.Progressing,
+            status: "False",
+            reason: Reason.JobFinished,
+            message: `Job ${name(p)} finished`,
+          }
+        : {
+            type: ConditionType.Progressing,
+            status: "True",
+            reason: Reason.JobRunning,
+            message: `Job ${name(p)}: ${p.completed.size}/${total} ${p.noun} done, ${p.failed.size} failed`,
+          }
+      : verdict.kind === "go"
+        ? { type: ConditionType.Progressing, status: "Unknown", reason: Reason.InProgress, message: "" }
+        : {
+            type: ConditionType.Progressing,
+            status: "False",
+            reason: verdict.kind === "wait" ? verdict.reason : Reason.InvalidSpec,
+            message: verdict.kind === "wait" ? verdict.message : "the spec cannot be acted on",
+          },
+    phase === "Succeeded"
+      ? {
+          type: ConditionType.Succeeded,
+          status: "True",
+          reason: Reason.AllSucceeded,
+          message: `all ${total} ${p.noun} succeeded`,
+        }
+      : p.end
+        ? {
+            type: ConditionType.Succeeded,
+            status: "False",
+            reason: phase === "PartiallySucceeded" ? Reason.PartiallySucceeded : Reason.JobFailed,
+            message: `${p.completed.size} of ${total} ${p.noun} succeeded`,
+          }
+        : { type: ConditionType.Succeeded, status: "Unknown", reason: Reason.InProgress, message: "" },
+    !p.end
+      ? { type: ConditionType.Failed, status: "Unknown", reason: Reason.InProgress, message: "" }
+      : failures.length > 0
+        ? {
+            type: ConditionType.Failed,
+            status: "True",
+            reason: Reason.IndexesFailed,
+            message: `failed ${p.noun}: ${failures.join(", ")}`,
+          }
+        : p.end.outcome === "Failed"
+          ? {
+              type: ConditionType.Failed,
+              status: "True",
+              reason: Reason.JobFailed,
+              message: [p.end.reason, p.end.message].filter(Boolean).join(": ") || "the Job failed",
+            }
+          : { type: ConditionType.Failed, status: "False", reason: Reason.NoFailures, message: "" },
+  ];
+  return conditions.reduce<Condition[]>(
+    (acc, cond) => setCondition(acc, cond, generation, now),
+    [...(list ?? [])],
+  );
+}
+
+function name(p: JobProgress): string {
+  return p.job?.metadata?.name ?? "";
+}
