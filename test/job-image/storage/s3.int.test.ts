@@ -44,9 +44,21 @@ describeStoreConformance(
 );
 
 describe("s3Store configuration", () => {
-  const saved = { ...process.env };
+  const touched = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+  ];
+  const saved = Object.fromEntries(touched.map((k) => [k, process.env[k]]));
   afterEach(() => {
-    process.env = { ...saved };
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   });
 
   it("takes endpoint and region from AWS_ENDPOINT_URL_S3/AWS_REGION and credentials from the default chain", async () => {
