@@ -61,6 +61,29 @@ export class GribUnsupportedError extends GikError {
   }
 }
 
+/**
+ * The bytes given to the GRIB2 header reader end before section 5 does, while the message (per its
+ * section 0) is longer: not a fault of the input, the caller read too short a prefix and should read
+ * at least `needBytes` bytes from the message start and try again.
+ */
+export class GribPrefixTooShortError extends GikError {
+  readonly _tag = "GribPrefixTooShortError";
+  readonly badInput = false;
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly haveBytes: number,
+    readonly needBytes: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${path} @ byte ${offset}: header needs ${needBytes} bytes of the message, got ${haveBytes}`,
+      options,
+    );
+    this.name = "GribPrefixTooShortError";
+  }
+}
+
 /** An object that must exist (a step file, its index, a template) is not there. */
 export class NotFoundError extends GikError {
   readonly _tag = "NotFoundError";
@@ -183,6 +206,7 @@ export type GikErrorTag =
   | IndexParseError["_tag"]
   | GribFormatError["_tag"]
   | GribUnsupportedError["_tag"]
+  | GribPrefixTooShortError["_tag"]
   | NotFoundError["_tag"]
   | ByteRangeError["_tag"]
   | StructureDriftError["_tag"]
