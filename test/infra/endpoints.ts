@@ -20,7 +20,11 @@ export interface InfraEndpoints {
   s3Toxic: S3Endpoint & { toxiproxyApi: string; proxyName: string };
   /** The same MinIO through a proxy that answers `503 SlowDown` to a share of requests (set through `controlUrl`). */
   s3SlowDown: S3Endpoint & { controlUrl: string };
-  /** fake-gcs-server; set `STORAGE_EMULATOR_HOST` to `emulatorHost` for `@google-cloud/storage`. */
+  /**
+   * fake-gcs-server (plain HTTP, no auth). Give `emulatorHost` to `@google-cloud/storage` as
+   * `apiEndpoint`: the client's own `STORAGE_EMULATOR_HOST` handling (7.x) uses the variable as the
+   * JSON API base URL without `/storage/v1`, which the emulator does not serve.
+   */
   gcs: { emulatorHost: string; projectId: string };
   /** kube-apiserver (+ etcd, controller-manager, scheduler, kwok nodes, pod runner). */
   kube: {

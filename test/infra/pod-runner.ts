@@ -75,6 +75,11 @@ interface PodRun {
   done: boolean;
 }
 
+/** A command line for the log: one line, at most 120 characters. */
+const oneLine = (text: string) => {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+};
 const isNotFound = (err: unknown) => (err as { code?: number }).code === 404;
 const ignoreNotFound = (err: unknown) => {
   if (!isNotFound(err)) throw err;
@@ -188,7 +193,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         env: { PATH: process.env.PATH, HOME: dir, ...env, KUBECONFIG: kubeconfig },
         output: { stdout: join(dir, "stdout"), stderr: join(dir, "stderr") },
       });
-      options.log(`pod ${run.key}: started ${commandLine.join(" ")} (pid ${run.process.pid})`);
+      options.log(`pod ${run.key}: started ${oneLine(commandLine.join(" "))} (pid ${run.process.pid})`);
       await setStatus(pod, runningStatus(pod, run.process.pid, startedAt));
       exit = processExit(await run.process.exited);
     } catch (err) {
