@@ -28,14 +28,10 @@ WANTED: every parameter of the ECMWF open-data oper/ENS files (the 48 params of 
 oper index, the ENS-only windowed extremes and gusts, the 0p4-beta and AIFS extras), and every
 parameter of the test fixtures (NCEP GEFS soilw, HRRR tp, GFS-Wave).
 
-Coverage: `--coverage FILE` also has ecCodes encode every WANTED parameter (tiny 16x31 grids,
-constant field): for ECMWF pre- and post-MTG2 (tablesVersion 32 and 34, local MARS section), for
-NCEP plain; each deterministic (template 4.0/4.8) and as an ensemble member (4.1/4.11). Tests read
-these messages with gik and compare with ecCodes, so every wanted parameter is checked, not only
-those of the real fixtures.
+Every WANTED parameter is also encoded by ecCodes into test/job-image/grib/fixtures/coverage.grib2
+(test/job-image/grib/fixtures/make-coverage.py), which the tests read with gik and with ecCodes.
 
-Run with the reader venv (ecCodes 2.50):
-    python job-image/scripts/make-grib-tables.py [--coverage test/job-image/grib/fixtures/coverage.grib2]
+Run with the reader venv (ecCodes 2.50):  python job-image/scripts/make-grib-tables.py
 """
 
 import glob
@@ -47,9 +43,6 @@ import sys
 import tempfile
 
 import eccodes
-
-ECMWF_PRESSURE = {"d", "gh", "q", "r", "t", "u", "v", "vo", "w", "z"}
-ECMWF_SOIL = {"vsw", "sot"}
 
 CENTRES = ["ecmf", "kwbc"]
 WANTED = {
@@ -264,77 +257,8 @@ def dump_lines(data):
     return block(data, "") + "\n"
 
 
-def encode(centre, tables_version, short_name, ensemble, legacy):
-    """One message of `short_name` as ecCodes encodes it, or None when ecCodes has no such parameter there."""
-    h = eccodes.codes_grib_new_from_samples("GRIB2")
-    try:
-        eccodes.codes_set(h, "centre", centre)
-        eccodes.codes_set(h, "tablesVersion", tables_version)
-        eccodes.codes_set(h, "dataDate", 20250101)
-        if centre == "ecmf":
-            eccodes.codes_set(h, "setLocalDefinition", 1)
-            eccodes.codes_set(h, "grib2LocalSectionNumber", 1)
-            eccodes.codes_set(h, "marsType", "pf" if ensemble else "fc")
-            eccodes.codes_set(h, "marsStream", "enfo" if ensemble else "oper")
-        if centre == "ecmf" and short_name in ECMWF_PRESSURE:
-            eccodes.codes_set(h, "typeOfLevel", "isobaricInhPa")
-            eccodes.codes_set(h, "level", 850)
-        try:
-            eccodes.codes_set(h, "shortName", short_name)
-        except eccodes.CodesInternalError:
-            if not legacy:
-                return None
-            # A name ecCodes only reads (legacy files): write the conditions it reads it from.
-            for key, value in legacy:
-                eccodes.codes_set(h, key, value)
-        if centre == "ecmf" and short_name in ECMWF_SOIL:
-            for key, value in [("typeOfFirstFixedSurface", 151), ("scaleFactorOfFirstFixedSurface", 0),
-                               ("scaledValueOfFirstFixedSurface", 1), ("typeOfSecondFixedSurface", 151),
-                               ("scaleFactorOfSecondFixedSurface", 0), ("scaledValueOfSecondFixedSurface", 2)]:
-                eccodes.codes_set(h, key, value)
-        eccodes.codes_set(h, "forecastTime", 6)
-        if ensemble:
-            template = eccodes.codes_get(h, "productDefinitionTemplateNumber")
-            eccodes.codes_set(h, "productDefinitionTemplateNumber", {0: 1, 8: 11}[template])
-            eccodes.codes_set(h, "perturbationNumber", 7)
-            eccodes.codes_set(h, "numberOfForecastsInEnsemble", 51)
-        eccodes.codes_set_values(h, [273.0] * eccodes.codes_get(h, "numberOfValues"))
-        return eccodes.codes_get_message(h)
-    finally:
-        eccodes.codes_release(h)
-
-
-def legacy_conditions(files, centre, short_name):
-    """The conditions of `short_name` in the legacy files ecCodes falls back to, if it is there."""
-    for path in [f"grib2/localConcepts/{centre}/shortName.legacy.def", "grib2/localConcepts/ecmf/shortName.legacy.def",
-                 "grib2/shortName.legacy.def"]:
-        for value, conds in files.get(path, []):
-            if value == short_name:
-                return conds
-    return None
-
-
-def write_coverage(path, files):
-    cases = [("ecmf", tv, n) for n in WANTED["ecmf"] for tv in (32, 34)] + [("kwbc", 2, n) for n in WANTED["kwbc"]]
-    written, encoded = 0, set()
-    with open(path, "wb") as f:
-        for centre, tables_version, name in cases:
-            for ensemble in (False, True):
-                message = encode(centre, tables_version, name, ensemble, legacy_conditions(files, centre, name))
-                if message is not None:
-                    f.write(message)
-                    written += 1
-                    encoded.add((centre, name))
-    missing = {(c, n) for c, _, n in cases} - encoded
-    if missing:
-        sys.exit(f"ecCodes encodes none of {sorted(missing)}")
-    print(f"wrote {os.path.relpath(path)} ({written} messages, {len(encoded)} wanted parameters)")
-
-
 def main():
     files = param_files()
-    if sys.argv[1:2] == ["--coverage"]:
-        write_coverage(sys.argv[2], files)
     triples = wanted_triples(files)
     parameters = {
         "generator": GENERATOR,
