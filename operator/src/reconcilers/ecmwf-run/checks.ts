@@ -58,19 +58,6 @@ export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
           FOREIGN_JOB_REQUEUE_MS,
         )
       : undefined,
-  // The Job exists: its templates are fixed in its args, whatever happened to the TemplateBuild since.
-  ({ job }) => {
-    const store = job && jobArg(job, "--templates");
-    const referenceDate = job && jobArg(job, "--reference-date");
-    return store && referenceDate
-      ? {
-          kind: "go",
-          reason: Reason.TemplatesFixedInJob,
-          message: `templates ${store}`,
-          value: { store, referenceDate },
-        }
-      : undefined;
-  },
   // A store given directly.
   ({ run }) => {
     const { store, referenceDate } = run.spec.templates;
@@ -78,6 +65,29 @@ export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
       ? {
           kind: "go",
           reason: Reason.TemplatesStoreGiven,
+          message: `templates ${store}`,
+          value: { store, referenceDate },
+        }
+      : undefined;
+  },
+  // The named TemplateBuild has succeeded: its store and reference date.
+  ({ templateBuild: tb }) =>
+    tb?.status?.phase === "Succeeded" && tb.status.store
+      ? {
+          kind: "go",
+          reason: Reason.TemplateBuildSucceeded,
+          message: `TemplateBuild ${tb.metadata.name} succeeded`,
+          value: { store: tb.status.store, referenceDate: tb.spec.referenceDate },
+        }
+      : undefined,
+  // The Job exists: it keeps the templates it was made with, whatever became of the TemplateBuild.
+  ({ job }) => {
+    const store = job && jobArg(job, "--templates");
+    const referenceDate = job && jobArg(job, "--reference-date");
+    return store && referenceDate
+      ? {
+          kind: "go",
+          reason: Reason.TemplatesFixedInJob,
           message: `templates ${store}`,
           value: { store, referenceDate },
         }
@@ -93,21 +103,12 @@ export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
     templateBuild?.status?.phase === "Failed"
       ? wait(Reason.TemplateBuildFailed, `TemplateBuild ${templateBuild.metadata.name} failed`)
       : undefined,
-  // It has not succeeded yet.
+  // Otherwise it has not finished yet.
   ({ templateBuild }) =>
-    templateBuild?.status?.phase !== "Succeeded" || !templateBuild.status.store
-      ? wait(
-          Reason.TemplateBuildNotReady,
-          `TemplateBuild ${templateBuild?.metadata.name} is ${templateBuild?.status?.phase ?? "Pending"}`,
-        )
-      : undefined,
-  // It has succeeded: its store and reference date.
-  ({ templateBuild }) => ({
-    kind: "go",
-    reason: Reason.TemplateBuildSucceeded,
-    message: `TemplateBuild ${templateBuild!.metadata.name} succeeded`,
-    value: { store: templateBuild!.status!.store!, referenceDate: templateBuild!.spec.referenceDate },
-  }),
+    wait(
+      Reason.TemplateBuildNotReady,
+      `TemplateBuild ${templateBuild?.metadata.name} is ${templateBuild?.status?.phase ?? "Pending"}`,
+    ),
 ];
 
 /** Evaluates {@link runChecks}. */

@@ -11,7 +11,7 @@ import type { EcmwfRunStatus } from "../../api/types.js";
 import type { EventSpec } from "../../kube/api.js";
 import { becameDifferent, commonTransitions } from "../shared/transitions.js";
 
-/** Events for the change from `old` to `next`, in a stable order. Pure. */
+/** Events for the change from `old` to `next`: templates, then the common ones, then members. Pure. */
 export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunStatus): EventSpec[] {
   const events: EventSpec[] = [];
   const templates = findCondition(next.conditions, ConditionType.TemplatesReady);
@@ -22,11 +22,12 @@ export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunSt
   if (templates?.status === "True" && oldTemplates?.status === "False") {
     events.push({ type: "Normal", reason: "TemplatesReady", message: templates.message });
   }
+  events.push(...commonTransitions(old, next, "members"));
   const failedBefore = new Set(old?.failedMemberNames ?? []);
   for (const member of next.failedMemberNames ?? []) {
     if (failedBefore.has(member)) continue;
     const message = next.members?.[member]?.message ?? "no message";
     events.push({ type: "Warning", reason: "MemberFailed", message: `member ${member} failed: ${message}` });
   }
-  return [...commonTransitions(old, next, "members"), ...events];
+  return events;
 }

@@ -1,0 +1,131 @@
+/**
+ * An in-memory stand-in for the API server as the reconcilers see it: informer caches over maps,
+ * a {@link KubeApi} that applies writes to those maps (server-side apply creates or replaces, status
+ * merge patches honour the resourceVersion precondition) and records every call, and an event sink
+ * that records Events.
+ */
+import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
+import type { EcmwfRun, GikResource, TemplateBuild } from "../../../operator/src/api/types.js";
+import type { Caches, EventSink, EventSpec, KubeApi, StatusTarget } from "../../../operator/src/kube/api.js";
+
+type Obj = { metadata?: { name?: string; namespace?: string } };
+
+export class MapCache<T extends Obj> implements ObjectCache<T> {
+  readonly items = new Map<string, T>();
+  get(name: string, namespace?: string): T | undefined {
+    return this.items.get(`${namespace}/${name}`);
+  }
+  list(namespace?: string): ReadonlyArray<T> {
+    return [...this.items.values()].filter(
+      (o) => namespace === undefined || o.metadata?.namespace === namespace,
+    );
+  }
+  put(obj: T): T {
+    this.items.set(`${obj.metadata?.namespace}/${obj.metadata?.name}`, obj);
+    return obj;
+  }
+  delete(name: string, namespace: string): void {
+    this.items.delete(`${namespace}/${name}`);
+  }
+}
+
+export type Action =
+  | { verb: "apply"; name: string; parallelism?: number }
+  | { verb: "scale"; name: string; parallelism: number }
+  | { verb: "patchStatus"; plural: string; name: string; patch: Record<string, unknown> };
+
+/** RFC 7386: applies a merge patch to a JSON document. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  const base: Record<string, unknown> =
+    typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete base[key];
+    else base[key] = applyMergePatch(base[key], value);
+  }
+  return base;
+}
+
+export class FakeCluster implements Caches {
+  readonly runs = new MapCache<EcmwfRun>();
+  readonly templateBuilds = new MapCache<TemplateBuild>();
+  readonly jobs = new MapCache<V1Job>();
+  readonly pods = new MapCache<V1Pod>();
+  readonly actions: Action[] = [];
+  readonly events: Array<EventSpec & { object: string }> = [];
+  #rv = 100;
+  /** Set to make the next status patch fail with this HTTP status. */
+  failNextStatusPatch?: number;
+
+  readonly api: KubeApi = {
+    applyJob: async (job) => {
+      const name = job.metadata?.name ?? "";
+      this.actions.push({ verb: "apply", name, parallelism: job.spec?.parallelism });
+      const existing = this.jobs.get(name, job.metadata?.namespace);
+      const stored = structuredClone({
+        ...job,
+        metadata: {
+          ...job.metadata,
+          uid: existing?.metadata?.uid ?? `uid-${name}`,
+          resourceVersion: this.#nextRv(),
+        },
+        status: existing?.status ?? {},
+      });
+      return this.jobs.put(stored);
+    },
+    scaleJob: async (namespace, name, parallelism) => {
+      this.actions.push({ verb: "scale", name, parallelism });
+      const job = this.jobs.get(name, namespace);
+      if (job) this.jobs.put({ ...job, spec: { ...job.spec!, parallelism } });
+    },
+    patchStatus: async (target: StatusTarget, patch) => {
+      this.actions.push({ verb: "patchStatus", plural: target.plural, name: target.name, patch });
+      if (this.failNextStatusPatch) {
+        const code = this.failNextStatusPatch;
+        this.failNextStatusPatch = undefined;
+        throw Object.assign(new Error(`HTTP ${code}`), { code });
+      }
+      const cache: MapCache<GikResource> = (
+        target.plural === "ecmwfruns" ? this.runs : this.templateBuilds
+      ) as never;
+      const obj = cache.get(target.name, target.namespace);
+      if (!obj) throw Object.assign(new Error("not found"), { code: 404 });
+      if (target.resourceVersion !== undefined && target.resourceVersion !== obj.metadata.resourceVersion) {
+        throw Object.assign(new Error("conflict"), { code: 409 });
+      }
+      const status = applyMergePatch(obj.status ?? {}, patch);
+      cache.put({
+        ...obj,
+        status,
+        metadata: { ...obj.metadata, resourceVersion: this.#nextRv() },
+      } as GikResource);
+    },
+  };
+
+  readonly sink: EventSink = {
+    emit: async (regarding, event) => {
+      this.events.push({ ...event, object: `${regarding.kind}/${regarding.metadata.name}` });
+    },
+  };
+
+  /** A pod writing its member entry, as report-status.ts does (merge patch, no precondition). */
+  podReports(runName: string, member: string, entry: Record<string, unknown>): void {
+    const run = this.runs.get(runName, "gik")!;
+    const status = applyMergePatch(run.status ?? {}, { members: { [member]: entry } });
+    this.runs.put({
+      ...run,
+      status,
+      metadata: { ...run.metadata, resourceVersion: this.#nextRv() },
+    } as EcmwfRun);
+  }
+
+  /** Actions of one verb. */
+  of<V extends Action["verb"]>(verb: V): Extract<Action, { verb: V }>[] {
+    return this.actions.filter((a): a is Extract<Action, { verb: V }> => a.verb === verb);
+  }
+
+  #nextRv(): string {
+    this.#rv += 1;
+    return String(this.#rv);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Builders of the API objects the operator reads: runs, TemplateBuilds, Jobs as the Job controller
+ * leaves them, and their pods. Each takes overrides so a test states only what matters to it.
+ */
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import type {
+  EcmwfRun,
+  EcmwfRunSpec,
+  TemplateBuild,
+  TemplateBuildSpec,
+} from "../../../operator/src/api/types.js";
+import type { JobDefaults } from "../../../operator/src/config.js";
+
+export const defaults: JobDefaults = {
+  image: "gik-job-image:dev",
+  imagePullPolicy: "IfNotPresent",
+  serviceAccountName: "gik-job",
+  parallelism: 8,
+  source: "s3://ecmwf-forecasts",
+  output: undefined,
+  ttlSecondsAfterFinished: 86_400,
+  resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+  runAsUser: 1000,
+};
+
+export function run(spec: Partial<EcmwfRunSpec> = {}, meta: Partial<EcmwfRun["metadata"]> = {}): EcmwfRun {
+  return {
+    apiVersion: "gik.dev/v1alpha1",
+    kind: "EcmwfRun",
+    metadata: {
+      name: "run-20250101",
+      namespace: "gik",
+      uid: "uid-run",
+      generation: 1,
+      resourceVersion: "1",
+      ...meta,
+    },
+    spec: {
+      date: "20250101",
+      cycle: 0,
+      templates: { templateBuild: "tb-20240529" },
+      source: "s3://ecmwf-forecasts",
+      output: "s3://gik-out/stores",
+      format: "parquet",
+      onDrift: "rebuild",
+      backoffLimitPerIndex: 2,
+      ...spec,
+    },
+  };
+}
+
+export function templateBuild(
+  spec: Partial<TemplateBuildSpec> = {},
+  status: TemplateBuild["status"] = undefined,
+  meta: Partial<TemplateBuild["metadata"]> = {},
+): TemplateBuild {
+  return {
+    apiVersion: "gik.dev/v1alpha1",
+    kind: "TemplateBuild",
+    metadata: {
+      name: "tb-20240529",
+      namespace: "gik",
+      uid: "uid-tb",
+      generation: 1,
+      resourceVersion: "1",
+      ...meta,
+    },
+    spec: { referenceDate: "20240529", cycle: 0, store: "s3://gik-templates/20240529", shards: 1, ...spec },
+    ...(status ? { status } : {}),
+  };
+}
+
+/** `job` with `status` merged in (as the Job controller would write it). */
+export function withJobStatus(job: V1Job, status: V1Job["status"]): V1Job {
+  return { ...job, metadata: { uid: "uid-job", ...job.metadata }, status: { ...job.status, ...status } };
+}
+
+/** A pod of `job` for `index`, in `phase`, optionally with the gik container's termination. */
+export function pod(
+  job: V1Job,
+  index: number,
+  phase: string,
+  terminated?: { exitCode: number; reason?: string; message?: string; signal?: number; finishedAt?: string },
+  created = "2025-01-01T06:00:00Z",
+): V1Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: `${job.metadata?.name}-${index}-${created.slice(14, 16)}${created.slice(17, 19)}`,
+      namespace: job.metadata?.namespace,
+      creationTimestamp: created as unknown as Date,
+      annotations: { "batch.kubernetes.io/job-completion-index": String(index) },
+      ownerReferences: [
+        {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          name: job.metadata?.name ?? "",
+          uid: job.metadata?.uid ?? "uid-job",
+          controller: true,
+        },
+      ],
+    },
+    status: {
+      phase,
+      ...(terminated
+        ? {
+            containerStatuses: [
+              {
+                name: "gik",
+                image: "",
+                imageID: "",
+                ready: false,
+                restartCount: 0,
+                state: { terminated: terminated as never },
+              },
+            ],
+          }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { SPEC_HASH_ANNOTATION } from "../../../../operator/src/api/labels.js";
+import { TerminalError } from "../../../../operator/src/controller/result.js";
+import { desiredJob, runJobName } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
+import { defaults, run } from "../../helpers/objects.js";
+
+const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
+
+describe("desiredJob (EcmwfRun)", () => {
+  const r = run({
+    members: ["control", "ens01", "ens02"],
+    parallelism: 2,
+    credentials: { secretRef: { name: "s3-creds" } },
+  });
+  const job = desiredJob(r, templates, defaults);
+  const podSpec = job.spec!.template.spec!;
+  const container = podSpec.containers[0]!;
+
+  it("is an Indexed Job named from the run, controlled by it", () => {
+    expect(job.metadata).toMatchObject({
+      name: "er-run-20250101",
+      namespace: "gik",
+      ownerReferences: [
+        {
+          apiVersion: "gik.dev/v1alpha1",
+          kind: "EcmwfRun",
+          name: "run-20250101",
+          uid: "uid-run",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    });
+    expect(job.metadata!.labels).toMatchObject({
+      "gik.dev/run": "run-20250101",
+      "app.kubernetes.io/managed-by": "gik-operator",
+      "app.kubernetes.io/name": "gik",
+      "app.kubernetes.io/component": "member",
+    });
+    expect(job.spec).toMatchObject({
+      completionMode: "Indexed",
+      completions: 3,
+      parallelism: 2,
+      backoffLimitPerIndex: 2,
+      ttlSecondsAfterFinished: 86_400,
+    });
+    expect(job.spec!.template.metadata!.labels).toEqual(job.metadata!.labels);
+  });
+
+  it("fails an index at once on exit code 2 of the gik container and ignores disruptions", () => {
+    expect(job.spec!.podFailurePolicy!.rules).toEqual([
+      { action: "FailIndex", onExitCodes: { containerName: "gik", operator: "In", values: [2] } },
+      { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+    ]);
+  });
+
+  it("runs gik member with the contract's arguments and environment", () => {
+    expect(container.name).toBe("gik");
+    expect(container.image).toBe("gik-job-image:dev");
+    expect(container.command).toEqual(["gik"]);
+    expect(container.args).toEqual([
+      "member",
+      "--date",
+      "20250101",
+      "--cycle",
+      "0",
+      "--members",
+      "control,ens01,ens02",
+      "--source",
+      "s3://ecmwf-forecasts",
+      "--out",
+      "s3://gik-out/stores",
+      "--format",
+      "parquet",
+      "--on-drift",
+      "rebuild",
+      "--templates",
+      "s3://gik-templates/20240529",
+      "--reference-date",
+      "20240529",
+      "--log-format",
+      "json",
+    ]);
+    expect(container.env).toEqual([
+      { name: "GIK_RUN_NAME", value: "run-20250101" },
+      { name: "GIK_RUN_NAMESPACE", value: "gik" },
+    ]);
+    expect(container.envFrom).toEqual([{ secretRef: { name: "s3-creds" } }]);
+    expect(container.resources).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "1Gi" },
+    });
+  });
+
+  it("locks the pod down", () => {
+    expect(podSpec.restartPolicy).toBe("Never");
+    expect(podSpec.serviceAccountName).toBe("gik-job");
+    expect(podSpec.automountServiceAccountToken).toBe(true);
+    expect(podSpec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+  });
+
+  it("a change of parallelism keeps the name and the spec hash; other changes change the hash only", () => {
+    const scaled = desiredJob(run({ ...r.spec, parallelism: 3 }), templates, defaults);
+    expect(scaled.metadata!.name).toBe(job.metadata!.name);
+    expect(scaled.spec!.parallelism).toBe(3);
+    expect(scaled.metadata!.annotations![SPEC_HASH_ANNOTATION]).toBe(
+      job.metadata!.annotations![SPEC_HASH_ANNOTATION],
+    );
+    const moved = desiredJob(run({ ...r.spec, output: "gs://elsewhere/x" }), templates, defaults);
+    expect(moved.metadata!.name).toBe(job.metadata!.name);
+    expect(moved.metadata!.annotations![SPEC_HASH_ANNOTATION]).not.toBe(
+      job.metadata!.annotations![SPEC_HASH_ANNOTATION],
+    );
+  });
+
+  it("defaults: all 51 members, parallelism from the operator (never above the members), its service account", () => {
+    const all = desiredJob(run({ parallelism: undefined, members: undefined }), templates, defaults);
+    expect(all.spec).toMatchObject({ completions: 51, parallelism: 8 });
+    const args = all.spec!.template.spec!.containers[0]!.args!;
+    expect(args[args.indexOf("--members") + 1]!.split(",")).toHaveLength(51);
+    const one = desiredJob(run({ parallelism: undefined, members: ["ens07"] }), templates, defaults);
+    expect(one.spec!.parallelism).toBe(1);
+    expect(
+      desiredJob(run({ serviceAccountName: "mine" }), templates, defaults).spec!.template.spec!
+        .serviceAccountName,
+    ).toBe("mine");
+  });
+
+  it("the output defaults to the operator's, and no output at all is a terminal error", () => {
+    const noOutput = run({ output: undefined });
+    const args = desiredJob(noOutput, templates, { ...defaults, output: "gs://default/out" }).spec!.template
+      .spec!.containers[0]!.args!;
+    expect(args[args.indexOf("--out") + 1]).toBe("gs://default/out");
+    expect(() => desiredJob(noOutput, templates, defaults)).toThrow(TerminalError);
+  });
+
+  it("is deterministic", () => {
+    expect(desiredJob(r, templates, defaults)).toEqual(job);
+    expect(runJobName(run({}, { name: "x".repeat(200) }))).toHaveLength(52);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * The EcmwfRun reconciler against a fake cluster that records API actions, with a fake clock:
+ * the life of one run from "templates not ready" to "PartiallySucceeded", checking which writes
+ * and Events each step causes.
+ */
+import type { V1Job } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { findCondition } from "../../../../operator/src/api/conditions.js";
+import type { EcmwfRun } from "../../../../operator/src/api/types.js";
+import {
+  ecmwfRunReconciler,
+  type ReconcilerDeps,
+} from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
+import { FakeClock } from "../../helpers/fake-clock.js";
+import { FakeCluster } from "../../helpers/fake-cluster.js";
+import { defaults, pod, run, templateBuild, withJobStatus } from "../../helpers/objects.js";
+
+const key = { namespace: "gik", name: "run-20250101" };
+
+function setup() {
+  const cluster = new FakeCluster();
+  const clock = new FakeClock();
+  const deps: ReconcilerDeps = {
+    caches: cluster,
+    api: cluster.api,
+    events: cluster.sink,
+    clock,
+    defaults,
+    log: pino({ level: "silent" }),
+  };
+  cluster.runs.put(run({ members: ["control", "ens01", "ens02"], parallelism: 2 }));
+  return { cluster, clock, deps, reconcile: ecmwfRunReconciler(deps) };
+}
+
+const current = (cluster: FakeCluster): EcmwfRun => cluster.runs.get(key.name, key.namespace)!;
+const job = (cluster: FakeCluster): V1Job => cluster.jobs.get("er-run-20250101", "gik")!;
+const setJobStatus = (cluster: FakeCluster, status: V1Job["status"]) =>
+  cluster.jobs.put(withJobStatus(job(cluster), status));
+
+describe("ecmwfRunReconciler", () => {
+  it("waits for its templates, creates exactly one Job, writes status only on change, and records each transition once", async () => {
+    const { cluster, clock, reconcile } = setup();
+
+    // No TemplateBuild yet: wait (not failed), look again later.
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 30_000 });
+    expect(cluster.of("apply")).toEqual([]);
+    expect(current(cluster).status).toMatchObject({ phase: "Pending", totalMembers: 3 });
+    expect(findCondition(current(cluster).status?.conditions, "TemplatesReady")).toMatchObject({
+      status: "False",
+      reason: "TemplateBuildNotFound",
+    });
+    expect(cluster.events.map((e) => e.reason)).toEqual(["TemplatesNotReady"]);
+
+    // Nothing changed: no write, no Event.
+    clock.advance(30_000);
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 30_000 });
+    expect(cluster.of("patchStatus")).toHaveLength(1);
+    expect(cluster.events).toHaveLength(1);
+
+    // The TemplateBuild exists but runs: still waiting.
+    cluster.templateBuilds.put(templateBuild({}, { phase: "Running" }));
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 30_000 });
+    expect(cluster.of("apply")).toEqual([]);
+
+    // It succeeded: one Job, by server-side apply.
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    expect(await reconcile(key)).toEqual({});
+    expect(cluster.of("apply")).toEqual([{ verb: "apply", name: "er-run-20250101", parallelism: 2 }]);
+    expect(current(cluster).status).toMatchObject({ phase: "Pending", jobName: "er-run-20250101" });
+    expect(cluster.events.slice(-2).map((e) => e.reason)).toEqual(["TemplatesReady", "JobCreated"]);
+
+    // Reconciling again changes nothing.
+    const patches = cluster.of("patchStatus").length;
+    await reconcile(key);
+    await reconcile(key);
+    expect(cluster.of("apply")).toHaveLength(1);
+    expect(cluster.of("patchStatus").slice(patches)).toEqual([]);
+
+    // The Job starts.
+    setJobStatus(cluster, { startTime: clock.now(), active: 2 });
+    await reconcile(key);
+    expect(current(cluster).status).toMatchObject({ phase: "Running", startTime: "2025-01-01T06:00:30Z" });
+    expect(cluster.events.at(-1)?.reason).toBe("Running");
+
+    // control reports and succeeds; ens02 fails at once on bad input (its pod reported Failed first).
+    cluster.podReports(key.name, "control", {
+      phase: "Succeeded",
+      output: "s3://gik-out/stores/20250101/00z/control.parquet",
+      refs: 4000,
+    });
+    cluster.podReports(key.name, "ens02", {
+      phase: "Failed",
+      message: "IndexParseError: ens02.index:7: bad JSON",
+      reason: "IndexParseError",
+    });
+    setJobStatus(cluster, { active: 1, completedIndexes: "0", failedIndexes: "2" });
+    cluster.pods.put(pod(job(cluster), 2, "Failed", { exitCode: 2 }));
+    await reconcile(key);
+    expect(current(cluster).status).toMatchObject({
+      phase: "Running",
+      completedMembers: 1,
+      failedMembers: 1,
+      failedMemberNames: ["ens02"],
+      members: {
+        control: { phase: "Succeeded", refs: 4000 },
+        ens02: { phase: "Failed", message: "IndexParseError: ens02.index:7: bad JSON" },
+      },
+    });
+    const memberFailed = cluster.events.filter((e) => e.reason === "MemberFailed");
+    expect(memberFailed).toEqual([
+      {
+        type: "Warning",
+        reason: "MemberFailed",
+        message: "member ens02 failed: IndexParseError: ens02.index:7: bad JSON",
+        object: "EcmwfRun/run-20250101",
+      },
+    ]);
+    await reconcile(key);
+    expect(cluster.events.filter((e) => e.reason === "MemberFailed")).toHaveLength(1);
+
+    // A cluster operator scales the run down: the same Job gets the new parallelism.
+    cluster.runs.put({
+      ...current(cluster),
+      spec: { ...current(cluster).spec, parallelism: 1 },
+      metadata: { ...current(cluster).metadata, generation: 2 },
+    });
+    await reconcile(key);
+    expect(cluster.of("scale")).toEqual([{ verb: "scale", name: "er-run-20250101", parallelism: 1 }]);
+    expect(cluster.of("apply")).toHaveLength(1);
+    expect(current(cluster).status?.observedGeneration).toBe(2);
+
+    // The Job ends with the failed index: PartiallySucceeded.
+    setJobStatus(cluster, {
+      active: 0,
+      completedIndexes: "0-1",
+      failedIndexes: "2",
+      conditions: [
+        {
+          type: "Failed",
+          status: "True",
+          reason: "FailedIndexes",
+          message: "Job has failed indexes",
+          lastTransitionTime: clock.now(),
+        },
+      ],
+    });
+    await reconcile(key);
+    expect(current(cluster).status).toMatchObject({
+      phase: "PartiallySucceeded",
+      completedMembers: 2,
+      completionTime: "2025-01-01T06:00:30Z",
+    });
+    expect(cluster.events.at(-1)).toMatchObject({ type: "Warning", reason: "PartiallySucceeded" });
+
+    // The Job is deleted after its TTL: nothing is made again, the status stays.
+    const done = structuredClone(current(cluster).status);
+    cluster.jobs.delete("er-run-20250101", "gik");
+    const before = cluster.actions.length;
+    await reconcile(key);
+    expect(cluster.actions).toHaveLength(before);
+    expect(current(cluster).status).toEqual(done);
+  });
+
+  it("after an operator restart, a new reconciler repeats nothing", async () => {
+    const { cluster, deps, reconcile } = setup();
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    await reconcile(key);
+    setJobStatus(cluster, { startTime: new Date("2025-01-01T06:00:00Z"), active: 2 });
+    await reconcile(key);
+    const actions = cluster.actions.length;
+    const events = cluster.events.length;
+    const restarted = ecmwfRunReconciler({
+      ...deps,
+      clock: new FakeClock(Date.parse("2025-01-01T09:00:00Z")),
+    });
+    await restarted(key);
+    expect(cluster.actions).toHaveLength(actions);
+    expect(cluster.events).toHaveLength(events);
+  });
+
+  it("a status write refused as stale (409) throws for a retry and records no Event", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.failNextStatusPatch = 409;
+    await expect(reconcile(key)).rejects.toMatchObject({ code: 409 });
+    expect(cluster.events).toEqual([]);
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 30_000 });
+    expect(cluster.events.map((e) => e.reason)).toEqual(["TemplatesNotReady"]);
+  });
+
+  it("an invalid spec stalls without a Job and without a requeue", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.runs.put(run({ output: undefined }));
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    expect(await reconcile(key)).toEqual({});
+    expect(cluster.of("apply")).toEqual([]);
+    expect(findCondition(current(cluster).status?.conditions, "Stalled")).toMatchObject({
+      status: "True",
+      message: "spec.output: not set, and the operator has no default output",
+    });
+    expect(cluster.events).toMatchObject([{ type: "Warning", reason: "InvalidSpec" }]);
+  });
+
+  it("a Job of the run's name owned by another object is left alone until it goes", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    cluster.jobs.put({
+      metadata: {
+        name: "er-run-20250101",
+        namespace: "gik",
+        uid: "old",
+        ownerReferences: [
+          {
+            apiVersion: "gik.dev/v1alpha1",
+            kind: "EcmwfRun",
+            name: "run-20250101",
+            uid: "uid-of-a-deleted-run",
+            controller: true,
+          },
+        ],
+      },
+    });
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: 5000 });
+    expect(cluster.of("apply")).toEqual([]);
+    expect(current(cluster).status?.jobName).toBeUndefined();
+  });
+
+  it("a deleted run is a no-op", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.runs.delete(key.name, key.namespace);
+    expect(await reconcile(key)).toEqual({});
+    expect(cluster.actions).toEqual([]);
+  });
+});

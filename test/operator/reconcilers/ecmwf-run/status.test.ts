@@ -1,0 +1,318 @@
+import type { V1Job, V1JobStatus, V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { findCondition } from "../../../../operator/src/api/conditions.js";
+import type { EcmwfRun, MemberStatus } from "../../../../operator/src/api/types.js";
+import { checkRun, type RunVerdict } from "../../../../operator/src/reconcilers/ecmwf-run/checks.js";
+import { desiredJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
+import { computeRunStatus } from "../../../../operator/src/reconcilers/ecmwf-run/status.js";
+import { defaults, pod, run, withJobStatus } from "../../helpers/objects.js";
+
+const now = new Date("2025-01-01T07:00:00Z");
+const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
+const base = run({ members: ["control", "ens01", "ens02"] });
+const created = desiredJob(base, templates, defaults);
+const go: RunVerdict = { kind: "go", reason: "TemplateBuildSucceeded", message: "ok", value: templates };
+const started = { startTime: new Date("2025-01-01T06:00:00Z") };
+const failedCond = (reason: string) => ({
+  conditions: [
+    {
+      type: "Failed",
+      status: "True",
+      reason,
+      message: `Job: ${reason}`,
+      lastTransitionTime: new Date("2025-01-01T06:30:00Z"),
+    },
+  ],
+});
+
+function status(
+  job: V1Job | undefined,
+  opts: { r?: EcmwfRun; pods?: V1Pod[]; verdict?: RunVerdict; at?: Date } = {},
+) {
+  return computeRunStatus(opts.r ?? base, job, opts.pods ?? [], opts.verdict ?? go, opts.at ?? now);
+}
+
+describe("computeRunStatus: phase and counts from the Job", () => {
+  it.each<{
+    name: string;
+    job?: V1JobStatus;
+    phase: string;
+    done: number;
+    failed: number;
+    failedNames: string[];
+  }>([
+    { name: "Job not started", job: {}, phase: "Pending", done: 0, failed: 0, failedNames: [] },
+    {
+      name: "running",
+      job: { ...started, active: 2 },
+      phase: "Running",
+      done: 0,
+      failed: 0,
+      failedNames: [],
+    },
+    {
+      name: "running with one done and one failed for good",
+      job: { ...started, active: 1, completedIndexes: "0", failedIndexes: "2" },
+      phase: "Running",
+      done: 1,
+      failed: 1,
+      failedNames: ["ens02"],
+    },
+    {
+      name: "complete",
+      job: {
+        ...started,
+        completedIndexes: "0-2",
+        completionTime: new Date("2025-01-01T06:20:00Z"),
+        conditions: [{ type: "Complete", status: "True" }] as never,
+      },
+      phase: "Succeeded",
+      done: 3,
+      failed: 0,
+      failedNames: [],
+    },
+    {
+      name: "failed indexes with some done",
+      job: {
+        ...started,
+        completedIndexes: "0-1",
+        failedIndexes: "2",
+        ...failedCond("FailedIndexes"),
+      } as V1JobStatus,
+      phase: "PartiallySucceeded",
+      done: 2,
+      failed: 1,
+      failedNames: ["ens02"],
+    },
+    {
+      name: "every index failed",
+      job: { ...started, failedIndexes: "0-2", ...failedCond("FailedIndexes") } as V1JobStatus,
+      phase: "Failed",
+      done: 0,
+      failed: 3,
+      failedNames: ["control", "ens01", "ens02"],
+    },
+    {
+      name: "Job failed as a whole (deadline) after one member",
+      job: { ...started, completedIndexes: "1", ...failedCond("DeadlineExceeded") } as V1JobStatus,
+      phase: "PartiallySucceeded",
+      done: 1,
+      failed: 0,
+      failedNames: [],
+    },
+    {
+      name: "indexes beyond the members are ignored",
+      job: { ...started, completedIndexes: "0-2,7" },
+      phase: "Running",
+      done: 3,
+      failed: 0,
+      failedNames: [],
+    },
+  ])("$name → $phase", ({ job, phase, done, failed, failedNames }) => {
+    const s = status(withJobStatus(created, job ?? {}));
+    expect(s).toMatchObject({
+      phase,
+      completedMembers: done,
+      failedMembers: failed,
+      totalMembers: 3,
+      jobName: "er-run-20250101",
+    });
+    expect(s.failedMemberNames).toEqual(failedNames);
+    expect(s.observedGeneration).toBe(1);
+  });
+
+  it("no Job: Pending, with the wait in the conditions", () => {
+    const verdict: RunVerdict = {
+      kind: "wait",
+      reason: "TemplateBuildNotReady",
+      message: "TemplateBuild tb is Running",
+      requeueAfterMs: 1,
+    };
+    const s = status(undefined, { verdict });
+    expect(s).toMatchObject({ phase: "Pending", completedMembers: 0, totalMembers: 3 });
+    expect(s.jobName).toBeUndefined();
+    expect(findCondition(s.conditions, "TemplatesReady")).toMatchObject({
+      status: "False",
+      reason: "TemplateBuildNotReady",
+    });
+    expect(findCondition(s.conditions, "Progressing")).toMatchObject({
+      status: "False",
+      reason: "TemplateBuildNotReady",
+    });
+    expect(findCondition(s.conditions, "Stalled")).toMatchObject({ status: "False" });
+  });
+
+  it("an invalid spec: Stalled=True naming the field", () => {
+    const r = run({ date: "20251301" });
+    const s = status(undefined, { r, verdict: checkRun({ run: r, defaults }) });
+    expect(findCondition(s.conditions, "Stalled")).toMatchObject({ status: "True", reason: "InvalidSpec" });
+    expect(findCondition(s.conditions, "Stalled")?.message).toMatch(/^spec\.date: /);
+  });
+
+  it("never takes the previous phase: a stale Succeeded gives way to what the Job says", () => {
+    const r = { ...base, status: { phase: "Succeeded" as const, completedMembers: 3 } };
+    expect(status(withJobStatus(created, { ...started, active: 3 }), { r })).toMatchObject({
+      phase: "Running",
+      completedMembers: 0,
+    });
+  });
+
+  it("member names come from the Job's own --members, not from a later spec", () => {
+    const r = run({ members: ["ens10", "ens11"] });
+    const s = status(withJobStatus(created, { ...started, failedIndexes: "1" }), { r });
+    expect(s.totalMembers).toBe(3);
+    expect(s.failedMemberNames).toEqual(["ens01"]);
+  });
+});
+
+describe("computeRunStatus: conditions", () => {
+  it("Succeeded and Failed follow the end of the Job", () => {
+    const ok = status(
+      withJobStatus(created, {
+        ...started,
+        completedIndexes: "0-2",
+        conditions: [{ type: "Complete", status: "True" }] as never,
+      }),
+    );
+    expect(findCondition(ok.conditions, "Succeeded")).toMatchObject({
+      status: "True",
+      reason: "AllSucceeded",
+      message: "all 3 members succeeded",
+    });
+    expect(findCondition(ok.conditions, "Failed")).toMatchObject({ status: "False", reason: "NoFailures" });
+    expect(findCondition(ok.conditions, "Progressing")).toMatchObject({
+      status: "False",
+      reason: "JobFinished",
+    });
+    const partial = status(
+      withJobStatus(created, {
+        ...started,
+        completedIndexes: "0-1",
+        failedIndexes: "2",
+        ...failedCond("FailedIndexes"),
+      } as V1JobStatus),
+    );
+    expect(findCondition(partial.conditions, "Succeeded")).toMatchObject({
+      status: "False",
+      reason: "PartiallySucceeded",
+    });
+    expect(findCondition(partial.conditions, "Failed")).toMatchObject({
+      status: "True",
+      reason: "IndexesFailed",
+      message: "failed members: ens02",
+    });
+    const deadline = status(
+      withJobStatus(created, { ...started, ...failedCond("DeadlineExceeded") } as V1JobStatus),
+    );
+    expect(findCondition(deadline.conditions, "Failed")).toMatchObject({
+      status: "True",
+      reason: "JobFailed",
+      message: "DeadlineExceeded: Job: DeadlineExceeded",
+    });
+  });
+
+  it("keeps lastTransitionTime while a condition's status holds, and moves it when it flips", () => {
+    const running = withJobStatus(created, { ...started, active: 1 });
+    const first = status(running, { at: new Date("2025-01-01T06:00:10Z") });
+    const again = status(running, { r: { ...base, status: first }, at: new Date("2025-01-01T06:05:00Z") });
+    expect(findCondition(again.conditions, "Progressing")?.lastTransitionTime).toBe("2025-01-01T06:00:10Z");
+    const done = withJobStatus(created, {
+      ...started,
+      completedIndexes: "0-2",
+      conditions: [{ type: "Complete", status: "True" }] as never,
+    });
+    const flipped = status(done, { r: { ...base, status: again }, at: new Date("2025-01-01T06:20:00Z") });
+    expect(findCondition(flipped.conditions, "Progressing")?.lastTransitionTime).toBe("2025-01-01T06:20:00Z");
+    expect(findCondition(flipped.conditions, "Stalled")?.lastTransitionTime).toBe("2025-01-01T06:00:10Z");
+  });
+});
+
+describe("computeRunStatus: members", () => {
+  const ended = withJobStatus(created, {
+    ...started,
+    completedIndexes: "0",
+    failedIndexes: "1-2",
+    ...failedCond("FailedIndexes"),
+  } as V1JobStatus);
+
+  it.each<{
+    name: string;
+    reports: Record<string, MemberStatus>;
+    pods: V1Pod[];
+    member: string;
+    expected: MemberStatus;
+  }>([
+    {
+      name: "succeeded without a report: phase and the contract's store URL",
+      reports: {},
+      pods: [],
+      member: "control",
+      expected: { phase: "Succeeded", output: "s3://gik-out/stores/20250101/00z/control.parquet" },
+    },
+    {
+      name: "succeeded with a report: the pod's fields are kept",
+      reports: {
+        control: {
+          phase: "Succeeded",
+          output: "s3://x/control.parquet",
+          refs: 7,
+          startTime: "2025-01-01T06:00:01Z",
+        },
+      },
+      pods: [],
+      member: "control",
+      expected: {
+        phase: "Succeeded",
+        output: "s3://x/control.parquet",
+        refs: 7,
+        startTime: "2025-01-01T06:00:01Z",
+      },
+    },
+    {
+      name: "killed pod that never reported: phase and message from the pod",
+      reports: { ens01: { phase: "Running", startTime: "2025-01-01T06:00:02Z" } },
+      pods: [pod(ended, 1, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:03:00Z" })],
+      member: "ens01",
+      expected: {
+        phase: "Failed",
+        message: "killed by signal 9",
+        reason: "Signal",
+        startTime: "2025-01-01T06:00:02Z",
+        completionTime: "2025-01-01T06:03:00Z",
+      },
+    },
+    {
+      name: "failure reported by the pod: kept as reported",
+      reports: {
+        ens02: { phase: "Failed", message: "StructureDriftError: 2 unknown", reason: "StructureDriftError" },
+      },
+      pods: [pod(ended, 2, "Failed", { exitCode: 2 })],
+      member: "ens02",
+      expected: { phase: "Failed", message: "StructureDriftError: 2 unknown", reason: "StructureDriftError" },
+    },
+  ])("$name", ({ reports, pods, member, expected }) => {
+    const s = status(ended, { r: { ...base, status: { members: reports } }, pods });
+    expect(s.members?.[member]).toEqual(expected);
+  });
+
+  it("members still in play take the phase of their newest pod; a failed attempt awaits its retry", () => {
+    const running = withJobStatus(created, { ...started, active: 2 });
+    const pods = [
+      pod(running, 0, "Running"),
+      pod(running, 1, "Failed", { exitCode: 1, message: "503 SlowDown" }, "2025-01-01T06:00:00Z"),
+      pod(running, 1, "Pending", undefined, "2025-01-01T06:01:00Z"),
+      pod(running, 2, "Failed", { exitCode: 1 }),
+    ];
+    const reports = { ens02: { phase: "Failed" as const, message: "attempt 1: StorageError" } };
+    const s = status(running, { pods, r: { ...base, status: { members: reports } } });
+    expect(s.members).toEqual({
+      control: { phase: "Running" },
+      ens01: { phase: "Pending" },
+      ens02: { phase: "Pending", message: "attempt 1: StorageError" },
+    });
+  });
+
+  it("no pods and no reports: no entries", () => {
+    expect(status(withJobStatus(created, started)).members).toBeUndefined();
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { Condition } from "../../../../operator/src/api/conditions.js";
+import type { EcmwfRunStatus } from "../../../../operator/src/api/types.js";
+import { runTransitions } from "../../../../operator/src/reconcilers/ecmwf-run/transitions.js";
+
+const cond = (type: string, status: Condition["status"], reason: string, message = ""): Condition => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransitionTime: "2025-01-01T06:00:00Z",
+});
+
+describe("runTransitions", () => {
+  it.each<{ name: string; old?: EcmwfRunStatus; next: EcmwfRunStatus; reasons: string[] }>([
+    {
+      name: "first sight while templates are not ready",
+      next: {
+        phase: "Pending",
+        conditions: [cond("TemplatesReady", "False", "TemplateBuildNotFound", "TemplateBuild tb not found")],
+      },
+      reasons: ["TemplatesNotReady"],
+    },
+    {
+      name: "still waiting for the same reason: nothing",
+      old: { phase: "Pending", conditions: [cond("TemplatesReady", "False", "TemplateBuildNotReady", "m")] },
+      next: { phase: "Pending", conditions: [cond("TemplatesReady", "False", "TemplateBuildNotReady", "m")] },
+      reasons: [],
+    },
+    {
+      name: "templates ready and Job created",
+      old: { phase: "Pending", conditions: [cond("TemplatesReady", "False", "TemplateBuildNotReady", "m")] },
+      next: {
+        phase: "Pending",
+        jobName: "er-a",
+        conditions: [cond("TemplatesReady", "True", "TemplateBuildSucceeded")],
+      },
+      reasons: ["TemplatesReady", "JobCreated"],
+    },
+    {
+      name: "running",
+      old: { phase: "Pending", jobName: "er-a" },
+      next: { phase: "Running", jobName: "er-a" },
+      reasons: ["Running"],
+    },
+    {
+      name: "a member fails for good (its pod already wrote phase Failed)",
+      old: {
+        phase: "Running",
+        jobName: "er-a",
+        members: { ens07: { phase: "Failed", message: "bad index" } },
+        failedMemberNames: [],
+      },
+      next: {
+        phase: "Running",
+        jobName: "er-a",
+        members: { ens07: { phase: "Failed", message: "bad index" } },
+        failedMemberNames: ["ens07"],
+      },
+      reasons: ["MemberFailed"],
+    },
+    {
+      name: "the same failure seen again: nothing",
+      old: { phase: "Running", failedMemberNames: ["ens07"] },
+      next: { phase: "Running", failedMemberNames: ["ens07"] },
+      reasons: [],
+    },
+    {
+      name: "partially succeeded",
+      old: { phase: "Running", failedMemberNames: ["ens07"] },
+      next: { phase: "PartiallySucceeded", failedMemberNames: ["ens07"] },
+      reasons: ["PartiallySucceeded"],
+    },
+    { name: "succeeded", old: { phase: "Running" }, next: { phase: "Succeeded" }, reasons: ["Succeeded"] },
+    {
+      name: "spec becomes invalid",
+      old: { phase: "Pending", conditions: [cond("Stalled", "False", "SpecValid")] },
+      next: {
+        phase: "Pending",
+        conditions: [cond("Stalled", "True", "InvalidSpec", "spec.output: not set")],
+      },
+      reasons: ["InvalidSpec"],
+    },
+  ])("$name", ({ old, next, reasons }) => {
+    expect(runTransitions(old, next).map((e) => e.reason)).toEqual(reasons);
+  });
+
+  it("names the failed member and its message", () => {
+    const [event] = runTransitions(
+      { phase: "Running" },
+      {
+        phase: "Running",
+        failedMemberNames: ["ens07"],
+        members: { ens07: { phase: "Failed", message: "IndexParseError: x.index:3: bad json" } },
+      },
+    );
+    expect(event).toEqual({
+      type: "Warning",
+      reason: "MemberFailed",
+      message: "member ens07 failed: IndexParseError: x.index:3: bad json",
+    });
+  });
+});
