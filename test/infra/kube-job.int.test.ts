@@ -199,6 +199,21 @@ describe("an Indexed Job run by the real Job controller on kwok nodes", () => {
   });
 });
 
+describe("garbage collection", () => {
+  it("removes the pods of a deleted Job, finished ones included", async () => {
+    await batch.createNamespacedJob({
+      namespace,
+      body: nodeJob("collected", 'console.log("done")', { completions: 2, parallelism: 2 }),
+    });
+    await until("job collected to complete", () => jobCondition("collected", "Complete"));
+    expect(await podsOf("collected")).toHaveLength(2);
+    await batch.deleteNamespacedJob({ name: "collected", namespace, propagationPolicy: "Background" });
+    await until("the pods of job collected to be gone", async () =>
+      (await podsOf("collected")).length === 0 ? true : undefined,
+    );
+  });
+});
+
 describe("a pod deleted while its process runs", () => {
   it.each([
     {

@@ -75,6 +75,9 @@ interface PodRun {
   done: boolean;
 }
 
+/** The grace period of a pod being deleted, as the kubelet applies it before SIGKILL. */
+const graceMs = (pod: V1Pod) =>
+  (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
 /** A command line for the log: one line, at most 120 characters. */
 const oneLine = (text: string) => {
   const flat = text.replace(/\s+/g, " ");
@@ -194,6 +197,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         output: { stdout: join(dir, "stdout"), stderr: join(dir, "stderr") },
       });
       options.log(`pod ${run.key}: started ${oneLine(commandLine.join(" "))} (pid ${run.process.pid})`);
+      if (run.deleting) void run.process.stop(graceMs(pod));
       await setStatus(pod, runningStatus(pod, run.process.pid, startedAt));
       exit = processExit(await run.process.exited);
     } catch (err) {
@@ -223,29 +227,29 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   }
 
   const onPod = (pod: V1Pod) => {
-    const uid = pod.metadata?.uid ?? "";
     const mine = options.nodeNames.includes(pod.spec?.nodeName ?? "") && claimable(pod, prefixes);
     if (!mine) return;
+    const uid = pod.metadata?.uid ?? "";
     const run = runs.get(uid);
-    const deleting = Boolean(pod.metadata?.deletionTimestamp);
-    if (run) {
-      if (deleting && !run.deleting) {
+    if (pod.metadata?.deletionTimestamp) {
+      if (run && !run.done) {
+        // Stopped here if running now, or by runPod right after the start (it checks `deleting`).
+        if (!run.deleting) void run.process?.stop(graceMs(pod));
         run.deleting = true;
-        void run.process?.stop((pod.metadata?.deletionGracePeriodSeconds ?? 30) * 1000);
+      } else if (pod.metadata.annotations?.[POD_RUNNER_ANNOTATION]) {
+        void finalize(pod).catch((e) => options.log(`pod ${uid}: finalize: ${e}`));
       }
       return;
     }
-    if (deleting) {
-      if (pod.metadata?.annotations?.[POD_RUNNER_ANNOTATION])
-        void finalize(pod).catch((e) => options.log(`finalize: ${e}`));
-      return;
-    }
-    if (pod.status?.phase !== "Pending") return;
+    if (run || pod.status?.phase !== "Pending") return;
     const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
     const next: PodRun = { key, deleting: false, done: false };
     runs.set(uid, next);
     void runPod(pod, next)
-      .catch((err) => options.log(`pod ${key}: ${err instanceof Error ? err.message : err}`))
+      .catch(async (err) => {
+        options.log(`pod ${key}: ${err instanceof Error ? err.message : err}`);
+        await setStatus(pod, waitingStatus(pod, "PodRunnerError", String(err))).catch(() => undefined);
+      })
       .finally(() => {
         next.done = true;
       });

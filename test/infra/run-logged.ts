@@ -25,7 +25,8 @@ export interface LoggedCommand {
  * when `captureStdout` is set (then stdout is not logged), with `""` otherwise.
  */
 export async function runLogged(cmd: LoggedCommand, captureStdout = false): Promise<string> {
-  appendFileSync(cmd.logPath, `\n$ (cd ${cmd.cwd} && ${cmd.command} ${cmd.args.join(" ")})\n`);
+  const shown = [cmd.command, ...cmd.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+  appendFileSync(cmd.logPath, `\n$ (cd ${cmd.cwd} && ${shown})\n`);
   const fd = openSync(cmd.logPath, "a");
   try {
     const child = spawn(cmd.command, cmd.args, {
