@@ -5,8 +5,9 @@
  * - The component directory appears by one `rename` of a finished build, so its existence means
  *   "complete"; a crashed build leaves only a directory under `tmp/`, swept by a later build once
  *   the process that made it is gone.
- * - Every build uses the local Go toolchain (`GOTOOLCHAIN=local`), the Go module proxy and the
- *   shared module and build caches under the cache root; `CGO_ENABLED=0`, `-trimpath`.
+ * - Every build uses the local Go toolchain (`GOTOOLCHAIN=local`), the Go module proxy (no
+ *   `direct` fallback unless `GOPROXY` says so) and the shared module and build caches under the
+ *   cache root; `CGO_ENABLED=0`, `-trimpath`.
  * - The final directory keeps the generated go.mod and go.sum (`build/`) as the record of what
  *   went in; `bin/` holds the binaries.
  *
@@ -60,6 +61,9 @@ export function goEnv(paths: CachePaths, base: NodeJS.ProcessEnv): NodeJS.Proces
     GOMODCACHE: paths.goModCache,
     GOCACHE: paths.goBuildCache,
     GOPATH: join(paths.root, "go", "path"),
+    // The module proxy only: without `direct`, a module missing there fails instead of being
+    // fetched from its VCS host.
+    GOPROXY: base.GOPROXY || "https://proxy.golang.org",
     GOTOOLCHAIN: "local",
     GOWORK: "off",
     GOFLAGS: "-trimpath -buildvcs=false",
