@@ -1,0 +1,279 @@
+/**
+ * The CRDs on the real API server (kube-apiserver of the integration setup): valid objects are
+ * accepted and defaulted, invalid ones are refused with a message naming the field, `date` is
+ * immutable, inline credentials never get in, and the statuses the operator computes are accepted
+ * through the status subresource and kept whole.
+ */
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
+import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
+import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
+import { kubectlFor } from "./helpers/kubectl.js";
+import { defaults, pod, run, withJobStatus } from "./helpers/objects.js";
+
+const kubectl = kubectlFor(inject("infra").kube);
+const NS = `gik-crds-${Math.random().toString(36).slice(2, 8)}`;
+const CRDS = ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"];
+
+const validRun = {
+  date: "20250101",
+  members: ["control", "ens01", "ens50"],
+  templates: { templateBuild: "tb-20240529" },
+  output: "s3://gik-out/stores",
+};
+
+const manifest = (kind: string, name: string, spec: object) =>
+  stringify({ apiVersion: "gik.dev/v1alpha1", kind, metadata: { name, namespace: NS }, spec });
+const ecmwfRun = (name: string, spec: object) => manifest("EcmwfRun", name, spec);
+const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  for (const crd of CRDS) {
+    const file = fileURLToPath(new URL(`../../crds/${crd}.yaml`, import.meta.url));
+    const applied = await kubectl(["apply", "--server-side", "--force-conflicts", "-f", file]);
+    expect(applied.out).toContain(crd);
+    expect(applied.code).toBe(0);
+  }
+  const established = await kubectl([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    ...CRDS.map((c) => `crd/${c}`),
+  ]);
+  expect(established.code, established.out).toBe(0);
+  expect((await kubectl(["create", "namespace", NS])).code).toBe(0);
+});
+afterAll(() => kubectl(["delete", "namespace", NS, "--wait=false"]));
+
+describe("EcmwfRun on the real API server", () => {
+  it("accepts a valid run, applies the defaults, and lists it with the printer columns", async () => {
+    const applied = await kubectl(["apply", "-f", "-"], ecmwfRun("valid", validRun));
+    expect(applied.code, applied.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "er", "valid", "-n", NS, "-o", "json"])).stdout);
+    expect(got.spec).toMatchObject({
+      cycle: 0,
+      source: "s3://ecmwf-forecasts",
+      format: "parquet",
+      onDrift: "rebuild",
+      backoffLimitPerIndex: 2,
+    });
+    const table = await kubectl(["get", "er", "-n", NS]);
+    expect(table.stdout.split("\n")[0]?.split(/\s+/)).toEqual([
+      "NAME",
+      "DATE",
+      "CYCLE",
+      "PHASE",
+      "DONE",
+      "FAILED",
+      "TOTAL",
+      "AGE",
+    ]);
+    expect((await kubectl(["get", "ecmwfruns.gik.dev", "valid", "-n", NS])).code).toBe(0);
+  });
+
+  it.each([
+    { name: "bad date", spec: { date: "2025-01-01" }, message: 'spec.date: Invalid value: "2025-01-01"' },
+    {
+      name: "not a calendar date",
+      spec: { date: "20250230" },
+      message: 'spec.date: Invalid value: "20250230": date must be a calendar date',
+    },
+    { name: "cycle 5", spec: { cycle: 5 }, message: "spec.cycle: Unsupported value: 5" },
+    {
+      name: "unknown member",
+      spec: { members: ["control", "ens51"] },
+      message: "spec.members[1]: Invalid value",
+    },
+    {
+      name: "a member twice",
+      spec: { members: ["ens01", "ens01"] },
+      message: "spec.members[1]: Duplicate value",
+    },
+    {
+      name: "a file:// output",
+      spec: { output: "file:///tmp/stores" },
+      message: "spec.output: Invalid value",
+    },
+    {
+      name: "an http:// source",
+      spec: { source: "http://example.com/x" },
+      message: "spec.source: Invalid value",
+    },
+    {
+      name: "both templates forms",
+      spec: { templates: { templateBuild: "tb", store: "s3://gik-templates/x", referenceDate: "20240529" } },
+      message: "spec.templates: Invalid value",
+    },
+    {
+      name: "a templates store without its reference date",
+      spec: { templates: { store: "s3://gik-templates/x" } },
+      message: "store and referenceDate go together",
+    },
+    { name: "parallelism 52", spec: { parallelism: 52 }, message: "spec.parallelism: Invalid value" },
+    { name: "format zarr", spec: { format: "zarr" }, message: 'spec.format: Unsupported value: "zarr"' },
+    {
+      name: "inline credentials in credentials",
+      spec: { credentials: { secretRef: { name: "s3" }, accessKeyId: "AKIAEXAMPLE", secretAccessKey: "x" } },
+      message: 'unknown field "spec.credentials.accessKeyId"',
+    },
+    {
+      name: "inline credentials in spec",
+      spec: { awsSecretAccessKey: "x" },
+      message: 'unknown field "spec.awsSecretAccessKey"',
+    },
+  ])("refuses $name, naming the field", async ({ spec, message }) => {
+    const name = uniqueName("bad");
+    const applied = await kubectl(["apply", "-f", "-"], ecmwfRun(name, { ...validRun, ...spec }));
+    expect(applied.code).not.toBe(0);
+    expect(applied.out).toContain(message);
+    expect((await kubectl(["get", "er", name, "-n", NS])).out).toContain("NotFound");
+  });
+
+  it("a client that skips validation cannot store inline credentials either: the fields are pruned", async () => {
+    const name = uniqueName("pruned");
+    const spec = {
+      ...validRun,
+      credentials: { secretRef: { name: "s3" }, secretAccessKey: "x" },
+      token: "t",
+    };
+    const applied = await kubectl(["apply", "--validate=false", "-f", "-"], ecmwfRun(name, spec));
+    expect(applied.code, applied.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "er", name, "-n", NS, "-o", "json"])).stdout);
+    expect(got.spec.credentials).toEqual({ secretRef: { name: "s3" } });
+    expect(got.spec.token).toBeUndefined();
+  });
+
+  it("date and cycle are immutable; parallelism may change", async () => {
+    const name = uniqueName("immutable");
+    expect((await kubectl(["apply", "-f", "-"], ecmwfRun(name, validRun))).code).toBe(0);
+    const moved = await kubectl(["apply", "-f", "-"], ecmwfRun(name, { ...validRun, date: "20250102" }));
+    expect(moved.code).not.toBe(0);
+    expect(moved.out).toContain("spec.date: Invalid value");
+    expect(moved.out).toContain("date is immutable");
+    const recycled = await kubectl(["apply", "-f", "-"], ecmwfRun(name, { ...validRun, cycle: 12 }));
+    expect(recycled.out).toContain("cycle is immutable");
+    const scaled = await kubectl(["apply", "-f", "-"], ecmwfRun(name, { ...validRun, parallelism: 4 }));
+    expect(scaled.code, scaled.out).toBe(0);
+  });
+
+  it("keeps a status the operator computes, written through the status subresource", async () => {
+    const name = uniqueName("status");
+    expect((await kubectl(["apply", "-f", "-"], ecmwfRun(name, validRun))).code).toBe(0);
+    const r = run({ members: validRun.members }, { name, namespace: NS });
+    r.status = {
+      members: {
+        control: {
+          phase: "Succeeded",
+          output: "s3://gik-out/stores/20250101/00z/control.parquet",
+          refs: 12,
+          startTime: "2025-01-01T06:00:01Z",
+          completionTime: "2025-01-01T06:00:05Z",
+        },
+      },
+    };
+    const job = withJobStatus(
+      desiredJob(r, { store: "s3://gik-templates/20240529", referenceDate: "20240529" }, defaults),
+      {
+        startTime: new Date("2025-01-01T06:00:00Z"),
+        completedIndexes: "0-1",
+        failedIndexes: "2",
+        conditions: [
+          {
+            type: "Failed",
+            status: "True",
+            reason: "FailedIndexes",
+            message: "Job has failed indexes",
+            lastTransitionTime: new Date("2025-01-01T06:10:00Z"),
+          },
+        ],
+      },
+    );
+    const pods = [pod(job, 2, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:09:00Z" })];
+    const status = JSON.parse(
+      JSON.stringify(computeRunStatus(r, job, pods, checkRun({ run: r, job, defaults }), new Date())),
+    );
+    const patched = await kubectl([
+      "patch",
+      "er",
+      name,
+      "-n",
+      NS,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
+    expect(patched.code, patched.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "er", name, "-n", NS, "-o", "json"])).stdout);
+    expect(got.status).toEqual(status);
+    expect(got.status.phase).toBe("PartiallySucceeded");
+    const table = await kubectl(["get", "er", name, "-n", NS, "--no-headers"]);
+    expect(table.stdout.split(/\s+/).slice(0, 7)).toEqual([
+      name,
+      "20250101",
+      "0",
+      "PartiallySucceeded",
+      "2",
+      "1",
+      "3",
+    ]);
+    const badPhase = await kubectl([
+      "patch",
+      "er",
+      name,
+      "-n",
+      NS,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      '{"status":{"phase":"Done"}}',
+    ]);
+    expect(badPhase.out).toContain('status.phase: Unsupported value: "Done"');
+  });
+});
+
+describe("TemplateBuild on the real API server", () => {
+  const validBuild = { referenceDate: "20240529", store: "s3://gik-templates/20240529" };
+
+  it("accepts a valid build with its defaults", async () => {
+    expect(
+      (await kubectl(["apply", "-f", "-"], manifest("TemplateBuild", "tb-valid", validBuild))).code,
+    ).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "tb", "tb-valid", "-n", NS, "-o", "json"])).stdout);
+    expect(got.spec).toMatchObject({
+      cycle: 0,
+      shards: 1,
+      source: "s3://ecmwf-forecasts",
+      backoffLimitPerIndex: 2,
+    });
+  });
+
+  it.each([
+    {
+      name: "a bad reference date",
+      spec: { referenceDate: "20240532" },
+      message: "spec.referenceDate: Invalid value",
+    },
+    { name: "a file:// store", spec: { store: "file:///tmp/t" }, message: "spec.store: Invalid value" },
+    { name: "86 shards", spec: { shards: 86 }, message: "spec.shards: Invalid value" },
+  ])("refuses $name, naming the field", async ({ spec, message }) => {
+    const applied = await kubectl(
+      ["apply", "-f", "-"],
+      manifest("TemplateBuild", uniqueName("bad"), { ...validBuild, ...spec }),
+    );
+    expect(applied.code).not.toBe(0);
+    expect(applied.out).toContain(message);
+  });
+
+  it("the store is immutable", async () => {
+    const name = uniqueName("tb");
+    expect((await kubectl(["apply", "-f", "-"], manifest("TemplateBuild", name, validBuild))).code).toBe(0);
+    const moved = await kubectl(
+      ["apply", "-f", "-"],
+      manifest("TemplateBuild", name, { ...validBuild, store: "gs://elsewhere/t" }),
+    );
+    expect(moved.out).toContain("store is immutable");
+  });
+});
