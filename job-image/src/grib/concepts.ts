@@ -28,18 +28,24 @@ export type KeyValues = Readonly<Record<string, number | string | null | undefin
 export function bestMatch<V>(lists: readonly (readonly ConceptEntry<V>[])[], keys: KeyValues): V | undefined {
   let best: V | undefined;
   let bestCount = 0;
+  // Plain loops: this runs for every concept of every header (~15,000 headers per run).
   for (const list of lists) {
-    for (const [value, conditions] of list) {
-      if (
-        conditions.length >= bestCount &&
-        conditions.every(([key, expected]) => holds(keys, key, expected))
-      ) {
-        best = value;
+    for (const entry of list) {
+      const conditions = entry[1];
+      if (conditions.length >= bestCount && allHold(conditions, keys)) {
+        best = entry[0];
         bestCount = conditions.length;
       }
     }
   }
   return best;
+}
+
+function allHold(conditions: readonly Condition[], keys: KeyValues): boolean {
+  for (const condition of conditions) {
+    if (!holds(keys, condition[0], condition[1])) return false;
+  }
+  return true;
 }
 
 function holds(keys: KeyValues, key: string, expected: ConditionValue): boolean {

@@ -100,17 +100,64 @@ function load(): GribTables {
 /** The tables, loaded and indexed at first import. */
 export const gribTables: GribTables = load();
 
-/** The entries of `file` (parameter family) for one triple; empty when the file has none. */
-export function parameterEntries(file: string, triple: string): readonly ConceptEntry<ParameterValue>[] {
-  return gribTables.parameters.get(file)?.get(triple) ?? [];
-}
-
-/** The entries of a cfName/cfVarName file for one triple; empty when the file has none. */
-export function cfNameEntries(file: string, triple: string): readonly ConceptEntry<string>[] {
-  return gribTables.cfNames.get(file)?.get(triple) ?? [];
-}
-
 /** The entries of a concept file; empty when ecCodes has no such file (a centre without local entries). */
 export function conceptEntries(file: string): readonly ConceptEntry<string | number>[] {
   return gribTables.concepts.get(file) ?? [];
+}
+
+/** Lists of one concept for one triple, in the order ecCodes reads them (local file, then master). */
+type ByTriple<V> = readonly ReadonlyMap<string, readonly ConceptEntry<V>[]>[];
+
+/**
+ * The concept files ecCodes reads for messages of one centre, in ecCodes' order: each level of a
+ * cascade is [local file, master file]; a later level is read only when the earlier one has no
+ * match (ecCodes' concept default is the next concept).
+ */
+export interface CentreConcepts {
+  /** paramId/shortName/name/units by variant (`def`: post-MTG2, `lte33.def`: pre-MTG2): the centre's, ECMWF's, legacy. */
+  parameters: Readonly<Record<"def" | "lte33.def", readonly ByTriple<ParameterValue>[]>>;
+  cfName: readonly ByTriple<string>[];
+  cfVarName: ByTriple<string>;
+  typeOfLevel: readonly (readonly ConceptEntry<string | number>[])[];
+  mtg2Switch: readonly (readonly ConceptEntry<string | number>[])[];
+  mtg2SwitchViaTablesVersion: readonly (readonly ConceptEntry<string | number>[])[];
+}
+
+function centreConcepts(centre: string): CentreConcepts {
+  const local = `grib2/localConcepts/${centre}`;
+  const ecmf = "grib2/localConcepts/ecmf";
+  const master = "grib2";
+  const params = (dir: string, file: string) => gribTables.parameters.get(`${dir}/${file}`) ?? new Map();
+  const cf = (dir: string, file: string) => gribTables.cfNames.get(`${dir}/${file}`) ?? new Map();
+  const parameterCascade = (variant: string) => [
+    [params(local, `parameter.${variant}`), params(master, `parameter.${variant}`)],
+    [params(ecmf, `parameter.${variant}`), params(master, `parameter.${variant}`)],
+    [params(ecmf, "parameter.legacy.def"), params(master, "parameter.legacy.def")],
+  ];
+  const pair = (name: string) => [
+    conceptEntries(`${local}/${name}.def`),
+    conceptEntries(`${master}/${name}.def`),
+  ];
+  return {
+    parameters: { def: parameterCascade("def"), "lte33.def": parameterCascade("lte33.def") },
+    cfName: [
+      [cf(local, "cfName.def"), cf(master, "cfName.def")],
+      [cf(ecmf, "cfName.def"), cf(master, "cfName.def")],
+      [cf(ecmf, "cfName.legacy.def"), cf(master, "cfName.legacy.def")],
+    ],
+    cfVarName: [cf(local, "cfVarName.def"), cf(master, "cfVarName.def")],
+    typeOfLevel: pair("typeOfLevelConcept"),
+    mtg2Switch: pair("MTG2SwitchConcept"),
+    mtg2SwitchViaTablesVersion: pair("MTG2SwitchViaTablesVersionConcept"),
+  };
+}
+
+/** The concept files of each centre the tables cover, by centre abbreviation. */
+export const centreTables: ReadonlyMap<string, CentreConcepts> = new Map(
+  gribTables.centres.map((centre) => [centre, centreConcepts(centre)]),
+);
+
+/** The entries of one triple in each list of `lists`. */
+export function forTriple<V>(lists: ByTriple<V>, triple: string): (readonly ConceptEntry<V>[])[] {
+  return lists.map((list) => list.get(triple) ?? []);
 }
