@@ -7,8 +7,8 @@
  *   ends with `7777` exactly `totalLength` bytes after its start.
  * - Sections 1–7 chain from byte 16 to the end marker: each starts with its 4-byte length and its
  *   number; a chain that overshoots or undershoots the end marker is a broken message.
- * - Bytes between messages (a stray byte left by a range download) are skipped by searching for
- *   the next `GRIB`; bytes inside a message are never searched.
+ * - Bytes between messages (a stray byte left by a range download) and after the last one are
+ *   skipped by searching for the next `GRIB`; bytes inside a message are never searched.
  *
  * @module
  */

@@ -5,6 +5,8 @@
  * Invariants:
  * - Sections come in the order 0, 1, [2], 3, 4, 5; any other order, a section that reaches past
  *   the length section 0 declares, or an end marker before section 5 is a `GribFormatError`.
+ * - Given the whole message (or more), the sections must chain to a `7777` at the length section
+ *   0 declares; only their headers are read.
  * - A prefix that ends before section 5 does, while section 0 says the message is longer, is
  *   not a broken message: `GribPrefixTooShortError.needBytes` says how many bytes (from the
  *   message start) the next attempt needs. It is the least known bound: it covers the next
@@ -15,7 +17,7 @@
 import { GribFormatError, GribPrefixTooShortError } from "../errors.js";
 import { isTag, u8, u32 } from "./bytes.js";
 import type { MarsLabeling, RawSections } from "./raw.js";
-import { type ByteSource, INDICATOR_LENGTH, readIndicator } from "./scan.js";
+import { type ByteSource, checkSectionChain, INDICATOR_LENGTH, readIndicator } from "./scan.js";
 import {
   readGridSection,
   readIdentification,
@@ -79,6 +81,8 @@ export function readSections(bytes: Uint8Array, where: ByteSource): RawSections 
     previous = number;
     pos += length;
   }
+  // Given the whole message, it must be whole: the section chain ends at its "7777".
+  if (have >= total) checkSectionChain(bytes, 0, total, where);
   const identification = readIdentification(located[1]!);
   return {
     totalLength: total,

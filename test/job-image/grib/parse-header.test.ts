@@ -39,6 +39,12 @@ describe("parseGribHeader", () => {
     expect(whole.totalLength).toBe(95343);
   });
 
+  it("checks the end marker when given the whole message, not when given a prefix", () => {
+    const broken = patched((b) => b.set([0x30], b.length - 1));
+    expect(() => parseGribHeader(broken, where)).toThrow(/@ byte 96339: no end marker "7777"/);
+    expect(parseGribHeader(broken.subarray(0, endOfSection5), where)).toEqual(whole);
+  });
+
   it.each([4, 16, 40, 100, endOfSection5 - 1])("asks for more bytes when given %i", (have) => {
     const err = thrown(() => parseGribHeader(soilw.subarray(0, have), where));
     expect(err).toBeInstanceOf(GribPrefixTooShortError);
