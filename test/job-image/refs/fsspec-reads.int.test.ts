@@ -3,19 +3,20 @@
  * `xr.open_datatree(…, engine="zarr")` in the Python reader environment.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { refsToJson } from "../../../job-image/src/refs/json.js";
-import { refsToParquet } from "../../../job-image/src/refs/parquet.js";
+import { parquetToRefs, refsToParquet } from "../../../job-image/src/refs/parquet.js";
 import type { Refs } from "../../../job-image/src/refs/types.js";
 import { inlineBytes } from "../../../job-image/src/refs/values.js";
 import { dataKey, syntheticRefs } from "./synthetic-refs.js";
 
 const SCRIPT = fileURLToPath(new URL("./read-store.py", import.meta.url));
+const KERCHUNK_WRITES = fileURLToPath(new URL("./kerchunk-writes.py", import.meta.url));
 const STEPS = 4;
 const LEVELS = 2;
 const CELLS = 6;
@@ -135,5 +136,19 @@ describe.each(["store.json", "store.parquet"])("fsspec and xarray read %s", (sto
     expect(byPath.get("t2m/instant/heightAboveGround/latitude")?.values).toEqual([1, 0.75]);
     const number = byPath.get("t2m/instant/heightAboveGround/number");
     expect([number?.shape, number?.dtype, number?.values]).toEqual([[], "int64", [7]]);
+  });
+});
+
+describe("gik's reader", () => {
+  it("reads back the store kerchunk's own writer (fsspec's LazyReferenceMapper) makes of the same refs", async () => {
+    const out = join(dir, "kerchunk.parquet");
+    await promisify(execFile)(inject("infra").python, [KERCHUNK_WRITES, join(dir, "store.json"), out, "3"]);
+    const files = new Map<string, Uint8Array>();
+    for (const name of await readdir(out, { recursive: true })) {
+      const path = join(out, name);
+      if (name.endsWith(".parq") || name === ".zmetadata") files.set(name, await readFile(path));
+    }
+    expect(files.size).toBeGreaterThan(4);
+    expect(parquetToRefs(files)).toEqual(refs);
   });
 });
