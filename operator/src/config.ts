@@ -13,7 +13,7 @@
  * | `GIK_JOB_RESOURCES` | requests 250m/256Mi, limit 1Gi | JSON `{requests, limits}` when the spec says nothing |
  * | `GIK_JOB_RUN_AS_USER` | `1000` | UID of the Job pods (the `node` user of the Node images) |
  * | `GIK_WATCH_NAMESPACE` | (all) | the one namespace to watch |
- * | `GIK_METRICS_PORT` | `8080` | port of `/metrics`, `/healthz`, `/readyz` |
+ * | `GIK_METRICS_PORT` | `8080` | port of `/metrics`, `/healthz`, `/readyz` (0: any free port) |
  * | `GIK_WORKERS` | `2` | concurrent reconciles per controller |
  * | `GIK_LEADER_ELECT` | `true` | run controllers only while holding the Lease |
  * | `GIK_LEASE_NAMESPACE` | `POD_NAMESPACE`, else watch namespace, else `default` | namespace of the Lease |
@@ -80,7 +80,7 @@ export function loadConfig(env: Env, hostname: string): OperatorConfig {
       runAsUser: integer(env, "GIK_JOB_RUN_AS_USER", 1000, 1, 2_147_483_647),
     },
     watchNamespace,
-    metricsPort: integer(env, "GIK_METRICS_PORT", 8080, 1, 65_535),
+    metricsPort: integer(env, "GIK_METRICS_PORT", 8080, 0, 65_535),
     workers: integer(env, "GIK_WORKERS", 2, 1, 64),
     leaderElection: {
       enabled: oneOf(env, "GIK_LEADER_ELECT", ["true", "false"] as const) === "true",

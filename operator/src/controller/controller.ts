@@ -14,6 +14,7 @@
  * @module
  */
 import type { Logger } from "pino";
+import { httpStatus } from "../kube/errors.js";
 import type { Clock } from "./clock.js";
 import type { WorkQueue } from "./queue.js";
 import { parseKey, type Reconciler, TerminalError } from "./result.js";
@@ -66,7 +67,11 @@ export function handleOutcome(queue: WorkQueue, key: string, outcome: Outcome, l
       queue.addAfter(key, outcome.afterMs);
       return;
     case "error":
-      log.error({ key, err: outcome.error, retries: queue.numRequeues(key) }, "reconcile failed; retrying");
+      // A 409 is a write based on a stale cache: routine while the watch catches up, not a fault.
+      if (httpStatus(outcome.error) === 409)
+        log.info({ key, retries: queue.numRequeues(key) }, "stale read (409); retrying");
+      else
+        log.error({ key, err: outcome.error, retries: queue.numRequeues(key) }, "reconcile failed; retrying");
       queue.addRateLimited(key);
       return;
     case "terminal":

@@ -65,6 +65,24 @@ describe("handleOutcome", () => {
   });
 });
 
+describe("handleOutcome logging", () => {
+  it.each([
+    {
+      name: "a stale read (409) is routine",
+      error: Object.assign(new Error("conflict"), { code: 409 }),
+      level: 30,
+    },
+    { name: "other errors are errors", error: Object.assign(new Error("boom"), { code: 500 }), level: 50 },
+  ])("$name", ({ error, level }) => {
+    const lines: Array<{ level: number }> = [];
+    const capture = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const queue = new WorkQueue({ clock: new FakeClock() });
+    handleOutcome(queue, "gik/a", { kind: "error", error }, capture);
+    expect(lines.map((l) => l.level)).toEqual([level]);
+    expect(queue.numRequeues("gik/a")).toBe(1);
+  });
+});
+
 describe("Controller", () => {
   it("reconciles every queued key once, never one key twice at a time, and drains on shutdown", async () => {
     const clock = new FakeClock();
