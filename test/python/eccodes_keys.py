@@ -20,11 +20,11 @@ KEYS = """edition totalLength centre centreDescription subCentre discipline para
 parameterNumber paramId shortName cfVarName cfName name units typeOfLevel level stepType stepRange
 startStep endStep stepUnits number dataType totalNumber dataDate dataTime
 productDefinitionTemplateNumber dataRepresentationTemplateNumber bitsPerValue numberOfValues
-marsClass marsType marsStream experimentVersionNumber
+marsClass marsType marsStream experimentVersionNumber NV
 gridDefinitionTemplateNumber gridType Ni Nj latitudeOfFirstGridPointInDegrees
 longitudeOfFirstGridPointInDegrees latitudeOfLastGridPointInDegrees
 longitudeOfLastGridPointInDegrees iDirectionIncrementInDegrees jDirectionIncrementInDegrees
-iScansNegatively jScansPositively jPointsAreConsecutive numberOfPoints shapeOfTheEarth""".split()
+iScansNegatively jScansPositively jPointsAreConsecutive uvRelativeToGrid numberOfPoints shapeOfTheEarth""".split()
 
 
 def value(handle, key):

@@ -9,14 +9,30 @@ import numpy as np
 import xarray as xr
 
 
-def open_store(path, remote_protocol="file"):
-    """xr.open_datatree over fsspec's reference filesystem, as DESIGN.md shows."""
+def open_store(path, remote_protocol="file", consolidated=False):
+    """xr.open_datatree over fsspec's reference filesystem, as DESIGN.md shows (consolidated=False).
+
+    With zarr-python 3 (the peers' environment) nested groups are only found through consolidated
+    metadata, which gik's stores carry: pass consolidated=True there."""
     return xr.open_datatree(
         "reference://",
         engine="zarr",
-        consolidated=False,
+        consolidated=consolidated,
         storage_options={"fo": path, "remote_protocol": remote_protocol},
     )
+
+
+def with_consolidated_metadata(refs):
+    """kerchunk refs plus a Zarr v2 `.zmetadata` gathering every metadata key (what gik's stores carry)."""
+    inner = refs["refs"]
+    meta = {}
+    for key, value in inner.items():
+        if key.rsplit("/", 1)[-1] in (".zgroup", ".zattrs", ".zarray"):
+            text = value.decode() if isinstance(value, bytes) else value
+            meta[key] = json.loads(text)
+    out = dict(refs)
+    out["refs"] = {**inner, ".zmetadata": json.dumps({"zarr_consolidated_format": 1, "metadata": meta})}
+    return out
 
 
 def references(path):

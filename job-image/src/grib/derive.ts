@@ -108,6 +108,7 @@ export function deriveKeys(raw: RawSections, where: ByteSource): GribKeys {
     dataRepresentationTemplateNumber: representation.dataRepresentationTemplateNumber,
     bitsPerValue: representation.bitsPerValue,
     numberOfValues: representation.numberOfValues,
+    NV: p.NV,
     marsClass,
     marsType: mars && codeOf(gribTables.marsType, mars.marsType)[0],
     marsStream: mars && codeOf(gribTables.marsStream, mars.marsStream)[0],

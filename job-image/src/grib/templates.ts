@@ -119,6 +119,8 @@ function readRegularLatLon(s: SectionAt, numberOfPoints: number): RegularLatLonG
     iScansNegatively: scanningMode & 0x80 ? 1 : 0,
     jScansPositively: scanningMode & 0x40 ? 1 : 0,
     jPointsAreConsecutive: scanningMode & 0x20 ? 1 : 0,
+    // Resolution and component flags (octet 55), bit 5: u/v components relative to the grid.
+    uvRelativeToGrid: u8(b, at + 54) & 0x08 ? 1 : 0,
     numberOfPoints,
     shapeOfTheEarth: u8(b, at + 14),
   };

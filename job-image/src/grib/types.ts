@@ -29,6 +29,7 @@ export interface RegularLatLonGrid {
   iScansNegatively: 0 | 1;
   jScansPositively: 0 | 1;
   jPointsAreConsecutive: 0 | 1;
+  uvRelativeToGrid: 0 | 1;
   numberOfPoints: number;
   shapeOfTheEarth: number;
 }
@@ -74,6 +75,8 @@ export interface GribKeys {
   dataRepresentationTemplateNumber: number;
   bitsPerValue: number;
   numberOfValues: number;
+  /** Number of vertical coordinate values in section 4 (hybrid level coefficients). */
+  NV: number;
   /** Present when the message carries ECMWF's local section 2 (MARS keys). */
   marsClass?: string;
   marsType?: string;

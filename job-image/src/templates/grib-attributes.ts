@@ -8,6 +8,9 @@
 import type { GribMessage } from "../grib/types.js";
 import conventions from "../stages/reader-conventions.json" with { type: "json" };
 
+/** ecCodes' description of the grid templates gik reads (code table 3.1). */
+const GRID_DESCRIPTIONS: Record<number, string> = { 0: "Latitude/longitude" };
+
 /** Product templates that describe an ensemble member (they carry `totalNumber`). */
 const ENSEMBLE_TEMPLATES = new Set([1, 11]);
 
@@ -19,6 +22,7 @@ export function gribAttributes(msg: GribMessage): Record<string, string | number
     Nx: grid.Ni,
     Ny: grid.Nj,
     missingValue: conventions.missingValue,
+    gridDefinitionDescription: GRID_DESCRIPTIONS[grid.gridDefinitionTemplateNumber],
     totalNumber: ENSEMBLE_TEMPLATES.has(keys.productDefinitionTemplateNumber) ? keys.totalNumber : undefined,
   };
   const attrs: Record<string, string | number> = {};

@@ -83,6 +83,7 @@ export const COMPARED_KEYS = [
   "marsType",
   "marsStream",
   "experimentVersionNumber",
+  "NV",
 ] as const;
 
 /** Keys of `RegularLatLonGrid` compared for grid template 3.0. */
@@ -100,6 +101,7 @@ export const GRID_KEYS = [
   "iScansNegatively",
   "jScansPositively",
   "jPointsAreConsecutive",
+  "uvRelativeToGrid",
   "numberOfPoints",
   "shapeOfTheEarth",
 ] as const;

@@ -20,6 +20,7 @@ const grid = {
   iScansNegatively: 0,
   jScansPositively: 0,
   jPointsAreConsecutive: 0,
+  uvRelativeToGrid: 0,
   numberOfPoints: 24,
   shapeOfTheEarth: 6,
 } as const;
