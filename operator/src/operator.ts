@@ -20,7 +20,7 @@ import { type Clock, sleep } from "./controller/clock.js";
 import { Controller, type ReconcileMetrics } from "./controller/controller.js";
 import type { InformerHandlers, ResilientInformer } from "./controller/informer.js";
 import { WorkQueue } from "./controller/queue.js";
-import { keyOf } from "./controller/result.js";
+import { keyOf, type Reconciler } from "./controller/result.js";
 import type { EventSink, KubeApi } from "./kube/api.js";
 import type { Informers } from "./kube/informers.js";
 import { controllerOwner, GenerationChanged, podOwner, runsUsingTemplateBuild } from "./kube/predicates.js";
@@ -59,7 +59,7 @@ export function wireOperator(deps: OperatorDeps): Operator {
     pods: informers.pods,
   };
   const reconcilerDeps = { ...deps, caches };
-  const make = (name: string, reconcile: ReturnType<typeof ecmwfRunReconciler>) => {
+  const make = (name: string, reconcile: Reconciler) => {
     const queue = new WorkQueue({ clock });
     const controller = new Controller({
       name,

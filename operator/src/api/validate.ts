@@ -8,6 +8,9 @@
  *
  * @module
  */
+import { UsageError } from "../../../job-image/src/errors.js";
+import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
+import { CYCLES, parseDate } from "../../../job-image/src/source/run.js";
 import type { EcmwfRunSpec, TemplateBuildSpec } from "./types.js";
 
 /** A spec field that cannot be acted on. `field` is the JSON path, e.g. `spec.templates.store`. */
@@ -20,12 +23,6 @@ export const DATE_PATTERN = /^[0-9]{8}$/;
 export const MEMBER_PATTERN = /^(control|ens(0[1-9]|[1-4][0-9]|50))$/;
 export const URL_PATTERN = /^((s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9]|https:\/\/[^\s/]+)(\/[^\s]*)?$/;
 export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const CYCLES: readonly number[] = [0, 6, 12, 18];
-
-/** `control`, `ens01` … `ens50`: the 51 members, in member-number order. */
-export const ALL_MEMBERS: readonly string[] = Array.from({ length: 51 }, (_, n) =>
-  n === 0 ? "control" : `ens${String(n).padStart(2, "0")}`,
-);
 
 /** The members a spec names, in its order; all 51 when it names none. */
 export function specMembers(spec: { members?: string[] }): readonly string[] {
@@ -102,21 +99,22 @@ function optional<T>(
   return value === undefined ? undefined : check(value);
 }
 
-/** A real calendar date `YYYYMMDD` in 2000–2099, as the CRD's CEL rule has it. */
+/** A real calendar date `YYYYMMDD` (the stage library's check) in 2000–2099, as the CRD's CEL rule has it. */
 function checkDate(field: string, value: unknown): SpecProblem | undefined {
-  if (typeof value !== "string" || !DATE_PATTERN.test(value)) {
-    return { field, message: `expected a date YYYYMMDD, got ${JSON.stringify(value)}` };
+  try {
+    parseDate(typeof value === "string" ? value : undefined, field);
+  } catch (err) {
+    if (err instanceof UsageError) return { field, message: `${JSON.stringify(value)}: ${err.reason}` };
+    throw err;
   }
-  const [y, m, d] = [Number(value.slice(0, 4)), Number(value.slice(4, 6)), Number(value.slice(6, 8))];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  return real && y >= 2000 && y <= 2099
+  const year = Number((value as string).slice(0, 4));
+  return year >= 2000 && year <= 2099
     ? undefined
-    : { field, message: `${value} is not a calendar date between 2000 and 2099` };
+    : { field, message: `${value} is not between 2000 and 2099` };
 }
 
 function checkCycle(field: string, value: unknown): SpecProblem | undefined {
-  return value === undefined || (typeof value === "number" && CYCLES.includes(value))
+  return value === undefined || (typeof value === "number" && (CYCLES as readonly number[]).includes(value))
     ? undefined
     : { field, message: `expected one of 0, 6, 12, 18, got ${JSON.stringify(value)}` };
 }

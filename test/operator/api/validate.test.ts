@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
 import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../operator/src/api/types.js";
 import {
-  ALL_MEMBERS,
   specMembers,
   validateEcmwfRunSpec,
   validateTemplateBuildSpec,

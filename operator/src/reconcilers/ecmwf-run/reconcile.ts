@@ -11,12 +11,9 @@
  *
  * @module
  */
-import type { Logger } from "pino";
 import { ECMWF_RUN } from "../../api/types.js";
-import type { JobDefaults } from "../../config.js";
-import type { Clock } from "../../controller/clock.js";
 import type { Reconciler } from "../../controller/result.js";
-import type { Caches, EventSink, KubeApi } from "../../kube/api.js";
+import type { ReconcilerDeps } from "../shared/deps.js";
 import { syncJob } from "../shared/sync-job.js";
 import { writeStatus } from "../shared/write-status.js";
 import { checkRun } from "./checks.js";
@@ -24,16 +21,6 @@ import { desiredJob } from "./desired-job.js";
 import { gatherEcmwfRun } from "./gather.js";
 import { computeRunStatus } from "./status.js";
 import { runTransitions } from "./transitions.js";
-
-/** What the reconciler works with (struct fields, "to make testing simpler"). */
-export interface ReconcilerDeps {
-  caches: Caches;
-  api: KubeApi;
-  events: EventSink;
-  clock: Clock;
-  defaults: JobDefaults;
-  log: Logger;
-}
 
 /** The reconciler of EcmwfRuns. */
 export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {

@@ -79,13 +79,13 @@ export function progressConditions<T>(
             type: ConditionType.Progressing,
             status: "False",
             reason: Reason.JobFinished,
-            message: `Job ${name(p)} finished`,
+            message: `Job ${jobName(p)} finished`,
           }
         : {
             type: ConditionType.Progressing,
             status: "True",
             reason: Reason.JobRunning,
-            message: `Job ${name(p)}: ${p.completed.size}/${total} ${p.noun} done, ${p.failed.size} failed`,
+            message: `Job ${jobName(p)}: ${p.completed.size}/${total} ${p.noun} done, ${p.failed.size} failed`,
           }
       : verdict.kind === "go"
         ? { type: ConditionType.Progressing, status: "Unknown", reason: Reason.InProgress, message: "" }
@@ -134,6 +134,6 @@ export function progressConditions<T>(
   );
 }
 
-function name(p: JobProgress): string {
+function jobName(p: JobProgress): string {
   return p.job?.metadata?.name ?? "";
 }

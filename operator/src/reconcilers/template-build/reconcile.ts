@@ -7,7 +7,7 @@
  */
 import { TEMPLATE_BUILD } from "../../api/types.js";
 import type { Reconciler } from "../../controller/result.js";
-import type { ReconcilerDeps } from "../ecmwf-run/reconcile.js";
+import type { ReconcilerDeps } from "../shared/deps.js";
 import { syncJob } from "../shared/sync-job.js";
 import { commonTransitions } from "../shared/transitions.js";
 import { writeStatus } from "../shared/write-status.js";
