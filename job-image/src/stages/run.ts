@@ -22,6 +22,7 @@ import { type StoreFormat, storeKey } from "../source/layout.js";
 import { memberNumber } from "../source/members.js";
 import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../source/run.js";
 import { findResolution, readStep, type StepFiles, type StepIndex, statStep } from "../source/step-files.js";
+import { memoryStore } from "../storage/memory.js";
 import type { ReadableStore, Store } from "../storage/types.js";
 import type { Manifest, SourceFile } from "../templates/manifest.js";
 import { loadManifest, readTemplate } from "../templates/read.js";
@@ -228,7 +229,11 @@ async function mapSteps(
   deps.log.debug({ fingerprint: manifest.fingerprint }, "mapped");
 }
 
-/** Rebuilds templates from the target run for drifted members, then maps them again against those. */
+/**
+ * Rebuilds templates from the target run for drifted members, then maps them again against those.
+ * The rebuilt templates live in memory: pods of one run rebuild at the same time, and none of them
+ * may overwrite the shared templates another one reads.
+ */
 async function rebuildDrifted(
   drifted: MemberWork[],
   input: RunInput,
@@ -236,15 +241,14 @@ async function rebuildDrifted(
   log: Logger,
 ): Promise<MemberOutcome[]> {
   const members = drifted.map((w) => w.member);
-  for (const w of drifted)
+  for (const w of drifted) {
     log.warn(
       { member: w.member, drift: w.drifted?.message },
       "structure drift: rebuilding templates from the run itself",
     );
-  const { failures } = await buildTemplates(
-    { run: input.run, members },
-    { ...deps, stepConcurrency: deps.stepConcurrency },
-  );
+  }
+  const templates = memoryStore(`templates-${input.run.date}`);
+  const { failures } = await buildTemplates({ run: input.run, members }, { ...deps, templates });
   const rebuilt = members.filter((m) => !failures.has(m));
   const outcomes: MemberOutcome[] = [...failures].map(([member, error]) => ({
     member,
@@ -252,9 +256,8 @@ async function rebuildDrifted(
     error,
   }));
   if (rebuilt.length > 0) {
-    outcomes.push(
-      ...(await runForecast({ ...input, members: rebuilt, referenceRun: input.run, onDrift: "fail" }, deps)),
-    );
+    const again = { ...input, members: rebuilt, referenceRun: input.run, onDrift: "fail" as const };
+    outcomes.push(...(await runForecast(again, { ...deps, templates })));
   }
   return outcomes;
 }

@@ -16,6 +16,7 @@ export { fsStore } from "./fs.js";
 export { type GcsStoreOptions, gcsStore } from "./gcs.js";
 export { type HttpStoreOptions, httpStore } from "./http.js";
 export { createSemaphore, DEFAULT_CONCURRENCY, type Semaphore, withLimit } from "./limit.js";
+export { memoryStore } from "./memory.js";
 export { openStore, type StoreOptions, type StoreScheme, splitObjectUrl, storeScheme } from "./open.js";
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
 export { type S3StoreOptions, s3Store } from "./s3.js";
