@@ -4,18 +4,16 @@
  * immutable, inline credentials never get in, and the statuses the operator computes are accepted
  * through the status subresource and kept whole.
  */
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
-import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
+import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
 import { kubectlFor } from "./helpers/kubectl.js";
-import { defaults, pod, run, withJobStatus } from "./helpers/objects.js";
+import { defaults, partiallySucceededRun } from "./helpers/objects.js";
 
 const kubectl = kubectlFor(inject("infra").kube);
-const NS = `gik-crds-${Math.random().toString(36).slice(2, 8)}`;
-const CRDS = ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"];
+const NS = namespaceName("gik-crds");
 
 const validRun = {
   date: "20250101",
@@ -30,20 +28,8 @@ const ecmwfRun = (name: string, spec: object) => manifest("EcmwfRun", name, spec
 const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
-  for (const crd of CRDS) {
-    const file = fileURLToPath(new URL(`../../crds/${crd}.yaml`, import.meta.url));
-    const applied = await kubectl(["apply", "--server-side", "--force-conflicts", "-f", file]);
-    expect(applied.out).toContain(crd);
-    expect(applied.code).toBe(0);
-  }
-  const established = await kubectl([
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    ...CRDS.map((c) => `crd/${c}`),
-  ]);
-  expect(established.code, established.out).toBe(0);
-  expect((await kubectl(["create", "namespace", NS])).code).toBe(0);
+  await installCrds(kubectl);
+  await createNamespace(kubectl, NS);
 });
 afterAll(() => kubectl(["delete", "namespace", NS, "--wait=false"]));
 
@@ -161,50 +147,22 @@ describe("EcmwfRun on the real API server", () => {
   it("keeps a status the operator computes, written through the status subresource", async () => {
     const name = uniqueName("status");
     expect((await kubectl(["apply", "-f", "-"], ecmwfRun(name, validRun))).code).toBe(0);
-    const r = run({ members: validRun.members }, { name, namespace: NS });
-    r.status = {
-      members: {
-        control: {
-          phase: "Succeeded",
-          output: "s3://gik-out/stores/20250101/00z/control.parquet",
-          refs: 12,
-          startTime: "2025-01-01T06:00:01Z",
-          completionTime: "2025-01-01T06:00:05Z",
-        },
-      },
-    };
-    const job = withJobStatus(
-      desiredJob(r, { store: "s3://gik-templates/20240529", referenceDate: "20240529" }, defaults),
-      {
-        startTime: new Date("2025-01-01T06:00:00Z"),
-        completedIndexes: "0-1",
-        failedIndexes: "2",
-        conditions: [
-          {
-            type: "Failed",
-            status: "True",
-            reason: "FailedIndexes",
-            message: "Job has failed indexes",
-            lastTransitionTime: new Date("2025-01-01T06:10:00Z"),
-          },
-        ],
-      },
-    );
-    const pods = [pod(job, 2, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:09:00Z" })];
-    const status = JSON.parse(
-      JSON.stringify(computeRunStatus(r, job, pods, checkRun({ run: r, job, defaults }), new Date())),
-    );
-    const patched = await kubectl([
-      "patch",
-      "er",
-      name,
-      "-n",
-      NS,
-      "--subresource=status",
-      "--type=merge",
-      "-p",
-      JSON.stringify({ status }),
-    ]);
+    const { run, job, pods } = partiallySucceededRun({ name, namespace: NS });
+    const computed = computeRunStatus(run, job, pods, checkRun({ run, job, defaults }), new Date());
+    const status = JSON.parse(JSON.stringify(computed));
+    const patchStatus = (body: object) =>
+      kubectl([
+        "patch",
+        "er",
+        name,
+        "-n",
+        NS,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        JSON.stringify(body),
+      ]);
+    const patched = await patchStatus({ status });
     expect(patched.code, patched.out).toBe(0);
     const got = JSON.parse((await kubectl(["get", "er", name, "-n", NS, "-o", "json"])).stdout);
     expect(got.status).toEqual(status);
@@ -219,17 +177,7 @@ describe("EcmwfRun on the real API server", () => {
       "1",
       "3",
     ]);
-    const badPhase = await kubectl([
-      "patch",
-      "er",
-      name,
-      "-n",
-      NS,
-      "--subresource=status",
-      "--type=merge",
-      "-p",
-      '{"status":{"phase":"Done"}}',
-    ]);
+    const badPhase = await patchStatus({ status: { phase: "Done" } });
     expect(badPhase.out).toContain('status.phase: Unsupported value: "Done"');
   });
 });

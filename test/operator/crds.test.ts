@@ -12,13 +12,12 @@ import {
   URL_PATTERN,
 } from "../../operator/src/api/validate.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
-import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
 import { checkTemplateBuild } from "../../operator/src/reconcilers/template-build/checks.js";
 import { desiredTemplateBuildJob } from "../../operator/src/reconcilers/template-build/desired-job.js";
 import { computeTemplateBuildStatus } from "../../operator/src/reconcilers/template-build/status.js";
 import { loadCrd, rootSchema, schemaErrors, walk } from "./helpers/crds.js";
-import { defaults, pod, run, templateBuild, withJobStatus } from "./helpers/objects.js";
+import { defaults, partiallySucceededRun, templateBuild, withJobStatus } from "./helpers/objects.js";
 
 const crds = [
   {
@@ -139,43 +138,8 @@ describe("statuses the operator writes fit the status schemas", () => {
   const now = new Date("2025-01-01T07:00:00Z");
 
   it("EcmwfRun: a partially succeeded run with reports and a killed pod", () => {
-    const r = run({ members: ["control", "ens01", "ens02"] });
-    r.status = {
-      members: {
-        control: {
-          phase: "Succeeded",
-          output: "s3://gik-out/stores/20250101/00z/control.parquet",
-          refs: 12,
-          startTime: "2025-01-01T06:00:01Z",
-          completionTime: "2025-01-01T06:00:05Z",
-        },
-      },
-    };
-    const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
-    const job = withJobStatus(desiredJob(r, templates, defaults), {
-      startTime: new Date("2025-01-01T06:00:00Z"),
-      completionTime: undefined,
-      completedIndexes: "0-1",
-      failedIndexes: "2",
-      conditions: [
-        {
-          type: "Failed",
-          status: "True",
-          reason: "FailedIndexes",
-          message: "Job has failed indexes",
-          lastTransitionTime: new Date("2025-01-01T06:10:00Z"),
-        },
-      ],
-    });
-    const pods = [
-      pod(job, 2, "Failed", {
-        exitCode: 137,
-        signal: 9,
-        reason: "Error",
-        finishedAt: "2025-01-01T06:09:00Z",
-      }),
-    ];
-    const status = computeRunStatus(r, job, pods, checkRun({ run: r, job, defaults }), now);
+    const { run, job, pods } = partiallySucceededRun();
+    const status = computeRunStatus(run, job, pods, checkRun({ run, job, defaults }), now);
     const schema = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.status!;
     expect(status.phase).toBe("PartiallySucceeded");
     expect(status.conditions!.map((c) => c.type).sort()).toEqual(Object.values(ConditionType).sort());

@@ -19,6 +19,7 @@ import { makeEventRecorder } from "../../operator/src/kube/events.js";
 import { makeInformers } from "../../operator/src/kube/informers.js";
 import { type Operator, wireOperator } from "../../operator/src/operator.js";
 import { processExit, terminatedStatus } from "../infra/pod-status.js";
+import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
 import { kubectlFor } from "./helpers/kubectl.js";
 import { defaults } from "./helpers/objects.js";
 import { until } from "./helpers/until.js";
@@ -31,7 +32,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const batch = kc.makeApiClient(BatchV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const log = pino({ level: "warn" }, process.stderr);
-const NS = `gik-operator-${Math.random().toString(36).slice(2, 8)}`;
+const NS = namespaceName("gik-operator");
 const INDEX = "batch.kubernetes.io/job-completion-index";
 
 function startOperator(): Operator {
@@ -92,23 +93,8 @@ async function finishPod(job: string, index: number, exitCode: number): Promise<
 let operator: Operator;
 
 beforeAll(async () => {
-  for (const crd of ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"]) {
-    const file = new URL(`../../crds/${crd}.yaml`, import.meta.url).pathname;
-    expect((await kubectl(["apply", "--server-side", "--force-conflicts", "-f", file])).code).toBe(0);
-  }
-  expect(
-    (
-      await kubectl([
-        "wait",
-        "--for=condition=Established",
-        "--timeout=60s",
-        "crd/ecmwfruns.gik.dev",
-        "crd/templatebuilds.gik.dev",
-      ])
-    ).code,
-  ).toBe(0);
-  expect((await kubectl(["create", "namespace", NS])).code).toBe(0);
-  expect((await kubectl(["create", "serviceaccount", defaults.serviceAccountName, "-n", NS])).code).toBe(0);
+  await installCrds(kubectl);
+  await createNamespace(kubectl, NS, defaults.serviceAccountName);
   operator = startOperator();
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runOperator } from "../../operator/src/run.js";
+import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
 import { kubectlFor } from "./helpers/kubectl.js";
 import { until } from "./helpers/until.js";
 
@@ -14,7 +15,7 @@ const infra = inject("infra");
 const kubectl = kubectlFor(infra.kube);
 const kc = new KubeConfig();
 kc.loadFromFile(infra.kube.kubeconfig);
-const NS = `gik-run-${Math.random().toString(36).slice(2, 8)}`;
+const NS = namespaceName("gik-run");
 
 function replica(name: string) {
   const stop = new AbortController();
@@ -52,11 +53,8 @@ const holder = async () =>
   )?.spec?.holderIdentity;
 
 beforeAll(async () => {
-  for (const crd of ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"]) {
-    const file = new URL(`../../crds/${crd}.yaml`, import.meta.url).pathname;
-    expect((await kubectl(["apply", "--server-side", "--force-conflicts", "-f", file])).code).toBe(0);
-  }
-  expect((await kubectl(["create", "namespace", NS])).code).toBe(0);
+  await installCrds(kubectl);
+  await createNamespace(kubectl, NS);
 });
 afterAll(() => kubectl(["delete", "namespace", NS, "--wait=false"]));
 

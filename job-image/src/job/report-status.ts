@@ -15,22 +15,18 @@
  * @module
  */
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import {
+  ECMWF_RUN,
+  GROUP,
+  type MemberPhase,
+  type MemberStatus,
+  VERSION,
+} from "../../../operator/src/api/types.js";
 
-export type ReportedPhase = "Running" | "Succeeded" | "Failed";
+export type ReportedPhase = Exclude<MemberPhase, "Pending">;
 
-/** What a pod says about its member (the `status.members.<member>` entry of the CRD). */
-export interface MemberReport {
-  phase: ReportedPhase;
-  /** URL of the member's store. */
-  output?: string;
-  /** Number of references written. */
-  refs?: number;
-  message?: string;
-  /** The error tag (`StructureDriftError`, …) of a failure. */
-  reason?: string;
-  startTime?: string;
-  completionTime?: string;
-}
+/** What a pod says about its member: the `status.members.<member>` entry of the CRD (declared there). */
+export type MemberReport = MemberStatus & { phase: ReportedPhase };
 
 /** Which run and member the report is about (`GIK_RUN_NAME`, `GIK_RUN_NAMESPACE`, the member name). */
 export interface MemberReportTarget {
@@ -118,7 +114,7 @@ export function kubeStatusPatcher(kc: KubeConfig = defaultKubeConfig()): StatusP
   const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
   return async (namespace, name, body) => {
     await api.patchNamespacedCustomObjectStatus(
-      { group: "gik.dev", version: "v1alpha1", plural: "ecmwfruns", namespace, name, body },
+      { group: GROUP, version: VERSION, plural: ECMWF_RUN.plural, namespace, name, body },
       mergePatch,
     );
   };

@@ -10,6 +10,7 @@ import type {
   TemplateBuildSpec,
 } from "../../../operator/src/api/types.js";
 import type { JobDefaults } from "../../../operator/src/config.js";
+import { desiredJob } from "../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 
 export const defaults: JobDefaults = {
   image: "gik-job-image:dev",
@@ -119,4 +120,41 @@ export function pod(
         : {}),
     },
   };
+}
+
+/**
+ * A run of 3 members whose Job ended with indexes 0–1 done and 2 failed (its pod killed by
+ * SIGKILL), `control` having reported its store: the status computed from it exercises every
+ * status field.
+ */
+export function partiallySucceededRun(meta: Partial<EcmwfRun["metadata"]> = {}) {
+  const r = run({ members: ["control", "ens01", "ens02"] }, meta);
+  r.status = {
+    members: {
+      control: {
+        phase: "Succeeded",
+        output: "s3://gik-out/stores/20250101/00z/control.parquet",
+        refs: 12,
+        startTime: "2025-01-01T06:00:01Z",
+        completionTime: "2025-01-01T06:00:05Z",
+      },
+    },
+  };
+  const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
+  const job = withJobStatus(desiredJob(r, templates, defaults), {
+    startTime: new Date("2025-01-01T06:00:00Z"),
+    completedIndexes: "0-1",
+    failedIndexes: "2",
+    conditions: [
+      {
+        type: "Failed",
+        status: "True",
+        reason: "FailedIndexes",
+        message: "Job has failed indexes",
+        lastTransitionTime: new Date("2025-01-01T06:10:00Z"),
+      },
+    ],
+  });
+  const pods = [pod(job, 2, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:09:00Z" })];
+  return { run: r, job, pods };
 }

@@ -24,6 +24,7 @@ import { makeInformers } from "../../../operator/src/kube/informers.js";
 import { LeaderElector } from "../../../operator/src/kube/leader-election.js";
 import { desiredJob } from "../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { desiredTemplateBuildJob } from "../../../operator/src/reconcilers/template-build/desired-job.js";
+import { createNamespace, installCrds, namespaceName } from "../helpers/cluster.js";
 import { kubectlFor } from "../helpers/kubectl.js";
 import { defaults } from "../helpers/objects.js";
 import { until } from "../helpers/until.js";
@@ -37,7 +38,7 @@ const batch = kc.makeApiClient(BatchV1Api);
 const core = kc.makeApiClient(CoreV1Api);
 const api = makeKubeApi(kc);
 const log = pino({ level: "warn" }, process.stderr);
-const NS = `gik-client-${Math.random().toString(36).slice(2, 8)}`;
+const NS = namespaceName("gik-client");
 // An image the pod runner does not claim: the pods stay Pending, nothing runs.
 const jobDefaults = { ...defaults, image: "registry.invalid/gik-not-run:1" };
 const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
@@ -73,24 +74,8 @@ const readRun = async (name: string) =>
   })) as EcmwfRun;
 
 beforeAll(async () => {
-  for (const crd of ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"]) {
-    const file = new URL(`../../../crds/${crd}.yaml`, import.meta.url).pathname;
-    expect((await kubectl(["apply", "--server-side", "--force-conflicts", "-f", file])).code).toBe(0);
-  }
-  expect(
-    (
-      await kubectl([
-        "wait",
-        "--for=condition=Established",
-        "--timeout=60s",
-        "crd/ecmwfruns.gik.dev",
-        "crd/templatebuilds.gik.dev",
-      ])
-    ).code,
-  ).toBe(0);
-  expect((await kubectl(["create", "namespace", NS])).code).toBe(0);
-  // Pods of a Job naming a missing service account are refused by admission.
-  expect((await kubectl(["create", "serviceaccount", defaults.serviceAccountName, "-n", NS])).code).toBe(0);
+  await installCrds(kubectl);
+  await createNamespace(kubectl, NS, defaults.serviceAccountName);
 });
 afterAll(() => kubectl(["delete", "namespace", NS, "--wait=false"]));
 

@@ -10,7 +10,7 @@ import type { EcmwfRun } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
 import type { JobDefaults } from "../../config.js";
 import { TerminalError } from "../../controller/result.js";
-import { boundedName, indexedJob, labelValue } from "../shared/job-spec.js";
+import { boundedName, indexedJob, labelValue, podSettings } from "../shared/job-spec.js";
 
 /** The templates a run's Job reads: a store and the date of its reference run. */
 export interface ResolvedTemplates {
@@ -68,13 +68,7 @@ export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults
       { name: "GIK_RUN_NAME", value: metadata.name },
       { name: "GIK_RUN_NAMESPACE", value: metadata.namespace },
     ],
-    image: defaults.image,
-    imagePullPolicy: defaults.imagePullPolicy,
-    serviceAccountName: spec.serviceAccountName ?? defaults.serviceAccountName,
     apiAccess: true,
-    secretName: spec.credentials?.secretRef.name,
-    resources: spec.resources ?? defaults.resources,
-    ttlSecondsAfterFinished: defaults.ttlSecondsAfterFinished,
-    runAsUser: defaults.runAsUser,
+    ...podSettings(spec, defaults),
   });
 }

@@ -17,7 +17,8 @@
 import { createHash } from "node:crypto";
 import type { V1EnvVar, V1Job } from "@kubernetes/client-node";
 import { MANAGED_BY, MANAGED_BY_LABEL, SPEC_HASH_ANNOTATION } from "../../api/labels.js";
-import type { GikResource, ResourceRequirements } from "../../api/types.js";
+import type { Credentials, GikResource, ResourceRequirements } from "../../api/types.js";
+import type { JobDefaults } from "../../config.js";
 
 /** The container name the pod failure policy refers to. */
 export const CONTAINER_NAME = "gik";
@@ -48,6 +49,26 @@ export interface IndexedJobInput {
   resources: ResourceRequirements;
   ttlSecondsAfterFinished: number;
   runAsUser: number;
+}
+
+/** The spec fields both kinds share, with the operator's defaults for what they leave out. */
+interface PodSpecFields {
+  serviceAccountName?: string;
+  credentials?: Credentials;
+  resources?: ResourceRequirements;
+}
+
+/** The parts of {@link IndexedJobInput} that come from the spec's pod fields and the operator's defaults. */
+export function podSettings(spec: PodSpecFields, defaults: JobDefaults) {
+  return {
+    image: defaults.image,
+    imagePullPolicy: defaults.imagePullPolicy,
+    serviceAccountName: spec.serviceAccountName ?? defaults.serviceAccountName,
+    secretName: spec.credentials?.secretRef.name,
+    resources: spec.resources ?? defaults.resources,
+    ttlSecondsAfterFinished: defaults.ttlSecondsAfterFinished,
+    runAsUser: defaults.runAsUser,
+  } satisfies Partial<IndexedJobInput>;
 }
 
 /**

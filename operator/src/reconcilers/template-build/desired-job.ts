@@ -10,7 +10,7 @@ import { TEMPLATE_BUILD_LABEL } from "../../api/labels.js";
 import type { TemplateBuild } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
 import type { JobDefaults } from "../../config.js";
-import { boundedName, indexedJob, labelValue } from "../shared/job-spec.js";
+import { boundedName, indexedJob, labelValue, podSettings } from "../shared/job-spec.js";
 
 /** The Job name of a TemplateBuild: `tb-<name>`, cut and hashed when long. */
 export function templateBuildJobName(tb: TemplateBuild): string {
@@ -43,13 +43,7 @@ export function desiredTemplateBuildJob(tb: TemplateBuild, defaults: JobDefaults
       { name: "GIK_TEMPLATEBUILD_NAME", value: metadata.name },
       { name: "GIK_TEMPLATEBUILD_NAMESPACE", value: metadata.namespace },
     ],
-    image: defaults.image,
-    imagePullPolicy: defaults.imagePullPolicy,
-    serviceAccountName: spec.serviceAccountName ?? defaults.serviceAccountName,
     apiAccess: false,
-    secretName: spec.credentials?.secretRef.name,
-    resources: spec.resources ?? defaults.resources,
-    ttlSecondsAfterFinished: defaults.ttlSecondsAfterFinished,
-    runAsUser: defaults.runAsUser,
+    ...podSettings(spec, defaults),
   });
 }
