@@ -9,7 +9,7 @@ import { ensurePythonEnvSync } from "../infra/python-env.js";
 
 /**
  * Path of the Python interpreter to run readers with: `GIK_PYTHON` when set, otherwise the
- * environment built from `test/python/requirements.txt` under `~/.cache/gik-test/pyenv-<hash>`.
+ * reader environment built from `test/python/requirements.txt` under `~/.cache/gik-test/pyenv-reader-<hash>`.
  *
  * Synchronous: when that environment does not exist yet, this call creates it, blocking for the
  * few minutes pip needs (other processes doing the same wait for the first one).

@@ -11,18 +11,19 @@ import type { ComponentName } from "./components.js";
 import { components } from "./components.js";
 import type { BuiltComponent } from "./go-build.js";
 import { ensureGoComponent, formatMs } from "./go-build.js";
-import { ensurePythonEnv } from "./python-env.js";
+import { ensurePythonEnv, type PythonEnvName } from "./python-env.js";
 
 export interface BuildAllResult {
   go: Record<ComponentName, BuiltComponent>;
-  python: string;
+  /** Interpreters of the Python environments, by name. */
+  python: Record<PythonEnvName, string>;
   /** One line per component: cached or built, and how long it took. */
   timings: string[];
 }
 
 /**
  * Builds what is missing. The Go builds run one after another (each already uses every core);
- * the Python environment, mostly downloads, is made alongside them.
+ * the Python environments, mostly downloads, are made alongside them.
  */
 export async function buildAll(
   paths: CachePaths,
@@ -31,10 +32,13 @@ export async function buildAll(
 ): Promise<BuildAllResult> {
   const names = only ?? (Object.keys(components) as ComponentName[]);
   const timings: string[] = [];
-  const python = ensurePythonEnv({ paths, log }).then((env) => {
-    timings.push(`python-env: ${env.built ? "built" : "cached"} in ${formatMs(env.ms)}`);
-    return env.python;
-  });
+  const env = async (name: PythonEnvName) => {
+    const made = await ensurePythonEnv({ paths, log, name });
+    timings.push(`python-env ${name}: ${made.built ? "built" : "cached"} in ${formatMs(made.ms)}`);
+    return made.python;
+  };
+  // One after the other: both are mostly downloads and pip's cache serves the second.
+  const python = env("reader").then(async (reader) => ({ reader, peers: await env("peers") }));
   // Keep the rejection handled while the Go builds run; it is re-raised by the await below.
   python.catch(() => undefined);
   const go = {} as Record<ComponentName, BuiltComponent>;

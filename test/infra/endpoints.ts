@@ -34,8 +34,10 @@ export interface InfraEndpoints {
     nodeNames: string[];
     podRunner: PodRunnerEndpoint;
   };
-  /** Python of the reader virtual environment (xarray, zarr, kerchunk, eccodes, …). */
+  /** Python of the reader environment: opens stores as DESIGN.md shows (zarr-python 2, kerchunk 0.2.7). */
   python: string;
+  /** Python of the peers' environment: zarr-python 3, kerchunk 0.2.10 (the oracle), benchmark peers. */
+  pythonPeers: string;
   /** Directory of the binaries built by the setup (`~/.cache/gik-test/...`), by component name. */
   bin: Record<string, string>;
 }

@@ -143,7 +143,8 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
       ...s3v,
       gcs: gcsv,
       kube: kubev,
-      python: built.python,
+      python: built.python.reader,
+      pythonPeers: built.python.peers,
       bin: Object.fromEntries(Object.entries(go).map(([name, c]) => [name, `${c.dir}/bin`])),
     };
     log(`servers and logs of this run: ${run.dir}`);

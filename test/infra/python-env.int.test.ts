@@ -22,15 +22,18 @@ print(json.dumps({"kerchunk": kerchunk.__version__, "eccodes": eccodes.codes_get
                   "keys": keys, "count": int(values.size), "min": float(values.min()), "max": float(values.max())}))
 `;
 
-describe("the Python reader environment", () => {
-  it("is the environment the helpers hand out", () => {
+describe("the Python environments", () => {
+  it("hand out the reader environment to the helpers", () => {
     expect(infra.python).toBe(process.env.GIK_PYTHON || pythonPath());
   });
 
-  it("imports kerchunk and decodes a real GRIB message with ecCodes", async () => {
-    const { stdout } = await promisify(execFile)(infra.python, ["-c", DECODE, GRIB], { timeout: 120_000 });
+  it.each([
+    ["reader", () => infra.python, "0.2.7"],
+    ["peers", () => infra.pythonPeers, "0.2.10"],
+  ])("%s: imports kerchunk and decodes a real GRIB message with ecCodes", async (_name, python, kerchunk) => {
+    const { stdout } = await promisify(execFile)(python(), ["-c", DECODE, GRIB], { timeout: 120_000 });
     const decoded = JSON.parse(stdout);
-    expect(decoded.kerchunk).toBe("0.2.10");
+    expect(decoded.kerchunk).toBe(kerchunk);
     expect(decoded.eccodes).toBe("2.50.0");
     expect(decoded.keys).toEqual({
       shortName: "t",

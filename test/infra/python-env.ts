@@ -25,11 +25,20 @@ import { formatMs, processAlive } from "./go-build.js";
 import { InfraError } from "./infra-error.js";
 import { logTail, runLogged } from "./run-logged.js";
 
-const REQUIREMENTS = fileURLToPath(new URL("../python/requirements.txt", import.meta.url));
+/**
+ * The environments: `reader` opens stores as DESIGN.md shows (zarr-python 2); `peers` is the
+ * current stack on zarr-python 3 with kerchunk 0.2.10, the oracle and the benchmarks' peers.
+ */
+export type PythonEnvName = "reader" | "peers";
+
+const REQUIREMENTS: Record<PythonEnvName, string> = {
+  reader: fileURLToPath(new URL("../python/requirements.txt", import.meta.url)),
+  peers: fileURLToPath(new URL("../python/requirements-peers.txt", import.meta.url)),
+};
 const MARKER = ".gik-complete";
 /** Imported once the install is done: proves the native ecCodes library and the readers load. */
 const SMOKE_IMPORTS =
-  "import xarray, zarr, kerchunk, fsspec, s3fs, pyarrow, eccodes, cfgrib; print(eccodes.__version__)";
+  "import xarray, zarr, kerchunk, fsspec, s3fs, pyarrow, fastparquet, eccodes, cfgrib; print(eccodes.__version__)";
 
 export interface PythonEnvPlan {
   dir: string;
@@ -38,25 +47,27 @@ export interface PythonEnvPlan {
   steps: { step: string; command: string; args: string[] }[];
 }
 
-/** Where the environment for the current requirements lives and the commands that make it. */
+/** Where environment `name` for its current requirements lives and the commands that make it. */
 export function pythonEnvPlan(
   paths: CachePaths,
+  name: PythonEnvName = "reader",
   basePython = process.env.GIK_PYTHON_BASE ?? "python3",
 ): PythonEnvPlan {
-  const hash = createHash("sha256").update(readFileSync(REQUIREMENTS)).digest("hex").slice(0, 12);
-  const dir = join(paths.root, `pyenv-${hash}`);
+  const requirements = REQUIREMENTS[name];
+  const hash = createHash("sha256").update(readFileSync(requirements)).digest("hex").slice(0, 12);
+  const dir = join(paths.root, `pyenv-${name}-${hash}`);
   const python = join(dir, "bin", "python");
   const pip = (...args: string[]) => ["-m", "pip", ...args];
   return {
     dir,
     python,
-    logPath: join(paths.logs, `pyenv-${hash}.log`),
+    logPath: join(paths.logs, `pyenv-${name}-${hash}.log`),
     steps: [
       { step: "create venv", command: basePython, args: ["-m", "venv", "--clear", dir] },
       {
         step: "pip install",
         command: python,
-        args: pip("install", "--no-deps", "--no-input", "--disable-pip-version-check", "-r", REQUIREMENTS),
+        args: pip("install", "--no-deps", "--no-input", "--disable-pip-version-check", "-r", requirements),
       },
       { step: "pip check", command: python, args: pip("check") },
       { step: "import readers", command: python, args: ["-c", SMOKE_IMPORTS] },
@@ -74,9 +85,11 @@ export interface PythonEnvResult {
 export async function ensurePythonEnv(options: {
   paths: CachePaths;
   log: (line: string) => void;
+  name?: PythonEnvName;
 }): Promise<PythonEnvResult> {
   const started = Date.now();
-  const plan = pythonEnvPlan(options.paths);
+  const name = options.name ?? "reader";
+  const plan = pythonEnvPlan(options.paths, name);
   if (existsSync(join(plan.dir, MARKER))) return { python: plan.python, built: false, ms: 0 };
   while (!tryLock(plan)) {
     await new Promise((r) => setTimeout(r, 2000));
@@ -84,11 +97,11 @@ export async function ensurePythonEnv(options: {
       return { python: plan.python, built: false, ms: Date.now() - started };
   }
   try {
-    options.log(`building python-env ${plan.dir}; log: ${plan.logPath}`);
+    options.log(`building python-env ${name} ${plan.dir}; log: ${plan.logPath}`);
     writeFileSync(plan.logPath, `building ${plan.dir} at ${new Date().toISOString()}\n`);
     for (const s of plan.steps) {
       await runLogged({
-        component: "python-env",
+        component: `python-env ${name}`,
         ...s,
         cwd: options.paths.root,
         env: process.env,
@@ -99,13 +112,16 @@ export async function ensurePythonEnv(options: {
   } finally {
     unlock(plan);
   }
-  options.log(`built python-env in ${formatMs(Date.now() - started)}`);
+  options.log(`built python-env ${name} in ${formatMs(Date.now() - started)}`);
   return { python: plan.python, built: true, ms: Date.now() - started };
 }
 
 /** The same as {@link ensurePythonEnv}, blocking: for helpers that must answer synchronously. */
-export function ensurePythonEnvSync(paths: CachePaths = cachePaths()): string {
-  const plan = pythonEnvPlan(paths);
+export function ensurePythonEnvSync(
+  paths: CachePaths = cachePaths(),
+  name: PythonEnvName = "reader",
+): string {
+  const plan = pythonEnvPlan(paths, name);
   const done = () => existsSync(join(plan.dir, MARKER));
   if (done()) return plan.python;
   while (!tryLock(plan)) {
@@ -120,7 +136,7 @@ export function ensurePythonEnvSync(paths: CachePaths = cachePaths()): string {
       closeSync(fd);
       if (r.status !== 0) {
         const why = r.error ? String(r.error) : `exit ${r.status ?? r.signal}:\n${logTail(plan.logPath, 15)}`;
-        throw new InfraError("python-env", s.step, why, plan.logPath);
+        throw new InfraError(`python-env ${name}`, s.step, why, plan.logPath);
       }
     }
     writeFileSync(join(plan.dir, MARKER), `${new Date().toISOString()}\n`);
@@ -130,9 +146,12 @@ export function ensurePythonEnvSync(paths: CachePaths = cachePaths()): string {
   return plan.python;
 }
 
-/** `{ python }` of the reader environment, made if missing. */
-export async function pythonEnv(paths: CachePaths = cachePaths()): Promise<{ python: string }> {
-  const { python } = await ensurePythonEnv({ paths, log: (l) => console.log(`infra: ${l}`) });
+/** `{ python }` of environment `name`, made if missing. */
+export async function pythonEnv(
+  paths: CachePaths = cachePaths(),
+  name: PythonEnvName = "reader",
+): Promise<{ python: string }> {
+  const { python } = await ensurePythonEnv({ paths, name, log: (l) => console.log(`infra: ${l}`) });
   return { python };
 }
 
