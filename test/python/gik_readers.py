@@ -51,7 +51,10 @@ def decode_message(url, offset, size):
     try:
         values = eccodes.codes_get_values(h).astype(np.float64)
         shape = (eccodes.codes_get(h, "Nj"), eccodes.codes_get(h, "Ni"))
-        keys = {k: eccodes.codes_get(h, k) for k in ("shortName", "level", "endStep", "perturbationNumber")}
+        keys = {k: eccodes.codes_get(h, k) for k in ("shortName", "level", "endStep")}
+        # A deterministic message (the control in oper-fc after IFS 50r1) has no perturbation number.
+        defined = eccodes.codes_is_defined(h, "perturbationNumber")
+        keys["perturbationNumber"] = eccodes.codes_get(h, "perturbationNumber") if defined else 0
         return values.reshape(shape), keys
     finally:
         eccodes.codes_release(h)
