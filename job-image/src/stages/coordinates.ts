@@ -8,6 +8,7 @@
  * @module
  */
 import type { RegularLatLonGrid } from "../grib/types.js";
+import { base64Value } from "../refs/values.js";
 
 /** Latitudes of the grid's rows, in storage order. */
 export function latitudes(grid: RegularLatLonGrid): number[] {
@@ -26,16 +27,12 @@ export function longitudes(grid: RegularLatLonGrid): number[] {
 
 /** Little-endian float64 values as an inline `base64:` chunk. */
 export function float64Chunk(values: readonly number[]): string {
-  return base64Chunk(new Float64Array(values).buffer);
+  return base64Value(new Uint8Array(new Float64Array(values).buffer));
 }
 
 /** Little-endian int64 values as an inline `base64:` chunk. */
 export function int64Chunk(values: readonly number[]): string {
-  return base64Chunk(BigInt64Array.from(values, (v) => BigInt(v)).buffer);
-}
-
-function base64Chunk(buffer: ArrayBufferLike): string {
-  return `base64:${Buffer.from(buffer as ArrayBuffer).toString("base64")}`;
+  return base64Value(new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer));
 }
 
 // GRIB2 stores degrees in millionths; rounding there avoids 0.1 + 0.2-style drift in long grids.
