@@ -12,6 +12,7 @@
  * | `GIK_JOB_TTL_SECONDS` | `86400` | `ttlSecondsAfterFinished` of the Jobs |
  * | `GIK_JOB_RESOURCES` | requests 250m/256Mi, limit 1Gi | JSON `{requests, limits}` when the spec says nothing |
  * | `GIK_JOB_RUN_AS_USER` | `1000` | UID of the Job pods (the `node` user of the Node images) |
+ * | `GIK_JOB_CREDENTIALS_SECRET` | (none) | Secret whose keys become the Job pods' environment when the spec names none |
  * | `GIK_WATCH_NAMESPACE` | (all) | the one namespace to watch |
  * | `GIK_METRICS_PORT` | `8080` | port of `/metrics`, `/healthz`, `/readyz` (0: any free port) |
  * | `GIK_WORKERS` | `2` | concurrent reconciles per controller |
@@ -25,7 +26,7 @@
  */
 import { UsageError } from "../../job-image/src/errors.js";
 import type { ResourceRequirements } from "./api/types.js";
-import { URL_PATTERN } from "./api/validate.js";
+import { DNS_SUBDOMAIN_PATTERN, URL_PATTERN } from "./api/validate.js";
 
 /** What the Jobs are made with when a spec does not say. */
 export interface JobDefaults {
@@ -38,6 +39,8 @@ export interface JobDefaults {
   ttlSecondsAfterFinished: number;
   resources: ResourceRequirements;
   runAsUser: number;
+  /** Secret of storage settings for pods whose spec has no `credentials.secretRef`. */
+  secretName?: string;
 }
 
 export interface LeaderElectionConfig {
@@ -78,6 +81,7 @@ export function loadConfig(env: Env, hostname: string): OperatorConfig {
       ttlSecondsAfterFinished: integer(env, "GIK_JOB_TTL_SECONDS", 86_400, 0, 31_536_000),
       resources: resources(env, "GIK_JOB_RESOURCES"),
       runAsUser: integer(env, "GIK_JOB_RUN_AS_USER", 1000, 1, 2_147_483_647),
+      secretName: objectName(env, "GIK_JOB_CREDENTIALS_SECRET"),
     },
     watchNamespace,
     metricsPort: integer(env, "GIK_METRICS_PORT", 8080, 0, 65_535),
@@ -120,6 +124,19 @@ function url(env: Env, name: string): string | undefined {
   if (!text) return undefined;
   if (!URL_PATTERN.test(text)) {
     throw new UsageError(name, `expected an s3://, gs:// or https:// URL, got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+/** A Secret name (a DNS subdomain), or undefined when unset. */
+function objectName(env: Env, name: string): string | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  if (text.length > 253 || !DNS_SUBDOMAIN_PATTERN.test(text)) {
+    throw new UsageError(
+      name,
+      `expected a Secret name (lower-case DNS subdomain), got ${JSON.stringify(text)}`,
+    );
   }
   return text;
 }

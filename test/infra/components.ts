@@ -14,6 +14,7 @@ const TOXIPROXY = "v2.12.0";
 const FAKE_GCS = "v1.56.1";
 const ETCD = "v3.6.16";
 const KWOK = "v0.8.0";
+const HELM = "v4.3.1";
 export const KUBERNETES_RELEASE = "v1.35.4";
 
 // etcd's own `server/main.go` cannot be built as a dependency (its go.mod replaces sibling
@@ -71,6 +72,16 @@ export const components = {
     verify: { kwok: { args: ["--version"], expect: KWOK } },
   },
   kubernetes: kubernetesComponent(KUBERNETES_RELEASE),
+  // The chart's lint, render and install tests. Helm reads the Kubernetes version it assumes for
+  // `helm template` from its own client-go requirement, so only its version needs the linker.
+  helm: {
+    name: "helm",
+    version: HELM,
+    require: { "helm.sh/helm/v4": HELM },
+    binaries: { helm: "helm.sh/helm/v4/cmd/helm" },
+    ldflags: [`-X helm.sh/helm/v4/internal/version.version=${HELM}`],
+    verify: { helm: { args: ["version", "--short"], expect: HELM } },
+  },
 } satisfies Record<string, GoComponent>;
 
 export type ComponentName = keyof typeof components;

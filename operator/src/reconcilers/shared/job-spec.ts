@@ -64,7 +64,7 @@ export function podSettings(spec: PodSpecFields, defaults: JobDefaults) {
     image: defaults.image,
     imagePullPolicy: defaults.imagePullPolicy,
     serviceAccountName: spec.serviceAccountName ?? defaults.serviceAccountName,
-    secretName: spec.credentials?.secretRef.name,
+    secretName: spec.credentials?.secretRef.name ?? defaults.secretName,
     resources: spec.resources ?? defaults.resources,
     ttlSecondsAfterFinished: defaults.ttlSecondsAfterFinished,
     runAsUser: defaults.runAsUser,
