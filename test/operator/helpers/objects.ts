@@ -81,7 +81,14 @@ export function pod(
   job: V1Job,
   index: number,
   phase: string,
-  terminated?: { exitCode: number; reason?: string; message?: string; signal?: number; finishedAt?: string },
+  terminated?: {
+    exitCode: number;
+    reason?: string;
+    message?: string;
+    signal?: number;
+    startedAt?: string;
+    finishedAt?: string;
+  },
   created = "2025-01-01T06:00:00Z",
 ): V1Pod {
   return {

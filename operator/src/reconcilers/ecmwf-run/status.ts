@@ -19,7 +19,7 @@ import { type Condition, ConditionType, Reason, setCondition } from "../../api/c
 import { timeString } from "../../api/time.js";
 import type { EcmwfRun, EcmwfRunStatus, MemberPhase, MemberStatus } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
-import { jobArg, latestFailure, podIndex } from "../shared/job-state.js";
+import { jobArg, latestFailure, type PodFailure, podIndex } from "../shared/job-state.js";
 import {
   failedNames,
   type JobProgress,
@@ -110,19 +110,34 @@ function memberStatus(
     return { ...report, phase: "Succeeded", output: report?.output ?? storeUrl(p.job, p.names[index]!) };
   }
   if (p.failed.has(index)) {
-    if (report?.phase === "Failed" && report.message) return report;
     const failure = latestFailure(pods);
+    if (reportsFailure(report, failure)) return { ...report, phase: "Failed" };
     return {
       ...report,
       phase: "Failed",
       message: failure?.message ?? "failed",
       reason: failure?.reason ?? report?.reason,
-      completionTime: report?.completionTime ?? failure?.time,
+      completionTime: failure?.time ?? report?.completionTime,
     };
   }
   const phase = livePhase(pods);
   if (phase === undefined) return report;
   return { ...report, phase };
+}
+
+/**
+ * Whether `report` is the pod's own account of the member's last failure, which says more than
+ * the pod's exit: it was reported as failed, or it carries a message and ended after the last
+ * failed pod started. The second case matters because a pod reports its failure just before it
+ * exits, and until the Job decides on the index the controller shows such a member as `Pending`
+ * (a retry may be due); an outcome that ended before that pod started is an earlier attempt's.
+ */
+function reportsFailure(report: MemberStatus | undefined, failure: PodFailure | undefined): boolean {
+  if (!report?.message) return false;
+  if (report.phase === "Failed") return true;
+  const ended = Date.parse(report.completionTime ?? "");
+  const started = Date.parse(failure?.startedAt ?? "");
+  return ended >= started;
 }
 
 /** A member still in play: what its newest pod is doing (a failed pod means a retry is due). */

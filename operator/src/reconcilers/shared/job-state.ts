@@ -76,7 +76,10 @@ export function podIndex(pod: V1Pod): number | undefined {
 export interface PodFailure {
   reason: string;
   message: string;
+  /** When the container finished. */
   time?: string;
+  /** When the container started (which attempt a member's report belongs to). */
+  startedAt?: string;
 }
 
 /**
@@ -97,6 +100,7 @@ export function podFailure(pod: V1Pod): PodFailure | undefined {
       reason: terminated.reason || (terminated.signal ? "Signal" : "Error"),
       message: said ? `${how}: ${lastLines(said)}` : how,
       time: timeString(terminated.finishedAt),
+      startedAt: timeString(terminated.startedAt),
     };
   }
   if (disruption) {

@@ -290,6 +290,67 @@ describe("computeRunStatus: members", () => {
       member: "ens02",
       expected: { phase: "Failed", message: "StructureDriftError: 2 unknown", reason: "StructureDriftError" },
     },
+    {
+      name: "failure reported by the pod, shown Pending while the Job decided: the pod's message kept",
+      reports: {
+        ens02: {
+          phase: "Pending",
+          message: "index.json:102 (2t:sfc:, member 2) reaches past the end",
+          reason: "ByteRangeError",
+          startTime: "2025-01-01T06:00:02.100Z",
+          completionTime: "2025-01-01T06:00:05.008Z",
+        },
+      },
+      pods: [
+        pod(ended, 2, "Failed", {
+          exitCode: 2,
+          startedAt: "2025-01-01T06:00:01Z",
+          finishedAt: "2025-01-01T06:00:05Z",
+        }),
+      ],
+      member: "ens02",
+      expected: {
+        phase: "Failed",
+        message: "index.json:102 (2t:sfc:, member 2) reaches past the end",
+        reason: "ByteRangeError",
+        startTime: "2025-01-01T06:00:02.100Z",
+        completionTime: "2025-01-01T06:00:05.008Z",
+      },
+    },
+    {
+      name: "an earlier attempt's reported failure is not the last one: message and time from the last pod",
+      reports: {
+        ens01: {
+          phase: "Running",
+          message: "attempt 1: StorageError",
+          reason: "StorageError",
+          startTime: "2025-01-01T06:00:31Z",
+          completionTime: "2025-01-01T06:00:05Z",
+        },
+      },
+      pods: [
+        pod(ended, 1, "Failed", {
+          exitCode: 1,
+          startedAt: "2025-01-01T06:00:01Z",
+          finishedAt: "2025-01-01T06:00:05Z",
+        }),
+        pod(
+          ended,
+          1,
+          "Failed",
+          { exitCode: 137, signal: 9, startedAt: "2025-01-01T06:00:30Z", finishedAt: "2025-01-01T06:01:10Z" },
+          "2025-01-01T06:00:29Z",
+        ),
+      ],
+      member: "ens01",
+      expected: {
+        phase: "Failed",
+        message: "killed by signal 9",
+        reason: "Signal",
+        startTime: "2025-01-01T06:00:31Z",
+        completionTime: "2025-01-01T06:01:10Z",
+      },
+    },
   ])("$name", ({ reports, pods, member, expected }) => {
     const s = status(ended, { r: { ...base, status: { members: reports } }, pods });
     expect(s.members?.[member]).toEqual(expected);

@@ -91,6 +91,15 @@ describe("pods", () => {
     expect(got && { reason: got.reason, message: got.message }).toEqual(failure);
   });
 
+  it("podFailure tells when the failed container started and finished", () => {
+    const p = pod(job, 0, "Failed", {
+      exitCode: 2,
+      startedAt: "2025-01-01T06:00:01Z",
+      finishedAt: "2025-01-01T06:00:05Z",
+    });
+    expect(podFailure(p)).toMatchObject({ startedAt: "2025-01-01T06:00:01Z", time: "2025-01-01T06:00:05Z" });
+  });
+
   it("latestFailure picks the failure that finished last, and cuts long messages", () => {
     const early = pod(job, 0, "Failed", {
       exitCode: 1,
