@@ -1,5 +1,11 @@
 """Shared helpers of the interop tests: open a gik store the way a scientist does, and decode a
-referenced GRIB message with ecCodes (the truth for any message)."""
+referenced GRIB message with ecCodes (the truth for any message).
+
+Stores and the GRIB files they reference are local paths, or s3:// URLs of an S3-compatible
+server (the tests' MinIO) given by environment: GIK_S3_ENDPOINT (e.g. http://127.0.0.1:9000),
+GIK_S3_ACCESS_KEY_ID, GIK_S3_SECRET_ACCESS_KEY, GIK_S3_REGION. Without GIK_S3_ENDPOINT, s3:// is
+read as s3fs reads it by default (AWS, the usual credential chain)."""
+import functools
 import json
 import os
 
@@ -9,7 +15,45 @@ import numpy as np
 import xarray as xr
 
 
-def open_store(path, remote_protocol="file", consolidated=False):
+def is_s3(path):
+    return str(path).startswith("s3://")
+
+
+def s3_options():
+    """s3fs options for the S3 server named by the environment (see the module docstring)."""
+    endpoint = os.environ.get("GIK_S3_ENDPOINT")
+    if not endpoint:
+        return {}
+    return {
+        "key": os.environ.get("GIK_S3_ACCESS_KEY_ID"),
+        "secret": os.environ.get("GIK_S3_SECRET_ACCESS_KEY"),
+        "client_kwargs": {"endpoint_url": endpoint, "region_name": os.environ.get("GIK_S3_REGION", "us-east-1")},
+    }
+
+
+def reference_options(path, remote_protocol=None):
+    """fsspec reference-filesystem options for the store at `path`: a local store references local
+    files, a store in S3 references objects in S3 (both read with the same options)."""
+    if not is_s3(path):
+        return {"fo": path, "remote_protocol": remote_protocol or "file"}
+    options = s3_options()
+    return {
+        "fo": path,
+        "target_protocol": "s3",
+        "target_options": options,
+        "remote_protocol": remote_protocol or "s3",
+        "remote_options": options,
+    }
+
+
+def exists(path):
+    """Whether a local path or an s3:// object or prefix exists."""
+    if not is_s3(path):
+        return os.path.exists(path)
+    return fsspec.filesystem("s3", **s3_options()).exists(path)
+
+
+def open_store(path, remote_protocol=None, consolidated=False):
     """xr.open_datatree over fsspec's reference filesystem, as DESIGN.md shows (consolidated=False).
 
     With zarr-python 3 (the peers' environment) nested groups are only found through consolidated
@@ -18,7 +62,7 @@ def open_store(path, remote_protocol="file", consolidated=False):
         "reference://",
         engine="zarr",
         consolidated=consolidated,
-        storage_options={"fo": path, "remote_protocol": remote_protocol},
+        storage_options=reference_options(path, remote_protocol),
     )
 
 
@@ -37,15 +81,28 @@ def with_consolidated_metadata(refs):
 
 def references(path):
     """The store's reference mapping (key -> [url, offset, size] | bytes), lazy for parquet stores."""
-    fs = fsspec.filesystem("reference", fo=path, remote_protocol="file")
+    fs = fsspec.filesystem("reference", **reference_options(path))
     return fs.references
+
+
+@functools.lru_cache(maxsize=512)
+def _s3_object(url):
+    """A whole object of S3, read once: a store's chunks reference every object many times."""
+    return fsspec.filesystem("s3", **s3_options()).cat_file(url)
+
+
+def read_range(url, offset, size):
+    """Bytes url[offset:offset+size] of a local file or an s3:// object."""
+    if is_s3(url):
+        return _s3_object(url)[offset : offset + size]
+    with open(url.removeprefix("file://"), "rb") as f:
+        f.seek(offset)
+        return f.read(size)
 
 
 def decode_message(url, offset, size):
     """Values of the GRIB message at url[offset:offset+size], shaped (Nj, Ni), as ecCodes decodes them."""
-    with open(url.removeprefix("file://"), "rb") as f:
-        f.seek(offset)
-        data = f.read(size)
+    data = read_range(url, offset, size)
     assert data[:4] == b"GRIB" and data[-4:] == b"7777", f"{url}@{offset}: not one whole GRIB message"
     h = eccodes.codes_new_from_message(data)
     try:

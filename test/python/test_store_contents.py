@@ -2,7 +2,8 @@
 the message it references.
 
 Environment (set by test/job-image/interop/*.int.test.ts):
-  GIK_STORES   directory holding {member}.parquet or {member}.json stores of one run
+  GIK_STORES   directory (or s3:// prefix, see gik_readers) holding {member}.parquet or
+               {member}.json stores of one run
   GIK_MEMBERS  comma-separated members to check
   GIK_OPEN_CONSOLIDATED  "1" to open with consolidated=True (zarr-python 3)
   GIK_EXPECT   JSON: {"steps": [...], "levels": {"t/instant/isobaricInhPa": [500, 850], ...},
@@ -13,7 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from gik_readers import data_groups, decode_message, env_json, env_list, open_store, references
+from gik_readers import data_groups, decode_message, env_json, env_list, exists, open_store, references
 
 STORES = os.environ.get("GIK_STORES", "")
 MEMBERS = env_list("GIK_MEMBERS")
@@ -25,8 +26,8 @@ CONSOLIDATED = os.environ.get("GIK_OPEN_CONSOLIDATED") == "1"
 
 def store_path(member):
     for ext in ("parquet", "json"):
-        p = os.path.join(STORES, f"{member}.{ext}")
-        if os.path.exists(p):
+        p = f"{STORES.rstrip('/')}/{member}.{ext}"
+        if exists(p):
             return p
     raise AssertionError(f"no store for {member} in {STORES}")
 
