@@ -1,0 +1,136 @@
+/**
+ * The operator end to end on the real control plane (issue 4): a user applies, from one YAML file,
+ * a TemplateBuild for 20240529 and an EcmwfRun for 20250101 whose storage credentials are a
+ * Secret; the operator (its own process, as its service account) makes the Jobs; the pod runner
+ * runs their pods as real `gik` processes reading the mirror from MinIO and writing the stores to
+ * MinIO. The run succeeds with all 51 members, `kubectl get er` shows it, each member names its
+ * store, and every store opens in xarray with every chunk what ecCodes decodes.
+ *
+ * Then the same run again with 5% of S3 requests answered `503 SlowDown` and 20 ms of latency
+ * (toxiproxy in front of the SlowDown proxy in front of MinIO): every member succeeds and every
+ * object of its output is byte-for-byte the object of the run without faults (both runs read the
+ * same uploaded mirror objects and templates, so their stores record the same inputs).
+ */
+
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
+import { listObjects } from "../../helpers/s3-objects.js";
+import { httpJson } from "../../infra/http-request.js";
+import { CREDENTIALS_SECRET, JOB_SERVICE_ACCOUNT } from "./cluster.js";
+import { slowS3 } from "./faults.js";
+import { type E2e, OUT_BUCKET, setUpE2e } from "./harness.js";
+import { ecmwfRun, RUN, RUN_JOB, TEMPLATE_BUILD, templateBuild, templatesStore } from "./manifests.js";
+import { expectSucceededRun, took } from "./run-status.js";
+import { checkStoresInPython, compareTrees } from "./stores.js";
+
+const infra = inject("infra");
+let e2e: E2e;
+/** The namespace of the fault-free run; its output is compared with the run under faults. */
+let plainNs: string;
+
+beforeAll(async () => {
+  e2e = await setUpE2e(infra, "end-to-end");
+});
+afterAll(async () => {
+  await e2e?.close();
+});
+
+const ended = (phase?: string) => ["Succeeded", "PartiallySucceeded", "Failed"].includes(phase ?? "");
+
+describe("EcmwfRun end to end", () => {
+  it("a TemplateBuild and an EcmwfRun applied from a file: the run succeeds with 51 members", async () => {
+    plainNs = await e2e.namespace("gik-e2e");
+    const ns = plainNs;
+    onTestFailed(async () => console.error(await e2e.diagnose(ns)));
+    await e2e.apply("end-to-end.yaml", templateBuild(ns, { shards: 3 }), ecmwfRun(ns, { parallelism: 8 }));
+
+    const done = await e2e.waitForRun(ns, RUN, "to end", (r) => ended(r.status?.phase));
+    const built = await e2e.templateBuild(ns, TEMPLATE_BUILD);
+    console.log(`TemplateBuild: ${took(built.status)}; EcmwfRun: ${took(done.status)}`);
+    expectSucceededRun(done, ns, ALL_MEMBERS);
+    expect(built.status).toMatchObject({
+      phase: "Succeeded",
+      store: templatesStore(ns),
+      completedShards: 3,
+      totalShards: 3,
+    });
+
+    // The user's view: `kubectl get er` and `kubectl get tb`.
+    const table = (await e2e.kubectl(["get", "er", "-n", ns])).stdout;
+    console.log(table);
+    const [header, row] = table.trim().split("\n");
+    expect(header?.split(/\s+/)).toEqual([
+      "NAME",
+      "DATE",
+      "CYCLE",
+      "PHASE",
+      "DONE",
+      "FAILED",
+      "TOTAL",
+      "AGE",
+    ]);
+    expect(row?.split(/\s+/).slice(0, 7)).toEqual([RUN, "20250101", "0", "Succeeded", "51", "0", "51"]);
+    const tbTable = (await e2e.kubectl(["get", "tb", "-n", ns])).stdout;
+    console.log(tbTable);
+    expect(tbTable).toMatch(new RegExp(`${TEMPLATE_BUILD}\\s+20240529\\s+0\\s+Succeeded`));
+
+    // One Indexed Job per object; the credentials reach the pods only through the Secret.
+    const jobs = await e2e.jobs(ns);
+    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual([RUN_JOB, `tb-${TEMPLATE_BUILD}`]);
+    const job = jobs.find((j) => j.metadata?.name === RUN_JOB)!;
+    expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 51, parallelism: 8 });
+    expect(job.status?.succeeded).toBe(51);
+    const pod = job.spec?.template.spec;
+    expect(pod?.serviceAccountName).toBe(JOB_SERVICE_ACCOUNT);
+    expect(pod?.containers[0]?.envFrom).toEqual([{ secretRef: { name: CREDENTIALS_SECRET } }]);
+    expect(JSON.stringify(job)).not.toContain(infra.s3.secretAccessKey);
+
+    // One published store per member.
+    const published = await listObjects(e2e.s3, OUT_BUCKET, `${ns}/20250101/00z/`);
+    const metadata = published.filter((o) => o.key.endsWith(".parquet/.zmetadata"));
+    expect(metadata).toHaveLength(51);
+  });
+
+  it("every store opens in xarray from MinIO, every chunk what ecCodes decodes", async () => {
+    expect(plainNs).toBeDefined();
+    const r = await checkStoresInPython(
+      infra.python,
+      infra.s3,
+      `s3://${OUT_BUCKET}/${plainNs}/20250101/00z`,
+      ALL_MEMBERS,
+    );
+    console.log(r.output.trim().split("\n").at(-1));
+    expect(r.output).toMatch(/51 passed/);
+    expect(r.code).toBe(0);
+  });
+
+  it("with 5% of S3 requests 503 SlowDown and 20 ms latency: every member succeeds, stores byte-for-byte the same", async () => {
+    expect(plainNs).toBeDefined();
+    // toxiproxy (20 ms) → SlowDown proxy (5%) → MinIO.
+    const faulty = await slowS3(infra, 20, new URL(infra.s3SlowDown.endpoint).host);
+    const control = `${infra.s3SlowDown.controlUrl}/config`;
+    await httpJson(control, { method: "PUT", body: { share: 0.05, seed: 20250101 } });
+    try {
+      const ns = await e2e.namespace("gik-e2e-faults", faulty.endpoint);
+      onTestFailed(async () => console.error(await e2e.diagnose(ns)));
+      // The templates the fault-free run used, given by store URL.
+      const templates = { store: templatesStore(plainNs), referenceDate: "20240529" };
+      await e2e.apply("faults.yaml", ecmwfRun(ns, { templates, parallelism: 8 }));
+      const done = await e2e.waitForRun(ns, RUN, "to end", (r) => ended(r.status?.phase));
+      const proxy = await httpJson<{ requests: number; slowDowns: number }>(control);
+      console.log(
+        `SlowDown proxy: ${proxy.slowDowns} of ${proxy.requests} requests answered 503 SlowDown; EcmwfRun: ${took(done.status)}`,
+      );
+      expect(proxy.slowDowns).toBeGreaterThan(0.03 * proxy.requests);
+      expectSucceededRun(done, ns, ALL_MEMBERS);
+
+      const diff = await compareTrees(e2e.s3, OUT_BUCKET, plainNs, ns);
+      console.log(`compared ${diff.compared} objects byte for byte`);
+      expect(diff).toEqual({ compared: diff.compared, onlyInFirst: [], onlyInSecond: [], differing: [] });
+      expect(diff.compared).toBeGreaterThan(51);
+    } finally {
+      await httpJson(control, { method: "PUT", body: { share: 0 } });
+      await faulty.remove();
+    }
+  });
+});

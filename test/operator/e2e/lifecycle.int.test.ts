@@ -1,0 +1,265 @@
+/**
+ * The operator's behaviour over a run's life, end to end on the real control plane (issue 4): the
+ * operator is its own process acting as its service account, the Job pods are real `gik`
+ * processes run by the pod runner, the mirror and the stores are in MinIO. Each scenario has its
+ * namespace and a few members:
+ *
+ * - a run applied before its TemplateBuild waits (`TemplatesReady=False`, never failed), then runs;
+ * - one member's input is corrupt: that index fails once, without retries (exit 2 and the Job's
+ *   podFailurePolicy), the others succeed, the run is PartiallySucceeded and names the member and
+ *   its error in status and in an Event;
+ * - a pod killed by a signal mid-run is retried, for that index only;
+ * - the operator is SIGKILLed and restarted during a run: the run completes, exactly one Job ever
+ *   existed for it, and its status is complete and correct.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { KubeConfig, type V1Job, Watch } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import type { EcmwfRun } from "../../../operator/src/api/types.js";
+import { killPodProcess, runningPods } from "../../infra/pod-runner-control.js";
+import { until } from "../helpers/until.js";
+import { uploadRunWithBrokenRange } from "./faults.js";
+import { type E2e, setUpE2e } from "./harness.js";
+import { ecmwfRun, RUN, RUN_JOB, storeUrl, TEMPLATE_BUILD, templateBuild } from "./manifests.js";
+import { condition, eventsOf, exitCode, expectSucceededRun, podsByIndex } from "./run-status.js";
+
+const infra = inject("infra");
+let e2e: E2e;
+
+beforeAll(async () => {
+  e2e = await setUpE2e(infra, "lifecycle");
+});
+afterAll(async () => {
+  await e2e?.close();
+});
+
+const ended = (r: EcmwfRun) => ["Succeeded", "PartiallySucceeded", "Failed"].includes(r.status?.phase ?? "");
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A namespace for one scenario, with the operator's diagnosis printed if the test fails. */
+async function scenario(prefix: string): Promise<string> {
+  const ns = await e2e.namespace(prefix);
+  onTestFailed(async () => console.error(await e2e.diagnose(ns)));
+  return ns;
+}
+
+describe("an EcmwfRun over its life", () => {
+  it("applied before its TemplateBuild, waits with TemplatesReady=False (not failed), then runs", async () => {
+    const ns = await scenario("gik-e2e-wait");
+    const members = ["control", "ens01", "ens02"];
+    await e2e.apply("wait-run.yaml", ecmwfRun(ns, { members, parallelism: 3 }));
+
+    const waiting = await e2e.waitForRun(ns, RUN, "TemplatesReady=False", (r) =>
+      Boolean(condition(r, "TemplatesReady")),
+    );
+    expect(condition(waiting, "TemplatesReady")).toMatchObject({
+      status: "False",
+      reason: "TemplateBuildNotFound",
+    });
+    expect(waiting.status?.phase).toBe("Pending");
+    // It keeps waiting: no Job, never failed.
+    await pause(3_000);
+    const still = await e2e.run(ns, RUN);
+    expect(still.status?.phase).toBe("Pending");
+    expect(condition(still, "Failed")?.status).not.toBe("True");
+    expect(await e2e.jobs(ns)).toEqual([]);
+
+    await e2e.apply("wait-templates.yaml", templateBuild(ns, { members }));
+    const seen = new Set<string>();
+    const done = await e2e.waitForRun(ns, RUN, "to end", (r) => {
+      seen.add(`${r.status?.phase}/${condition(r, "TemplatesReady")?.reason}`);
+      return ended(r);
+    });
+    console.log(`phase/TemplatesReady reason seen: ${[...seen].join(", ")}`);
+    expect([...seen].some((s) => s.startsWith("Failed"))).toBe(false);
+    expectSucceededRun(done, ns, members);
+    expect(condition(done, "TemplatesReady")).toMatchObject({
+      status: "True",
+      reason: "TemplateBuildSucceeded",
+    });
+    const reasons = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => `${e.reason}: ${e.message}`);
+    console.log(reasons.join("\n"));
+    expect(reasons).toContain(`TemplatesNotReady: TemplateBuild ${TEMPLATE_BUILD} not found`);
+    expect(reasons).toContain(`TemplatesReady: TemplateBuild ${TEMPLATE_BUILD} succeeded`);
+    expect(reasons.filter((r) => r.startsWith("JobCreated"))).toEqual([`JobCreated: Created Job ${RUN_JOB}`]);
+  });
+
+  it("one member's corrupt index fails its index once, without retries: PartiallySucceeded, the member named", async () => {
+    const ns = await scenario("gik-e2e-corrupt");
+    const members = ["control", "ens01", "ens02", "ens03"];
+    const bucket = "gik-e2e-corrupt";
+    const broken = await uploadRunWithBrokenRange(e2e.s3, e2e.mirror, e2e.dir, bucket, {
+      step: 48,
+      number: 2,
+      param: "2t",
+    });
+    await e2e.apply(
+      "corrupt.yaml",
+      templateBuild(ns, { members }),
+      ecmwfRun(ns, { members, parallelism: 4, source: `s3://${bucket}` }),
+    );
+    const done = await e2e.waitForRun(ns, RUN, "to end", ended);
+    const table = (await e2e.kubectl(["get", "er", "-n", ns])).stdout;
+    console.log(table);
+    expect(table.trim().split("\n")[1]?.split(/\s+/).slice(0, 7)).toEqual([
+      RUN,
+      "20250101",
+      "0",
+      "PartiallySucceeded",
+      "3",
+      "1",
+      "4",
+    ]);
+    expect(done.status).toMatchObject({
+      phase: "PartiallySucceeded",
+      completedMembers: 3,
+      failedMembers: 1,
+      failedMemberNames: ["ens02"],
+    });
+    const failed = done.status?.members?.ens02;
+    console.log(`status.members.ens02: ${JSON.stringify(failed)}`);
+    const where = `s3://${bucket}/${broken.key}:${broken.line} (2t:sfc:, member 2) reaches past the end`;
+    expect(failed).toMatchObject({ phase: "Failed" });
+    expect(failed?.message).toContain(where);
+    expect(failed?.reason).toMatch(/Error$/);
+    for (const member of ["control", "ens01", "ens03"])
+      expect(done.status?.members?.[member]).toMatchObject({
+        phase: "Succeeded",
+        output: storeUrl(ns, member),
+      });
+
+    // Index 2 ran once (exit 2, no retry); the Job says which index failed.
+    const byIndex = podsByIndex(await e2e.runPods(ns, RUN));
+    expect(byIndex.get(2)?.map(exitCode)).toEqual([2]);
+    for (const i of [0, 1, 3]) expect(byIndex.get(i)?.map(exitCode), `index ${i}`).toEqual([0]);
+    const job = (await e2e.jobs(ns)).find((j) => j.metadata?.name === RUN_JOB);
+    expect(job?.status).toMatchObject({ failedIndexes: "2", completedIndexes: "0-1,3" });
+    expect(job?.status?.failed).toBe(1);
+
+    const events = await eventsOf(e2e.kubectl, ns, RUN);
+    const memberFailed = events.filter((e) => e.reason === "MemberFailed");
+    console.log(memberFailed.map((e) => `${e.type} ${e.reason}: ${e.message}`).join("\n"));
+    expect(memberFailed).toHaveLength(1);
+    expect(memberFailed[0]).toMatchObject({ type: "Warning" });
+    expect(memberFailed[0]?.message).toContain(`member ens02 failed: `);
+    expect(memberFailed[0]?.message).toContain(where);
+    expect(events.map((e) => e.reason)).toContain("PartiallySucceeded");
+  });
+
+  it("a pod killed by a signal mid-run is retried for that index only", async () => {
+    const ns = await scenario("gik-e2e-signal");
+    const members = ["control", "ens01", "ens02", "ens03"];
+    await e2e.apply("signal.yaml", templateBuild(ns, { members }), ecmwfRun(ns, { members, parallelism: 4 }));
+    // The first pod of index 1, once its process has started working on the member.
+    const { controlUrl, podLogs } = infra.kube.podRunner;
+    const victim = await until(
+      "index 1 to be running",
+      async () => {
+        const pod = (await runningPods(controlUrl)).find((p) => p.startsWith(`${ns}/${RUN_JOB}-1-`));
+        const name = pod?.slice(ns.length + 1);
+        const stderr = name && (await readFile(join(podLogs, ns, name, "stderr"), "utf8").catch(() => ""));
+        return name && stderr?.includes('"msg":"running"') ? name : undefined;
+      },
+      300_000,
+    );
+    expect(await killPodProcess(controlUrl, ns, victim, "SIGKILL")).toBe(true);
+
+    const done = await e2e.waitForRun(ns, RUN, "to end", ended);
+    expectSucceededRun(done, ns, members);
+    const byIndex = podsByIndex(await e2e.runPods(ns, RUN));
+    const summary = [...byIndex].map(([i, pods]) => `${i}: ${pods.map(exitCode).join(",")}`);
+    console.log(`exit codes by index: ${summary.sort().join("; ")}`);
+    const retried = byIndex.get(1) ?? [];
+    expect(retried.map((p) => p.metadata?.name)).toContain(victim);
+    expect(retried.map(exitCode).sort()).toEqual([0, 137]);
+    const killed = retried.find((p) => p.metadata?.name === victim);
+    expect(killed?.status?.phase).toBe("Failed");
+    for (const i of [0, 2, 3]) expect(byIndex.get(i)?.map(exitCode), `index ${i}`).toEqual([0]);
+    const job = (await e2e.jobs(ns)).find((j) => j.metadata?.name === RUN_JOB);
+    expect(job?.status).toMatchObject({ succeeded: 4, failed: 1, completedIndexes: "0-3" });
+  });
+
+  it("the operator SIGKILLed and restarted mid-run: the run completes, one Job ever, status complete", async () => {
+    const ns = await scenario("gik-e2e-restart");
+    const members = ["control", "ens01", "ens02", "ens03", "ens04"];
+    const added = await watchJobsAdded(ns);
+    try {
+      await e2e.apply(
+        "restart.yaml",
+        templateBuild(ns, { members }),
+        ecmwfRun(ns, { members, parallelism: 1 }),
+      );
+      const job = async () => (await e2e.jobs(ns)).find((j) => j.metadata?.name === RUN_JOB);
+      const succeeded = async () => (await job())?.status?.succeeded ?? 0;
+      await until(
+        "a first member to finish",
+        async () => ((await succeeded()) >= 1 ? true : undefined),
+        300_000,
+      );
+      const before = await e2e.run(ns, RUN);
+      expect(before.status?.completionTime).toBeUndefined();
+
+      const operator = e2e.operator();
+      operator.kill("SIGKILL");
+      expect(await operator.exited).toBe("SIGKILL");
+      const atKill = await succeeded();
+      // The Job goes on without the operator; its pods still report their members.
+      await until("a member to finish while the operator is down", async () =>
+        (await succeeded()) > atKill ? true : undefined,
+      );
+      console.log(
+        `operator killed with ${atKill} of 5 members done; restarted with ${await succeeded()} done`,
+      );
+      await e2e.startOperator();
+
+      const done = await e2e.waitForRun(ns, RUN, "to end", ended);
+      expectSucceededRun(done, ns, members);
+      const finalJob = await job();
+      expect(finalJob?.status?.succeeded).toBe(5);
+      const runJobs = added.filter((j) => j.name === RUN_JOB);
+      console.log(`Jobs ADDED in ${ns}: ${added.map((j) => `${j.name} (${j.uid})`).join(", ")}`);
+      expect(new Set(runJobs.map((j) => j.uid)).size).toBe(1);
+      expect(runJobs[0]?.uid).toBe(finalJob?.metadata?.uid);
+      const reasons = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => e.reason);
+      expect(reasons.filter((r) => r === "JobCreated")).toHaveLength(1);
+      expect(reasons.filter((r) => r === "Succeeded")).toHaveLength(1);
+    } finally {
+      added.stop();
+    }
+  });
+});
+
+/**
+ * Watches the Jobs of `ns` from now on (admin), collecting each ADDED event's name and uid; the
+ * watch is re-established if the server ends it.
+ */
+async function watchJobsAdded(ns: string) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(infra.kube.kubeconfig);
+  const watch = new Watch(kc);
+  const added: { name: string; uid: string }[] = [];
+  let stopped = false;
+  let request: AbortController | undefined;
+  let resourceVersion: string | undefined;
+  const start = async () => {
+    request = await watch.watch(
+      `/apis/batch/v1/namespaces/${ns}/jobs`,
+      resourceVersion ? { resourceVersion, allowWatchBookmarks: true } : { allowWatchBookmarks: true },
+      (type: string, job: V1Job) => {
+        resourceVersion = job.metadata?.resourceVersion ?? resourceVersion;
+        if (type === "ADDED") added.push({ name: job.metadata?.name ?? "", uid: job.metadata?.uid ?? "" });
+      },
+      () => {
+        if (!stopped) void start();
+      },
+    );
+  };
+  await start();
+  return Object.assign(added, {
+    stop: () => {
+      stopped = true;
+      request?.abort();
+    },
+  });
+}

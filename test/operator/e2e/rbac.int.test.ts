@@ -1,0 +1,149 @@
+/**
+ * The RBAC manifests of `operator/rbac/`, applied as an administrator does, checked with
+ * `kubectl auth can-i` impersonating each service account: the operator and the Job pods can do
+ * what they need (the end-to-end tests run the operator as its account and the pods as theirs) and
+ * nothing broader: no Secrets, no `pods/exec`, no pods of their own, no deletes; the Job pods only
+ * `patch` on `ecmwfruns/status`, in their own namespace.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { installCrds, namespaceName } from "../helpers/cluster.js";
+import { kubectlFor } from "../helpers/kubectl.js";
+import {
+  applyRbac,
+  JOB_SERVICE_ACCOUNT,
+  OPERATOR_NAMESPACE,
+  OPERATOR_SERVICE_ACCOUNT,
+  ok,
+  rbacManifest,
+} from "./cluster.js";
+
+const infra = inject("infra");
+const kubectl = kubectlFor(infra.kube);
+const NS = namespaceName("gik-rbac");
+const OTHER = namespaceName("gik-rbac-other");
+const OPERATOR = `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`;
+const JOB = `system:serviceaccount:${NS}:${JOB_SERVICE_ACCOUNT}`;
+
+beforeAll(async () => {
+  await installCrds(kubectl);
+  await applyRbac(kubectl);
+  for (const ns of [NS, OTHER]) {
+    ok(await kubectl(["create", "namespace", ns]));
+    ok(await kubectl(["apply", "-n", ns, "-f", rbacManifest("job-namespace.yaml")]));
+  }
+});
+afterAll(async () => {
+  for (const ns of [NS, OTHER]) await kubectl(["delete", "namespace", ns, "--wait=false"]);
+});
+
+/** `kubectl auth can-i <args> --as=<user>`: "yes" or "no". */
+async function canI(user: string, args: string[]): Promise<string> {
+  const r = await kubectl(["auth", "can-i", ...args, `--as=${user}`]);
+  const answer = r.stdout.trim();
+  expect(["yes", "no"], r.out).toContain(answer);
+  return answer;
+}
+
+/** The rules `kubectl auth can-i --list` shows for `user` in `ns`, without those every account has. */
+async function ownRules(user: string, ns: string): Promise<string[]> {
+  const out = ok(await kubectl(["auth", "can-i", "--list", "-n", ns, `--as=${user}`]));
+  return (
+    out
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) =>
+        line
+          .trim()
+          .split(/\s{2,}/)
+          .join(" | "),
+      )
+      // Without the self-reviews and non-resource URLs every authenticated user has.
+      .filter((line) => !/^selfsubject/.test(line) && !line.startsWith("["))
+      .sort()
+  );
+}
+
+const nsArgs = (ns: string) => (ns === "*" ? ["-A"] : ["-n", ns]);
+
+describe("the operator's service account", () => {
+  it.each([
+    ["watches runs in every namespace", "list", "ecmwfruns.gik.dev", "*"],
+    ["watches TemplateBuilds in every namespace", "watch", "templatebuilds.gik.dev", "*"],
+    ["patches a run's status", "patch", "ecmwfruns.gik.dev/status", NS],
+    ["patches a TemplateBuild's status", "patch", "templatebuilds.gik.dev/status", NS],
+    ["sets owner references that block deletion", "update", "ecmwfruns.gik.dev/finalizers", NS],
+    ["creates Jobs (server-side apply)", "create", "jobs.batch", NS],
+    ["patches Jobs", "patch", "jobs.batch", NS],
+    ["watches Jobs in every namespace", "watch", "jobs.batch", "*"],
+    ["watches pods in every namespace", "watch", "pods", "*"],
+    ["records Events", "create", "events", NS],
+    ["creates its Lease", "create", "leases.coordination.k8s.io", OPERATOR_NAMESPACE],
+    ["renews its Lease", "update", "leases.coordination.k8s.io/gik-operator", OPERATOR_NAMESPACE],
+  ])("can: %s", async (_what, verb, resource, ns) => {
+    expect(await canI(OPERATOR, [verb, resource, ...nsArgs(ns)])).toBe("yes");
+  });
+
+  it.each([
+    ["read Secrets cluster-wide", "get", "secrets", "*"],
+    ["list Secrets of a run namespace", "list", "secrets", NS],
+    ["read Secrets of its own namespace", "get", "secrets", OPERATOR_NAMESPACE],
+    ["exec into pods", "create", "pods/exec", NS],
+    ["create pods", "create", "pods", NS],
+    ["delete Jobs", "delete", "jobs.batch", NS],
+    ["change a run's spec", "patch", "ecmwfruns.gik.dev", NS],
+    ["delete runs", "delete", "ecmwfruns.gik.dev", NS],
+    ["take another Lease", "update", "leases.coordination.k8s.io/kube-scheduler", OPERATOR_NAMESPACE],
+    ["make Leases elsewhere", "create", "leases.coordination.k8s.io", NS],
+    ["mint tokens", "create", "serviceaccounts/token", NS],
+    ["read ConfigMaps", "get", "configmaps", NS],
+    ["grant itself more", "create", "clusterrolebindings.rbac.authorization.k8s.io", "*"],
+    ["impersonate", "impersonate", "serviceaccounts", NS],
+  ])("cannot: %s", async (_what, verb, resource, ns) => {
+    expect(await canI(OPERATOR, [verb, resource, ...nsArgs(ns)])).toBe("no");
+  });
+
+  it("has exactly the rules of operator.yaml in a run namespace", async () => {
+    const rules = await ownRules(OPERATOR, NS);
+    console.log(rules.join("\n"));
+    expect(rules).toEqual([
+      "ecmwfruns.gik.dev/finalizers | [] | [] | [update]",
+      "ecmwfruns.gik.dev/status | [] | [] | [patch]",
+      "ecmwfruns.gik.dev | [] | [] | [get list watch]",
+      "events | [] | [] | [create]",
+      "jobs.batch | [] | [] | [get list watch create patch]",
+      "pods | [] | [] | [get list watch]",
+      "templatebuilds.gik.dev/finalizers | [] | [] | [update]",
+      "templatebuilds.gik.dev/status | [] | [] | [patch]",
+      "templatebuilds.gik.dev | [] | [] | [get list watch]",
+    ]);
+  });
+});
+
+describe("the Job pods' service account", () => {
+  it("can patch the status of runs in its namespace", async () => {
+    expect(await canI(JOB, ["patch", "ecmwfruns.gik.dev", "--subresource=status", "-n", NS])).toBe("yes");
+  });
+
+  it.each([
+    ["read runs", ["get", "ecmwfruns.gik.dev", "-n", NS]],
+    ["change a run's spec", ["patch", "ecmwfruns.gik.dev", "-n", NS]],
+    ["patch runs of another namespace", ["patch", "ecmwfruns.gik.dev", "--subresource=status", "-n", OTHER]],
+    ["patch runs cluster-wide", ["patch", "ecmwfruns.gik.dev", "--subresource=status", "-A"]],
+    ["patch TemplateBuilds", ["patch", "templatebuilds.gik.dev", "--subresource=status", "-n", NS]],
+    ["read Secrets", ["get", "secrets", "-n", NS]],
+    ["read Secrets cluster-wide", ["get", "secrets", "-A"]],
+    ["exec into pods", ["create", "pods/exec", "-n", NS]],
+    ["list pods", ["list", "pods", "-n", NS]],
+    ["record Events", ["create", "events", "-n", NS]],
+    ["touch Jobs", ["patch", "jobs.batch", "-n", NS]],
+  ])("cannot %s", async (_what, args) => {
+    expect(await canI(JOB, args)).toBe("no");
+  });
+
+  it("has exactly one rule of its own: patch on ecmwfruns/status", async () => {
+    const rules = await ownRules(JOB, NS);
+    console.log(rules.join("\n"));
+    expect(rules).toEqual(["ecmwfruns.gik.dev/status | [] | [] | [patch]"]);
+  });
+});
