@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { V1Job, V1Service } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { loadConfig } from "../../operator/src/config.js";
 import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { namespaceName } from "../operator/helpers/cluster.js";
@@ -149,6 +149,60 @@ describe("the chart's CRDs", () => {
     const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties;
     expect(schema.definitions.url.pattern).toBe(spec.output.pattern);
     expect(schema.definitions.name.pattern).toBe(spec.serviceAccountName.pattern);
+  });
+});
+
+describe("the chart's RBAC", () => {
+  /** Every object of the `operator/rbac/*.yaml` files. */
+  async function rbacManifests(): Promise<Manifest[]> {
+    const dir = fileURLToPath(new URL("../../operator/rbac", import.meta.url));
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".yaml"));
+    const docs = await Promise.all(
+      files.map(async (f) => parseAllDocuments(await readFile(join(dir, f), "utf8"))),
+    );
+    return docs.flat().map((d) => d.toJS() as Manifest);
+  }
+  /** Rules in a canonical order, each list sorted: what a role grants, however it is written. */
+  const grants = (role: Manifest) =>
+    ((role.rules ?? []) as Record<string, string[]>[])
+      .map((rule) =>
+        JSON.stringify(
+          Object.keys(rule)
+            .sort()
+            .map((k) => [k, [...(rule[k] ?? [])].sort()]),
+        ),
+      )
+      .sort();
+  /** What a binding binds: role kind and who, by kind and name. */
+  const binds = (b: Manifest, roleName: string) => ({
+    role: (b.roleRef as { kind: string }).kind,
+    roleName,
+    subjects: (b.subjects as { kind: string; name: string }[]).map((x) => `${x.kind}/${x.name}`),
+  });
+
+  it("grants what operator/rbac/ grants, to the same accounts", async () => {
+    const { result, manifests } = await render(helm, {});
+    expect(result.code, result.out).toBe(0);
+    const plain = await rbacManifests();
+    const pairs: [string, string, string, string][] = [
+      ["ClusterRole", "gik-operator", "ClusterRole", "gik-operator"],
+      ["Role", "gik-operator-leader-election", "Role", "gik-operator-leader-election"],
+      ["ClusterRole", "gik-operator-job", "ClusterRole", "gik-job"],
+    ];
+    for (const [kind, chartName, plainKind, plainName] of pairs) {
+      expect(grants(one(manifests, kind, chartName)), chartName).toEqual(
+        grants(one(plain, plainKind, plainName)),
+      );
+    }
+    expect(binds(one(manifests, "ClusterRoleBinding", "gik-operator"), "operator")).toEqual(
+      binds(one(plain, "ClusterRoleBinding", "gik-operator"), "operator"),
+    );
+    expect(binds(one(manifests, "RoleBinding", "gik-operator-job"), "job")).toEqual(
+      binds(one(plain, "RoleBinding", "gik-job"), "job"),
+    );
+    // And the chart grants nothing else.
+    const roles = (ms: Manifest[]) => ms.filter((m) => m.kind === "Role" || m.kind === "ClusterRole").length;
+    expect(roles(manifests)).toBe(roles(plain));
   });
 });
 

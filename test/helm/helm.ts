@@ -93,20 +93,21 @@ export function one<T = Manifest>(manifests: readonly Manifest[], kind: string, 
   return found[0] as T;
 }
 
-/** The operator container of the rendered Deployment. */
-export function operatorContainer(manifests: readonly Manifest[]): V1Container {
-  const deployment = one<V1Deployment>(manifests, "Deployment");
-  return deployment.spec!.template.spec!.containers.find((c) => c.name === "operator")!;
+/** The operator container of a Deployment of the chart. */
+export function operatorContainer(deployment: V1Deployment): V1Container {
+  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === "operator");
+  if (!container) throw new Error(`Deployment ${deployment.metadata?.name} has no operator container`);
+  return container;
 }
 
 /**
- * The operator's environment as the kubelet would give it to pod `podName` in `namespace`:
- * plain values as they are, the Deployment's downward-API fields (`metadata.name`,
+ * The operator's environment as the kubelet gives it to pod `podName` of `deployment` in
+ * `namespace`: plain values as they are, the downward-API fields (`metadata.name`,
  * `metadata.namespace`) resolved. Any other source throws, so a new kind of entry is noticed.
  */
-export function operatorEnv(manifests: readonly Manifest[], podName: string, namespace: string) {
+export function deploymentEnv(deployment: V1Deployment, podName: string, namespace: string) {
   const env: Record<string, string> = {};
-  for (const e of operatorContainer(manifests).env ?? []) {
+  for (const e of operatorContainer(deployment).env ?? []) {
     const field = e.valueFrom?.fieldRef?.fieldPath;
     if (e.value !== undefined) env[e.name] = e.value;
     else if (field === "metadata.name") env[e.name] = podName;
@@ -114,4 +115,9 @@ export function operatorEnv(manifests: readonly Manifest[], podName: string, nam
     else throw new Error(`operator env ${e.name}: a source the test cannot resolve`);
   }
   return env;
+}
+
+/** {@link deploymentEnv} of the rendered Deployment among `manifests`. */
+export function operatorEnv(manifests: readonly Manifest[], podName: string, namespace: string) {
+  return deploymentEnv(one<V1Deployment>(manifests, "Deployment"), podName, namespace);
 }
