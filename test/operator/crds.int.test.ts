@@ -206,6 +206,11 @@ describe("TemplateBuild on the real API server", () => {
     },
     { name: "a file:// store", spec: { store: "file:///tmp/t" }, message: "spec.store: Invalid value" },
     { name: "86 shards", spec: { shards: 86 }, message: "spec.shards: Invalid value" },
+    {
+      name: "inline credentials",
+      spec: { credentials: { secretRef: { name: "s3" }, secretAccessKey: "x" } },
+      message: 'unknown field "spec.credentials.secretAccessKey"',
+    },
   ])("refuses $name, naming the field", async ({ spec, message }) => {
     const applied = await kubectl(
       ["apply", "-f", "-"],
