@@ -1,0 +1,58 @@
+/**
+ * Benchmark 3: a whole run, every member, templates ready: wall and CPU time, peak memory of the
+ * process tree, requests and bytes read against the minimum (each index file of the run once).
+ * The stores are then counted and one of them is checked by `gik verify`.
+ *
+ * @module
+ */
+
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { gikRunArgs } from "./bench-member.js";
+import { listObjects, OUTPUT_BUCKET } from "./buckets.js";
+import type { BenchContext } from "./context.js";
+import type { Measured } from "./measure-process.js";
+import type { TrafficSummary } from "./traffic.js";
+
+export const RUN_PREFIX = "stores";
+export const VERIFIED_MEMBER = "ens25";
+
+export interface RunResult {
+  measured: Measured;
+  traffic: TrafficSummary;
+  /** The index files of the run: how many, and their bytes (the least any method reads). */
+  minimum: { indexes: number; bytes: number };
+  stores: number;
+  verify: string;
+}
+
+export async function benchRun(ctx: BenchContext): Promise<RunResult> {
+  const members = ctx.mirror.manifest.members;
+  ctx.log(`whole run: gik run --members all (${members} members)`);
+  ctx.forgetTraffic();
+  const measured = await ctx.gik(gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}`));
+  const traffic = ctx.traffic();
+  const written = measured.stdout.split("\n").filter((l) => /^\S+\s+written\s/.test(l)).length;
+  if (written !== members)
+    throw new Error(`gik run wrote ${written} stores, expected ${members}:\n${measured.stdout}`);
+  const objects = await listObjects(ctx.client, OUTPUT_BUCKET, `${RUN_PREFIX}/${ctx.target}/`);
+  const stores = objects.filter((o) => o.key.endsWith(".parquet/.zmetadata")).length;
+  if (stores !== members)
+    throw new Error(`${stores} stores under ${RUN_PREFIX}/${ctx.target}/, expected ${members}`);
+
+  const store = `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}/${ctx.target}/00z/${VERIFIED_MEMBER}.parquet`;
+  const verified = await ctx.gik(["verify", store]);
+  ctx.forgetTraffic();
+  if (!verified.stdout.includes("no faults")) throw new Error(`gik verify ${store}:\n${verified.stdout}`);
+
+  const indexes = ctx.mirror.manifest.files
+    .filter((f) => f.date === ctx.target)
+    .map((f) => statSync(join(ctx.mirror.root, f.path.replace(/\.grib2$/, ".index"))).size);
+  return {
+    measured,
+    traffic,
+    minimum: { indexes: indexes.length, bytes: indexes.reduce((a, b) => a + b, 0) },
+    stores,
+    verify: verified.stdout.trim(),
+  };
+}

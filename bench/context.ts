@@ -1,0 +1,89 @@
+/**
+ * What every benchmark gets: the servers, the mirror, and runners for gik and the Python peers
+ * that measure the process and hand back the traffic it caused.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { MirrorManifest } from "../test/helpers/mirror.js";
+import { type Measured, measure } from "./measure-process.js";
+import { type BenchServers, s3Env } from "./servers.js";
+import { gribLayout, type MessageLayout, summarizeTraffic, type TrafficSummary } from "./traffic.js";
+
+export interface BenchContext {
+  repo: string;
+  servers: BenchServers;
+  client: S3Client;
+  mirror: { root: string; manifest: MirrorManifest };
+  reference: string;
+  target: string;
+  steps: number[];
+  log: (line: string) => void;
+  /** Runs the built `gik` with `args`; `cpuProfDir` adds `--cpu-prof` writing there. */
+  gik(args: string[], cpuProfDir?: string): Promise<Measured>;
+  /** Runs a peer script of `bench/peers` with `python`; returns the JSON line it printed. */
+  python<T>(python: string, script: string, args: string[]): Promise<{ measured: Measured; result: T }>;
+  /** The traffic since the last call (the records before it are dropped). */
+  traffic(): TrafficSummary;
+  /** Drops the records so far, e.g. before a check whose traffic is not part of a result. */
+  forgetTraffic(): void;
+}
+
+export const GIK_MAIN = "dist/job-image/src/cli/main.js";
+
+export function createContext(options: {
+  repo: string;
+  servers: BenchServers;
+  client: S3Client;
+  mirror: { root: string; manifest: MirrorManifest };
+  reference: string;
+  target: string;
+  log: (line: string) => void;
+}): BenchContext {
+  const { repo, servers, mirror } = options;
+  const env = s3Env(servers.s3);
+  const layouts = new Map<string, MessageLayout[]>();
+  const layoutOf = (key: string): MessageLayout[] => {
+    let layout = layouts.get(key);
+    if (!layout) {
+      layout = gribLayout(readFileSync(join(mirror.root, key)));
+      layouts.set(key, layout);
+    }
+    return layout;
+  };
+  return {
+    ...options,
+    steps: mirror.manifest.steps,
+    gik: (args, cpuProfDir) =>
+      measure(
+        process.execPath,
+        [
+          ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : []),
+          GIK_MAIN,
+          ...args,
+          "--log-format",
+          "json",
+        ],
+        { cwd: repo, env },
+      ),
+    python: async <T>(python: string, script: string, args: string[]) => {
+      const measured = await measure(python, [join(repo, "bench", "peers", script), ...args], {
+        cwd: join(repo, "bench", "peers"),
+        env: { ...env, PYTHONDONTWRITEBYTECODE: "1" },
+      });
+      const line = measured.stdout.trim().split("\n").pop() ?? "";
+      try {
+        return { measured, result: JSON.parse(line) as T };
+      } catch {
+        throw new Error(`${script} printed no JSON result:\n${measured.stdout}\n${measured.stderr}`);
+      }
+    },
+    traffic: () => summarizeTraffic(servers.counter.take(), layoutOf),
+    forgetTraffic: () => {
+      servers.counter.take();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: builds gik if its sources changed, generates (or reuses) the full-size mirror,
+ * serves it from MinIO with latency, runs the four benchmarks against the peers, profiles gik
+ * where a target is missed, prints the tables and writes `docs/benchmarks.md`. Any wrong output
+ * (a missing store, a failed verification, a peer that mapped nothing) stops the bench with an
+ * error; times are reported, never asserted.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
+import { benchMember, gikRunArgs, MEMBER } from "./bench-member.js";
+import { benchRead } from "./bench-read.js";
+import { benchRun } from "./bench-run.js";
+import { benchTemplates, gikTemplatesArgs } from "./bench-templates.js";
+import { loadMirror, OUTPUT_BUCKET, s3Client } from "./buckets.js";
+import { type BenchContext, createContext, GIK_MAIN } from "./context.js";
+import { pythonPackages, readMachine } from "./machine.js";
+import { NOTES } from "./notes.js";
+import { profileGik } from "./profile.js";
+import { renderReport, summaryTables } from "./report.js";
+import type { ProfileSummary } from "./report-profiles.js";
+import { startBenchServers } from "./servers.js";
+import type { TargetCheck } from "./targets.js";
+import { checkTargets } from "./targets.js";
+import { ensureVirtualizarrEnv } from "./virtualizarr-env.js";
+
+export const REFERENCE = "20261001";
+export const TARGET = "20261002";
+export const LATENCY_MS = 20;
+const PACKAGES = [
+  "xarray",
+  "zarr",
+  "numcodecs",
+  "fsspec",
+  "s3fs",
+  "kerchunk",
+  "pandas",
+  "numpy",
+  "pyarrow",
+  "eccodes",
+  "virtualizarr",
+  "gribberish",
+  "obstore",
+];
+
+export async function runBench(repo: string): Promise<void> {
+  const started = performance.now();
+  const log = (line: string) => console.log(`bench: ${line}`);
+  const machine = readMachine(repo);
+  buildIfStale(repo, log);
+  log(`mirror: full size, runs ${REFERENCE} and ${TARGET} (generated once, then cached)`);
+  const root = await ensureMirror({ dates: [REFERENCE, TARGET], fullSize: true });
+  const manifest = await readMirrorManifest(root);
+  const virtualizarr = await ensureVirtualizarrEnv(log);
+  const servers = await startBenchServers(LATENCY_MS, log);
+  try {
+    const client = s3Client(servers.direct);
+    const mirrorBytes = await loadMirror(client, root, [REFERENCE, TARGET]);
+    log(`loaded ${(mirrorBytes / 2 ** 20).toFixed(0)} MiB into MinIO`);
+    const ctx = createContext({
+      repo,
+      servers,
+      client,
+      mirror: { root, manifest },
+      reference: REFERENCE,
+      target: TARGET,
+      log,
+    });
+    const templates = await benchTemplates(ctx, servers.python.reader);
+    const member = await benchMember(ctx, servers.python.peers, virtualizarr);
+    const run = await benchRun(ctx);
+    const read = await benchRead(ctx, servers.python.reader);
+    const targets = checkTargets(templates, member, run);
+    const profiles = await profileMissed(ctx, targets);
+    machine.load.end = loadavg()[0]!;
+    const versions: Record<string, Record<string, string>> = {
+      "kerchunk Stage 0 and reading (reader environment)": pythonPackages(servers.python.reader, PACKAGES),
+      "kerchunk map_from_index (peers environment)": pythonPackages(servers.python.peers, PACKAGES),
+      ...("python" in virtualizarr ? { VirtualiZarr: pythonPackages(virtualizarr.python, PACKAGES) } : {}),
+    };
+    const enfo = manifest.files.find((f) => f.date === TARGET && f.file === "enfo-ef");
+    const report = {
+      machine,
+      versions,
+      setup: {
+        latencyMs: LATENCY_MS,
+        reference: REFERENCE,
+        target: TARGET,
+        mirrorBytes,
+        messagesPerStep: enfo?.messages ?? 0,
+      },
+      templates,
+      member,
+      run,
+      read,
+      targets,
+      profiles,
+      durationMs: performance.now() - started,
+      notes: NOTES,
+    };
+    writeFileSync(join(repo, "docs", "benchmarks.md"), renderReport(report));
+    console.log(`\n${summaryTables(report)}`);
+    log(`written docs/benchmarks.md; ${((performance.now() - started) / 1000).toFixed(0)} s end to end`);
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** Profiles gik's command behind each missed time or memory target (the whole run once for both). */
+async function profileMissed(ctx: BenchContext, targets: readonly TargetCheck[]): Promise<ProfileSummary[]> {
+  const missed = new Set(targets.filter((t) => !t.met).map((t) => t.name));
+  const profiles: ProfileSummary[] = [];
+  if (missed.has("templates")) {
+    profiles.push(
+      await profileGik(ctx, "templates", gikTemplatesArgs(ctx, `s3://${OUTPUT_BUCKET}/profile-templates`)),
+    );
+  }
+  if (missed.has("member")) {
+    profiles.push(
+      await profileGik(
+        ctx,
+        "one member",
+        gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/profile-member`),
+      ),
+    );
+  }
+  if (missed.has("run") || missed.has("memory")) {
+    profiles.push(
+      await profileGik(ctx, "whole run", gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run`)),
+    );
+  }
+  return profiles;
+}
+
+/** Runs `tsc -p tsconfig.build.json` when a source of the job image is newer than what `dist/` holds. */
+function buildIfStale(repo: string, log: (line: string) => void): void {
+  const newest = (dir: string, ext: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (e.isFile() && e.name.endsWith(ext)) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+    }
+    return t;
+  };
+  const dist = join(repo, "dist", "job-image", "src");
+  let built = 0;
+  try {
+    statSync(join(repo, GIK_MAIN));
+    built = newest(dist, ".js");
+  } catch {
+    built = 0;
+  }
+  if (built >= newest(join(repo, "job-image", "src"), ".ts")) return;
+  log("building gik (tsc -p tsconfig.build.json)");
+  execFileSync(
+    process.execPath,
+    [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: repo,
+      stdio: "inherit",
+    },
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs one command of a benchmark and measures it from outside: wall time, CPU time, and the peak
+ * resident memory of its process tree (the process and every descendant), sampled from `/proc`.
+ * CPU time matters beside wall time on a shared machine: it does not grow while the process waits
+ * for a core.
+ *
+ * The peak is the larger of two readings: the highest sum of `VmRSS` over the tree seen by the
+ * sampler, and the highest single `VmHWM` (the kernel's own high-water mark) seen for any process
+ * of the tree, which also covers a peak that fell between two samples.
+ *
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+export interface Measured {
+  command: string;
+  code: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssBytes: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface MeasureOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Sampling period of `/proc` (default 50 ms). */
+  sampleMs?: number;
+}
+
+/** Runs `command args…` to its end; fails loudly (with its stderr) unless it exits 0. */
+export async function measure(
+  command: string,
+  args: string[],
+  options: MeasureOptions = {},
+): Promise<Measured> {
+  const result = await measureAllowingFailure(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(
+      `${result.command} exited ${result.code}\n--- stderr (tail) ---\n${tail(result.stderr, 40)}\n--- stdout (tail) ---\n${tail(result.stdout, 20)}`,
+    );
+  }
+  return result;
+}
+
+/** As {@link measure}, but returns a failed run instead of throwing. */
+export function measureAllowingFailure(
+  command: string,
+  args: string[],
+  options: MeasureOptions = {},
+): Promise<Measured> {
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on("data", (c: Buffer) => out.push(c));
+  child.stderr.on("data", (c: Buffer) => err.push(c));
+  let peak = 0;
+  let cpuTicks = 0;
+  const sample = () => {
+    if (child.pid === undefined) return;
+    let rss = 0;
+    let ticks = 0;
+    for (const pid of processTree(child.pid)) {
+      const status = memoryStatus(pid);
+      rss += status.rss;
+      peak = Math.max(peak, status.hwm);
+      ticks += cpuTicksOf(pid);
+    }
+    peak = Math.max(peak, rss);
+    cpuTicks = Math.max(cpuTicks, ticks);
+  };
+  const timer = setInterval(sample, options.sampleMs ?? 50);
+  return new Promise((resolve, reject) => {
+    child.on("error", (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearInterval(timer);
+      resolve({
+        command: [command, ...args].join(" "),
+        code: code ?? (signal ? 128 : 1),
+        wallMs: performance.now() - started,
+        cpuMs: cpuTicks * TICK_MS,
+        peakRssBytes: peak,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      });
+    });
+  });
+}
+
+/** `pid` and its descendants, from the parent pids in `/proc/<pid>/stat`. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = parentOf(Number(name));
+    if (ppid === undefined) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.pop()!;
+    tree.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return tree;
+}
+
+/** `VmRSS` and `VmHWM` of a process in bytes (0 when it is gone). */
+export function memoryStatus(pid: number): { rss: number; hwm: number } {
+  try {
+    return parseMemoryStatus(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/** The `VmRSS` and `VmHWM` lines of a `/proc/<pid>/status` text, in bytes. */
+export function parseMemoryStatus(text: string): { rss: number; hwm: number } {
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+/** Linux counts CPU time in clock ticks of 1/100 s (`getconf CLK_TCK`). */
+const TICK_MS = 10;
+
+function parentOf(pid: number): number | undefined {
+  return statFields(pid)?.[1];
+}
+
+/** utime + stime of a process, in clock ticks (0 when it is gone). */
+function cpuTicksOf(pid: number): number {
+  const f = statFields(pid);
+  return f ? f[11]! + f[12]! : 0;
+}
+
+/** Fields 3… of `/proc/<pid>/stat` as numbers (field 4, the parent pid, is index 1). */
+function statFields(pid: number): number[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses: fields after its last ')'.
+    return stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(text: string, lines: number): string {
+  return text.split("\n").slice(-lines).join("\n");
+}
