@@ -38,6 +38,8 @@ export function helmFor(bin: Record<string, string>, kubeconfig?: string): Helm 
   const home = mkdtempSync(join(tmpdir(), "gik-helm-home-"));
   const env = {
     PATH: process.env.PATH,
+    // Without HOME, client-go keeps its discovery cache in ./.kube of the working directory.
+    HOME: home,
     HELM_CONFIG_HOME: join(home, "config"),
     HELM_CACHE_HOME: join(home, "cache"),
     HELM_DATA_HOME: join(home, "data"),
