@@ -72,6 +72,7 @@ export async function benchMember(
   const median = [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)]!;
 
   ctx.log("one member: kerchunk map_from_index path");
+  ctx.forgetTraffic();
   const kerchunk = await ctx.python<{
     rows: number;
     indexRows: number;
@@ -109,6 +110,7 @@ async function benchVirtualizarr(
 ): Promise<MemberResult["virtualizarr"]> {
   if ("missing" in env) return env;
   ctx.log("one member: VirtualiZarr GribberishParser(use_index='.index')");
+  ctx.forgetTraffic();
   const peer = await ctx.python<{ steps: number; variables: number; seconds: number }>(
     env.python,
     "virtualizarr_member.py",

@@ -20,7 +20,7 @@ import { benchTemplates, gikTemplatesArgs } from "./bench-templates.js";
 import { loadMirror, OUTPUT_BUCKET, s3Client } from "./buckets.js";
 import { type BenchContext, createContext, GIK_MAIN } from "./context.js";
 import { pythonPackages, readMachine } from "./machine.js";
-import { NOTES } from "./notes.js";
+import { FINDINGS, NOTES } from "./notes.js";
 import { profileGik } from "./profile.js";
 import { renderReport, summaryTables } from "./report.js";
 import type { ProfileSummary } from "./report-profiles.js";
@@ -102,6 +102,7 @@ export async function runBench(repo: string): Promise<void> {
       profiles,
       durationMs: performance.now() - started,
       notes: NOTES,
+      findings: FINDINGS,
     };
     writeFileSync(join(repo, "docs", "benchmarks.md"), renderReport(report));
     console.log(`\n${summaryTables(report)}`);

@@ -16,3 +16,13 @@ export const NOTES: string[] = [
   "**The whole run reads index files and 8-byte probes only:** `GRIB` and `7777` of the first message of each file (the ranges of the others are checked by tiling), never a data section.",
   "**Shared machine:** MinIO, toxiproxy and the counting proxy run on the same cores as the measured process, and other work may run on the machine too (see the load averages): wall times are upper bounds, CPU times are closer to what the code costs.",
 ];
+
+/**
+ * How to read the profiles: the mechanisms behind the owners the profile section lists, and what
+ * would change them (directions for the design, none of them done by the bench).
+ */
+export const FINDINGS: string[] = [
+  "**Templates are request-bound.** Stage 0 sends one range GET per field and member kind (control, perturbed) per step, about 31,000 for 85 steps, and one PUT per member and step (4,335). Through the AWS SDK v3 each request costs on the order of a millisecond of CPU to build, sign, send and parse: the SDK and Node's HTTP stack take close to half the samples, the garbage collector and Parquet/Arrow (4,335 templates, each row repeating its field's JSON attributes and grid) most of the rest; gik's own code is about a tenth, and nothing in it is quadratic. What would change it: fewer requests (headers of one step per field, the other steps' keys taken from the index, which would need the step-dependent keys checked another way), a lighter S3 client, or one template per step for all members instead of one per member and step.",
+  "**One member is index-bound.** It reads the same 85 index files as a whole run (170 MiB of JSON lines for 51 members) and parses every line: index parsing, `JSON.parse` and the garbage collector take about half the samples, Parquet/Arrow (85 templates read, the store written) and the SDK most of the rest. What would change it: parsing only the wanted members' lines (a cheap scan for `\"number\"` first), keeping every line's offset and length for the tiling check.",
+  "**A whole run is bound by requests and allocation.** Each store is about 385 objects (one `refs.0.parq` per array in the reference-parquet layout, plus `.zmetadata`), so 51 stores are about 19,600 PUTs; with 4,335 template reads, the SDK and HTTP take about 40% of the samples, the garbage collector and Parquet/Arrow (template decoding row by row in `tableToRows`, 19,600 Parquet encodes) most of the rest. The peak memory (beyond 1 GiB) was not analysed with a heap profile; the run holds every member's mapped rows (about 800,000) until the stores are written and 16 steps' parsed indexes at once, and parquet-wasm's linear memory never shrinks.",
+];

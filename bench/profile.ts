@@ -19,8 +19,9 @@ export async function profileGik(ctx: BenchContext, name: string, args: string[]
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   ctx.log(`profile: gik ${args.slice(0, 2).join(" ")} under --cpu-prof → ${dir}`);
-  const measured = await ctx.gik(args, dir);
   ctx.forgetTraffic();
+  const measured = await ctx.gik(args, dir);
+  const traffic = ctx.traffic();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`node --cpu-prof wrote no profile in ${dir}`);
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
@@ -29,6 +30,7 @@ export async function profileGik(ctx: BenchContext, name: string, args: string[]
     name,
     command: `gik ${args.join(" ")}`,
     measured,
+    traffic,
     path: join("bench", ".out", "profiles", name, file),
     totalMs,
     functions,

@@ -7,11 +7,13 @@
 import type { HotFunction } from "./cpu-profile.js";
 import { bytes, seconds } from "./format.js";
 import type { Measured } from "./measure-process.js";
+import type { TrafficSummary } from "./traffic.js";
 
 export interface ProfileSummary {
   name: string;
   command: string;
   measured: Measured;
+  traffic: TrafficSummary;
   /** The `.cpuprofile`, relative to the repository (not committed). */
   path: string;
   totalMs: number;
@@ -27,7 +29,7 @@ export function profileSection(profiles: readonly ProfileSummary[]): string[] {
     "",
     "Each command run again under `node --cpu-prof` (V8's sampling profiler, wall-clock samples of the",
     "main thread; a sample taken while the process waited for a core counts for the function it was in).",
-    "Self time by owner, then the functions with the most self time.",
+    "Self time by owner, then the functions with the most self time; what they mean follows the profiles.",
     "",
   ];
   for (const p of profiles) {
@@ -36,6 +38,8 @@ export function profileSection(profiles: readonly ProfileSummary[]): string[] {
       `### ${p.name}`,
       "",
       `\`${p.command}\`: ${seconds(m.wallMs / 1000)} wall, ${seconds(m.cpuMs / 1000)} CPU, peak ${bytes(m.peakRssBytes)} under the profiler; ${seconds(p.totalMs / 1000)} sampled (\`${p.path}\`).`,
+      "",
+      dominant(p),
       "",
       "| owner | self time | share |",
       "| --- | --- | --- |",
@@ -52,4 +56,16 @@ export function profileSection(profiles: readonly ProfileSummary[]): string[] {
     );
   }
   return lines;
+}
+
+/** One sentence: the three largest owners, and the requests the command sent (what the SDK and HTTP shares scale with). */
+export function dominant(p: ProfileSummary): string {
+  const top = p.categories
+    .slice(0, 3)
+    .map((c) => `${c.category} ${(c.share * 100).toFixed(0)}%`)
+    .join(", ");
+  const methods = Object.entries(p.traffic.byMethod)
+    .map(([k, v]) => `${v.toLocaleString("en-US")} ${k}`)
+    .join(", ");
+  return `Dominated by ${top}; the command sent ${p.traffic.requests.toLocaleString("en-US")} requests (${methods}).`;
 }

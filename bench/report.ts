@@ -35,6 +35,8 @@ export interface BenchReport {
   profiles: ProfileSummary[];
   durationMs: number;
   notes: string[];
+  /** What the profiles say, shown after them when a target was missed. */
+  findings: string[];
 }
 
 const s = (ms: number) => seconds(ms / 1000);
@@ -98,6 +100,7 @@ export function renderReport(r: BenchReport): string {
     ...runSection(r.run),
     ...readSection(r.read),
     ...profileSection(r.profiles),
+    ...(r.profiles.length > 0 ? [...r.findings.map((f) => `- ${f}`), ""] : []),
     "## Notes",
     "",
     ...r.notes.map((n) => `- ${n}`),
