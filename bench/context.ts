@@ -22,8 +22,8 @@ export interface BenchContext {
   target: string;
   steps: number[];
   log: (line: string) => void;
-  /** Runs the built `gik` with `args`; `cpuProfDir` adds `--cpu-prof` writing there. */
-  gik(args: string[], cpuProfDir?: string): Promise<Measured>;
+  /** Runs the built `gik` with `args`; `node` are options for Node itself (`--cpu-prof`, heap size). */
+  gik(args: string[], node?: string[]): Promise<Measured>;
   /** Runs a peer script of `bench/peers` with `python`; returns the JSON line it printed. */
   python<T>(python: string, script: string, args: string[]): Promise<{ measured: Measured; result: T }>;
   /** The traffic since the last call (the records before it are dropped). */
@@ -57,18 +57,8 @@ export function createContext(options: {
   return {
     ...options,
     steps: mirror.manifest.steps,
-    gik: (args, cpuProfDir) =>
-      measure(
-        process.execPath,
-        [
-          ...(cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : []),
-          GIK_MAIN,
-          ...args,
-          "--log-format",
-          "json",
-        ],
-        { cwd: repo, env },
-      ),
+    gik: (args, node = []) =>
+      measure(process.execPath, [...node, GIK_MAIN, ...args, "--log-format", "json"], { cwd: repo, env }),
     python: async <T>(python: string, script: string, args: string[]) => {
       const measured = await measure(python, [join(repo, "bench", "peers", script), ...args], {
         cwd: join(repo, "bench", "peers"),

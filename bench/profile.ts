@@ -20,7 +20,7 @@ export async function profileGik(ctx: BenchContext, name: string, args: string[]
   mkdirSync(dir, { recursive: true });
   ctx.log(`profile: gik ${args.slice(0, 2).join(" ")} under --cpu-prof → ${dir}`);
   ctx.forgetTraffic();
-  const measured = await ctx.gik(args, dir);
+  const measured = await ctx.gik(args, ["--cpu-prof", "--cpu-prof-dir", dir]);
   const traffic = ctx.traffic();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`node --cpu-prof wrote no profile in ${dir}`);

@@ -7,7 +7,7 @@
 
 import type { MemberResult } from "./bench-member.js";
 import type { ReadResult } from "./bench-read.js";
-import type { RunResult } from "./bench-run.js";
+import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
 import type { TemplatesResult } from "./bench-templates.js";
 import { bytes, count, ratio, seconds } from "./format.js";
 import type { Machine } from "./machine.js";
@@ -140,6 +140,7 @@ function runSection(r: RunResult): string[] {
     "## 3. A whole run, 51 members",
     "",
     `- \`gik run --members all\`: ${process_(r.measured)}; ${r.stores} stores.`,
+    `- The same under \`node --max-old-space-size=${BOUNDED_HEAP_MIB}\` (a V8 heap ceiling of ${BOUNDED_HEAP_MIB} MiB; in a container Node derives its ceiling from the memory limit): ${process_(r.bounded)}; ${r.stores} stores. Without a ceiling, Node sizes the heap for this machine's memory and collects late.`,
     `- ${traffic(r.traffic)}`,
     `- Minimum: the run's ${r.minimum.indexes} index files once, ${bytes(r.minimum.bytes)}; gik read ${r.traffic.index.files} of them, at most ${r.traffic.index.maxGetsPerFile}× each, ${bytes(r.traffic.index.bytes)} (${(r.traffic.index.bytes / r.minimum.bytes).toFixed(3)}× the minimum).`,
     `- Check: \`gik verify\` → ${r.verify}`,

@@ -5,7 +5,7 @@
  */
 
 import type { MemberResult } from "./bench-member.js";
-import type { RunResult } from "./bench-run.js";
+import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
 import type { TemplatesResult } from "./bench-templates.js";
 import { bytes, seconds } from "./format.js";
 import type { Measured } from "./measure-process.js";
@@ -78,8 +78,8 @@ export function checkTargets(t: TemplatesResult, m: MemberResult, r: RunResult):
       figure: "peak memory for a whole run",
       documented: "—",
       target: "< 512 MB",
-      measured: bytes(r.measured.peakRssBytes),
-      met: r.measured.peakRssBytes < 512 * 2 ** 20,
+      measured: `${bytes(r.bounded.peakRssBytes)} with a ${BOUNDED_HEAP_MIB} MiB V8 heap (${bytes(r.measured.peakRssBytes)} with Node's default heap for this machine)`,
+      met: r.bounded.peakRssBytes < 512 * 2 ** 20,
     },
   ];
 }

@@ -28,10 +28,11 @@ import type { Manifest, SourceFile } from "../templates/manifest.js";
 import { loadManifest, readTemplate } from "../templates/read.js";
 import type { TemplateRow } from "../templates/row.js";
 import { mapPool } from "../util/pool.js";
-import { type MappedRow, mapFromIndex } from "./map-from-index.js";
+import { mapFromIndex } from "./map-from-index.js";
 import { buildTemplates } from "./templates.js";
 import { buildTree, type FieldDescriptor } from "./tree.js";
 import {
+  type ChunkRef,
   readStoreRecord,
   STORE_LAYOUT_VERSION,
   type StoreRecord,
@@ -70,7 +71,11 @@ interface MemberWork {
   number: number;
   record: StoreRecord;
   fields: Map<string, FieldDescriptor>;
-  mapped: MappedRow[];
+  /**
+   * Every mapped message of the member, held until the last step is mapped: a whole run holds
+   * about 800,000 of them, so only what the store needs is kept, with one `attrs` string per field.
+   */
+  chunks: ChunkRef[];
   error?: Error;
   drifted?: StructureDriftError;
 }
@@ -123,7 +128,7 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Membe
       return;
     }
     const number = memberNumber(member);
-    const item: MemberWork = { member, number, record, fields: new Map(), mapped: [] };
+    const item: MemberWork = { member, number, record, fields: new Map(), chunks: [] };
     if (!manifest.members.includes(member)) {
       item.error = new TemplateError(
         deps.templates.url(""),
@@ -149,7 +154,7 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Membe
       try {
         const tree = buildTree([...w.fields.values()], run, w.number, steps);
         const refs = await writeStore(
-          storeRefs(tree, w.mapped),
+          storeRefs(tree, w.chunks),
           { key, format, record: w.record, recordSize: input.recordSize },
           deps.out,
         );
@@ -218,7 +223,9 @@ async function mapSteps(
           return;
         }
         for (const row of templates) if (!w.fields.has(row.attrs)) w.fields.set(row.attrs, row);
-        for (const row of result.mapped) w.mapped.push(row);
+        for (const { attrs, step, uri, offset, length } of result.mapped) {
+          w.chunks.push({ attrs: w.fields.get(attrs)!.attrs, step, uri, offset, length });
+        }
       });
     } catch (error) {
       for (const w of active()) w.error = error as GikError;

@@ -46,8 +46,11 @@ export function storeRecord(inputs: StoreInputs): StoreRecord {
   return { inputs, digest: `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
 }
 
+/** What a store keeps of a mapped message: where its chunk goes and where its bytes are. */
+export type ChunkRef = Pick<MappedRow, "attrs" | "step" | "uri" | "offset" | "length">;
+
 /** The complete references of a member's store: the tree plus one chunk per mapped message. */
-export function storeRefs(tree: Tree, mapped: readonly MappedRow[]): Refs {
+export function storeRefs(tree: Tree, mapped: readonly ChunkRef[]): Refs {
   const refs: Record<string, RefValue> = treeRefs(tree);
   const stepIndex = new Map(tree.steps.map((s, i) => [s, i]));
   for (const row of mapped) {
