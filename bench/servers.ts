@@ -14,8 +14,7 @@ import { buildAll } from "../test/infra/build-all.js";
 import { cachePaths } from "../test/infra/cache-paths.js";
 import type { S3Endpoint } from "../test/infra/endpoints.js";
 import { startMinio } from "../test/infra/minio.js";
-import { closeRunDir, openRunDir } from "../test/infra/run-dir.js";
-import type { ServerProcess } from "../test/infra/server-process.js";
+import { openServerSet } from "../test/infra/server-set.js";
 import { addToxic, createProxy, startToxiproxy } from "../test/infra/toxiproxy.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
 
@@ -37,33 +36,15 @@ export async function startBenchServers(
 ): Promise<BenchServers> {
   const paths = cachePaths();
   const built = await buildAll(paths, log, ["minio", "toxiproxy"]);
-  const run = openRunDir(paths, log);
-  const servers: ServerProcess[] = [];
-  const stops: (() => Promise<unknown>)[] = [];
-  const killAll = () => {
-    for (const s of servers) {
-      try {
-        process.kill(-s.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  };
-  process.on("exit", killAll);
-  const stop = async () => {
-    for (const f of stops.splice(0).reverse()) await f().catch((err) => log(`stop: ${err}`));
-    process.off("exit", killAll);
-    closeRunDir(run);
-  };
+  const set = openServerSet(paths, log);
+  const { run, track, stop } = set;
   try {
     const minio = await startMinio(run, built.go.minio.bin.minio!);
-    servers.push(minio.server);
-    stops.push(() => minio.server.stop());
+    track(minio.server);
     const counter = await startCountingProxy({ host: "127.0.0.1", port: minio.port });
-    stops.push(() => counter.close());
+    set.onStop(() => counter.close());
     const toxiproxy = await startToxiproxy(run, built.go.toxiproxy.bin["toxiproxy-server"]!);
-    servers.push(toxiproxy.server);
-    stops.push(() => toxiproxy.server.stop());
+    track(toxiproxy.server);
     const url = await createProxy(toxiproxy.api, "bench-s3", `127.0.0.1:${counter.port}`);
     await addToxic(toxiproxy.api, "bench-s3", { type: "latency", attributes: { latency: latencyMs } });
     log(`MinIO ${minio.endpoint.endpoint}, through ${latencyMs} ms of latency at ${url}; logs in ${run.dir}`);

@@ -7,9 +7,8 @@
  *   {@link NODE_NAMES}, and the pod runner (in this process);
  * - the Python reader environment.
  *
- * What the cache lacks is built first. Whatever started is stopped by `stop()`, in reverse order,
- * also when a later step of the start fails; a hard exit of this process SIGKILLs the server
- * process groups, and a later run reaps what a crash left (see `run-dir.ts`).
+ * What the cache lacks is built first. Whatever started is stopped by `stop()` (see `server-set.ts`),
+ * also when a later step of the start fails.
  *
  * @module
  */
@@ -26,8 +25,7 @@ import { createFakeNodes, startKwok } from "./kwok.js";
 import { startMinio } from "./minio.js";
 import { startPodRunner } from "./pod-runner.js";
 import { servePodRunnerControl } from "./pod-runner-control.js";
-import { closeRunDir, openRunDir } from "./run-dir.js";
-import type { ServerProcess } from "./server-process.js";
+import { openServerSet } from "./server-set.js";
 import { startSlowDownProxy } from "./slowdown-proxy.js";
 import { createProxy, startToxiproxy } from "./toxiproxy.js";
 
@@ -48,33 +46,13 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
   const built = await buildAll(paths, log);
   const { go } = built;
   const timings = [...built.timings];
-  const run = openRunDir(paths, log);
-  const stops: (() => Promise<unknown>)[] = [];
-  const servers: ServerProcess[] = [];
-  const killAll = () => {
-    for (const s of servers) {
-      try {
-        process.kill(-s.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  };
-  process.on("exit", killAll);
-  const stop = async () => {
-    for (const f of stops.splice(0).reverse()) await f().catch((err) => log(`stop: ${err}`));
-    process.off("exit", killAll);
-    closeRunDir(run);
-  };
+  const set = openServerSet(paths, log);
+  const { run, track, stop } = set;
   const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     const result = await f();
     timings.push(`${what}: started in ${formatMs(Date.now() - started)}`);
     return result;
-  };
-  const track = (...started: ServerProcess[]) => {
-    servers.push(...started);
-    for (const s of started) stops.push(() => s.stop());
   };
 
   try {
@@ -85,7 +63,7 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
       track(toxiproxy.server);
       const toxicUrl = await createProxy(toxiproxy.api, "minio", `127.0.0.1:${minio.port}`);
       const slowDown = await startSlowDownProxy({ host: "127.0.0.1", port: minio.port });
-      stops.push(() => slowDown.close());
+      set.onStop(() => slowDown.close());
       return {
         s3: minio.endpoint,
         s3Toxic: { ...minio.endpoint, endpoint: toxicUrl, toxiproxyApi: toxiproxy.api, proxyName: "minio" },
@@ -126,9 +104,9 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
           },
           log: (line) => log(`pod-runner: ${line}`),
         });
-        stops.push(() => runner.stop());
+        set.onStop(() => runner.stop());
         const control = await servePodRunnerControl(runner);
-        stops.push(() => control.close());
+        set.onStop(() => control.close());
         return {
           kubeconfig: plane.adminKubeconfig,
           server: plane.server,

@@ -7,6 +7,7 @@
 --   Healthy      every member succeeded
 --   Degraded     a spec the operator cannot act on (Stalled), or members failed for good
 --                (Failed, and PartiallySucceeded: some stores are missing)
+-- Argo CD runs each health.lua alone (no require), so the opening checks repeat in both kinds' files.
 local hs = { status = "Progressing", message = "Waiting for the gik operator" }
 
 local function condition(status, type)

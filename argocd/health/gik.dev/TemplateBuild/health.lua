@@ -4,6 +4,7 @@
 --   Healthy      every shard succeeded: `status.store` holds the templates
 --   Degraded     a spec the operator cannot act on (Stalled), or a shard failed for good (Failed:
 --                partial templates are of no use, so a build never partially succeeds)
+-- Argo CD runs each health.lua alone (no require), so the opening checks repeat in both kinds' files.
 local hs = { status = "Progressing", message = "Waiting for the gik operator" }
 
 local function condition(status, type)
