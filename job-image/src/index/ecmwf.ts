@@ -10,13 +10,16 @@
  * - `pl` and `sol` lines carry `levelist`; it is part of the join key `attrs`.
  * - (`attrs`, `number`, `step`, `type`) identifies a message; a repeat is an error, never a silent overwrite.
  * - Blank lines at the end are ignored; a blank line between entries, or a line cut short, is an error.
+ * - Read for some members only, the other members' lines give just their span (offset, length,
+ *   member, line: what the range checks need), found without parsing the line; such a line is an
+ *   error only when its span cannot be found. A pod of one member thus parses 1/51 of each index.
  *
  * @module
  */
 
 import { IndexParseError } from "../errors.js";
 import { parseDigits } from "./digits.js";
-import type { IndexEntry } from "./types.js";
+import type { IndexEntry, IndexSpan } from "./types.js";
 
 /** Keys whose values are strings in open-data indexes (numbers there mean a MARS index). */
 const STRING_KEYS = [
@@ -41,6 +44,13 @@ const REQUIRED_KEYS = ["param", "levtype", "step", "type", "_offset", "_length"]
 /** Level types whose fields are told apart by `levelist`. */
 const LEVELLED_TYPES = new Set(["pl", "sol"]);
 
+/** An index read for some members: their entries, and the span of every line. */
+export interface ParsedIndex {
+  entries: IndexEntry[];
+  /** One per line, in file order: the entry itself for a parsed line. */
+  spans: IndexSpan[];
+}
+
 /**
  * Parses the text of an ECMWF open-data `.index` file.
  *
@@ -52,14 +62,31 @@ const LEVELLED_TYPES = new Set(["pl", "sol"]);
  * entries[0].attrs; // "t:pl:500"
  */
 export function parseEcmwfIndex(text: string, path: string): IndexEntry[] {
+  return parseEcmwfIndexFor(text, path).entries;
+}
+
+/**
+ * Parses the lines of `members` (all when undefined) in full, and finds the span of every other line.
+ *
+ * @throws {IndexParseError} naming `path` and the 1-based line of the first faulty line
+ * @example
+ * const { entries, spans } = parseEcmwfIndexFor(text, url, new Set([1]));
+ */
+export function parseEcmwfIndexFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
   const lines = text.split("\n");
   let end = lines.length;
   while (end > 0 && lines[end - 1]!.trim() === "") end--;
 
-  const entries: IndexEntry[] = new Array(end);
+  const entries: IndexEntry[] = [];
+  const spans: IndexSpan[] = new Array(end);
   const firstLineOf = new Map<string, number>();
   for (let i = 0; i < end; i++) {
-    const entry = parseEcmwfIndexLine(lines[i]!, path, i + 1);
+    const raw = lines[i]!;
+    if (members && !members.has(scanNumber(raw))) {
+      spans[i] = scanSpan(raw, path, i + 1);
+      continue;
+    }
+    const entry = parseEcmwfIndexLine(raw, path, i + 1);
     const identity = `${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`;
     const first = firstLineOf.get(identity);
     if (first !== undefined) {
@@ -71,9 +98,31 @@ export function parseEcmwfIndex(text: string, path: string): IndexEntry[] {
       );
     }
     firstLineOf.set(identity, entry.line);
-    entries[i] = entry;
+    entries.push(entry);
+    spans[i] = entry;
   }
-  return entries;
+  return { entries, spans };
+}
+
+// Numbers with or without quotes: a MARS index's `"number": 1` must reach the full parse, which names it.
+const NUMBER_VALUE = /"number"\s*:\s*"?(\d+)/;
+const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/;
+const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/;
+
+/** The member of a line without parsing it: 0 without `number`, as {@link parseEcmwfIndexLine} decides. */
+function scanNumber(raw: string): number {
+  const found = NUMBER_VALUE.exec(raw);
+  return found ? (parseDigits(found[1]!) ?? -1) : 0;
+}
+
+/** The span of a line of a member not read; a line whose span is not plain is parsed, to name its fault. */
+function scanSpan(raw: string, path: string, line: number): IndexSpan {
+  const offset = OFFSET_VALUE.exec(raw);
+  const length = LENGTH_VALUE.exec(raw);
+  const o = offset && parseDigits(offset[1]!);
+  const l = length && parseDigits(length[1]!);
+  if (typeof o !== "number" || typeof l !== "number") return parseEcmwfIndexLine(raw, path, line);
+  return { offset: o, length: l, number: scanNumber(raw), line };
 }
 
 /**

@@ -8,8 +8,23 @@
  * @module
  */
 
+/**
+ * Where one index line's message lies in its GRIB file: what the range checks need of every line,
+ * whichever member it belongs to.
+ */
+export interface IndexSpan {
+  /** Byte offset of the message in its GRIB file (`_offset`). */
+  offset: number;
+  /** Byte length of the message (`_length`). */
+  length: number;
+  /** Ensemble member; 0 for lines without `number` (control `cf`, `fc`). */
+  number: number;
+  /** 1-based line number in the index file. */
+  line: number;
+}
+
 /** One line of an ECMWF open-data `.index` file. Every value as published, except where noted. */
-export interface IndexEntry {
+export interface IndexEntry extends IndexSpan {
   /** Join key `"{param}:{levtype}:{levelist}"`; `levelist` is empty for single-level fields. */
   attrs: string;
   param: string;
@@ -20,8 +35,6 @@ export interface IndexEntry {
   step: string;
   /** End of `step` in hours (`135` for `"135"`, `6` for `"0-6"`). */
   stepEnd: number;
-  /** Ensemble member; 0 for lines without `number` (control `cf`, `fc`). */
-  number: number;
   type: string;
   stream: string;
   class: string;
@@ -31,12 +44,6 @@ export interface IndexEntry {
   /** `HHMM`. */
   time: string;
   domain: string;
-  /** Byte offset of the message in its GRIB file (`_offset`). */
-  offset: number;
-  /** Byte length of the message (`_length`). */
-  length: number;
-  /** 1-based line number in the index file. */
-  line: number;
 }
 
 /** One line of a NOAA wgrib2 `.idx` inventory: `n:offset:d=YYYYMMDDHH:VAR:LEVEL:TIME[:ENS…]`. */

@@ -11,24 +11,27 @@
  * @module
  */
 import { ByteRangeError, type GikError, GribFormatError } from "../errors.js";
-import type { IndexEntry } from "../index/types.js";
+import type { IndexEntry, IndexSpan } from "../index/types.js";
 import type { ReadableStore } from "../storage/types.js";
 import type { StepIndex } from "./step-files.js";
 
 export interface RangeFault {
-  entry: IndexEntry;
+  entry: IndexSpan;
   error: GikError;
 }
 
-/** Pure part: entries past the end of the file, and entries whose ranges break the tiling. */
+/**
+ * Pure part: lines whose range passes the end of the file, and lines whose ranges break the tiling.
+ * Every line of the index takes part, parsed for its member or not.
+ */
 export function classifyRanges(
-  entries: readonly IndexEntry[],
+  spans: readonly IndexSpan[],
   gribSize: number,
   gribUrl: string,
   indexUrl: string,
-): { faults: RangeFault[]; suspects: IndexEntry[] } {
+): { faults: RangeFault[]; suspects: IndexSpan[] } {
   const faults: RangeFault[] = [];
-  for (const entry of entries) {
+  for (const entry of spans) {
     if (entry.offset + entry.length > gribSize) {
       faults.push({
         entry,
@@ -36,13 +39,13 @@ export function classifyRanges(
           gribUrl,
           entry.offset,
           entry.length,
-          `${indexUrl}:${entry.line} (${entry.attrs}, member ${entry.number}) reaches past the end of the file (${gribSize} bytes)`,
+          `${where(indexUrl, entry)} reaches past the end of the file (${gribSize} bytes)`,
         ),
       });
     }
   }
-  const sorted = [...entries].sort((a, b) => a.offset - b.offset);
-  const suspects = new Set<IndexEntry>();
+  const sorted = [...spans].sort((a, b) => a.offset - b.offset);
+  const suspects = new Set<IndexSpan>();
   if (sorted[0]) suspects.add(sorted[0]);
   sorted.forEach((entry, i) => {
     const next = sorted[i + 1];
@@ -62,34 +65,36 @@ const END = [0x37, 0x37, 0x37, 0x37];
 /** Classifies a step's ranges and probes the suspects: every fault found, by entry. */
 export async function checkRanges(source: ReadableStore, step: StepIndex): Promise<RangeFault[]> {
   const indexUrl = source.url(step.index.key);
-  const { faults, suspects } = classifyRanges(step.entries, step.gribSize, step.gribUrl, indexUrl);
+  const { faults, suspects } = classifyRanges(step.spans, step.gribSize, step.gribUrl, indexUrl);
   const probed = await Promise.all(
     suspects.map(async (entry): Promise<RangeFault | undefined> => {
       const [head, tail] = await Promise.all([
         source.getRange(step.gribKey, { offset: entry.offset, length: 4 }),
         source.getRange(step.gribKey, { offset: entry.offset + entry.length - 4, length: 4 }),
       ]);
-      const where = `${indexUrl}:${entry.line} (${entry.attrs}, member ${entry.number})`;
+      const line = where(indexUrl, entry);
       if (!same(head, GRIB)) {
         return {
           entry,
-          error: new GribFormatError(
-            step.gribUrl,
-            entry.offset,
-            `range of ${where} does not start with GRIB`,
-          ),
+          error: new GribFormatError(step.gribUrl, entry.offset, `range of ${line} does not start with GRIB`),
         };
       }
       if (!same(tail, END)) {
         return {
           entry,
-          error: new GribFormatError(step.gribUrl, entry.offset, `range of ${where} does not end with 7777`),
+          error: new GribFormatError(step.gribUrl, entry.offset, `range of ${line} does not end with 7777`),
         };
       }
       return undefined;
     }),
   );
   return [...faults, ...probed.filter((f): f is RangeFault => f !== undefined)];
+}
+
+/** `index:line (attrs, member n)`; the field is known for the lines parsed in full. */
+function where(indexUrl: string, span: IndexSpan | IndexEntry): string {
+  const field = "attrs" in span ? `${span.attrs}, ` : "";
+  return `${indexUrl}:${span.line} (${field}member ${span.number})`;
 }
 
 function same(bytes: Uint8Array | undefined, expected: readonly number[]): boolean {

@@ -6,8 +6,8 @@
  * @module
  */
 import { NotFoundError } from "../errors.js";
-import { parseEcmwfIndex } from "../index/ecmwf.js";
-import type { IndexEntry } from "../index/types.js";
+import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
+import type { IndexSpan } from "../index/types.js";
 import type { ReadableStore } from "../storage/types.js";
 import type { SourceFile } from "../templates/manifest.js";
 import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
@@ -24,9 +24,8 @@ export interface StepFile {
   index: SourceFile;
 }
 
-export interface StepIndex extends StepFile {
-  entries: IndexEntry[];
-}
+/** A step file with its index, parsed for the members at work (see {@link parseEcmwfIndexFor}). */
+export interface StepIndex extends StepFile, ParsedIndex {}
 
 /**
  * The tree a run is published under: the date rule first, then the other tree, decided by where
@@ -68,17 +67,21 @@ export async function statStepFile(
   };
 }
 
-/** GETs and parses a step file's index. */
-export async function readStepIndex(source: ReadableStore, file: StepFile): Promise<StepIndex> {
+/** GETs a step file's index and parses the lines of `members`. */
+export async function readStepIndex(
+  source: ReadableStore,
+  file: StepFile,
+  members: ReadonlySet<number>,
+): Promise<StepIndex> {
   const bytes = await source.get(file.index.key);
   const url = source.url(file.index.key);
   if (!bytes) throw new NotFoundError(url, `index of step ${file.step}h (${file.kind})`);
-  return { ...file, entries: parseEcmwfIndex(new TextDecoder().decode(bytes), url) };
+  return { ...file, ...parseEcmwfIndexFor(new TextDecoder().decode(bytes), url, members) };
 }
 
 /** True when the index has control-member lines (`type` `cf`): before IFS 50r1 the control is in `enfo-ef`. */
-export function hasControl(entries: readonly IndexEntry[]): boolean {
-  return entries.some((e) => e.number === 0);
+export function hasControl(spans: readonly IndexSpan[]): boolean {
+  return spans.some((e) => e.number === 0);
 }
 
 /** The files of one step that a set of members needs. */
@@ -118,15 +121,22 @@ export interface StepIndexes {
   controlFault?: NotFoundError;
 }
 
-/** Reads a step's indexes. The control comes from `enfo-ef` when it has `cf` lines, else from `oper-fc`. */
-export async function readStep(source: ReadableStore, files: StepFiles): Promise<StepIndexes> {
-  const enfo = await readStepIndex(source, files.enfo);
-  if (!files.wantControl || hasControl(enfo.entries)) return { step: files.step, indexes: [enfo] };
+/**
+ * Reads a step's indexes for `members`. The control comes from `enfo-ef` when it has `cf` lines,
+ * else from `oper-fc`.
+ */
+export async function readStep(
+  source: ReadableStore,
+  files: StepFiles,
+  members: ReadonlySet<number>,
+): Promise<StepIndexes> {
+  const enfo = await readStepIndex(source, files.enfo, members);
+  if (!files.wantControl || hasControl(enfo.spans)) return { step: files.step, indexes: [enfo] };
   if (!files.oper) {
     const fault =
       files.operMissing ??
       new NotFoundError(source.url(files.enfo.index.key), `control member of step ${files.step}h`);
     return { step: files.step, indexes: [enfo], controlFault: fault };
   }
-  return { step: files.step, indexes: [enfo, await readStepIndex(source, files.oper)] };
+  return { step: files.step, indexes: [enfo, await readStepIndex(source, files.oper, members)] };
 }

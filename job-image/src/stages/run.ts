@@ -195,7 +195,8 @@ async function mapSteps(
   await mapPool(files, deps.stepConcurrency ?? 16, async (stepFiles) => {
     if (active().length === 0) return task.advance();
     try {
-      const { indexes, controlFault } = await readStep(deps.source, stepFiles);
+      const at = new Set(active().map((w) => w.number));
+      const { indexes, controlFault } = await readStep(deps.source, stepFiles, at);
       const control = byNumber.get(0);
       if (controlFault && control && !control.error) control.error = controlFault;
       for (const index of indexes) {

@@ -82,7 +82,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
 
   await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
     const files = await statStep(deps.source, run, step, resolution, wanted.has(0));
-    const { indexes, controlFault } = await readStep(deps.source, files);
+    const { indexes, controlFault } = await readStep(deps.source, files, wanted);
     if (controlFault) fail(0, controlFault);
     for (const index of indexes) {
       sources.push(index.index);

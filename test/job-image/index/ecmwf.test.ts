@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { IndexParseError } from "../../../job-image/src/errors.js";
-import { parseEcmwfIndex, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
+import { parseEcmwfIndex, parseEcmwfIndexFor, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
 
 const fixture = (name: string): string =>
@@ -133,17 +133,59 @@ describe("parseEcmwfIndex on ensemble lines", () => {
   ])("parseStepEnd(%j) is %j", (step, end) => {
     expect(parseStepEnd(step)).toBe(end);
   });
+});
 
-  it("reads 8,160 lines (one real step) in well under a second", () => {
-    const text = Array.from({ length: 8160 }, (_, i) =>
-      ensLine(
-        { type: "pf", levtype: "pl", levelist: String(i % 160), step: "135", number: String(i), param: "t" },
-        i * 700_000,
-      ),
-    ).join("\n");
-    const started = performance.now();
-    expect(parseEcmwfIndex(text, "big")).toHaveLength(8160);
-    expect(performance.now() - started).toBeLessThan(1000);
+describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
+  /** A step of 51 members × 160 fields, in the interleaved order of a real step file. */
+  const step = Array.from({ length: 51 * 160 }, (_, i) => {
+    const number = i % 51;
+    const fields = { levtype: "pl", levelist: String(Math.floor(i / 51)), step: "135", param: "t" };
+    return number === 0
+      ? ensLine({ ...fields, type: "cf" }, i * 700, 700)
+      : ensLine({ ...fields, type: "pf", number: String(number) }, i * 700, 700);
+  }).join("\n");
+
+  it("parses the wanted members' lines as a full read does, and gives every line its span", () => {
+    const all = parseEcmwfIndex(step, "enfo.index");
+    const { entries, spans } = parseEcmwfIndexFor(step, "enfo.index", new Set([0, 37]));
+    expect(entries).toEqual(all.filter((e) => e.number === 0 || e.number === 37));
+    expect(entries).toHaveLength(320);
+    expect(spans.map(({ offset, length, number, line }) => ({ offset, length, number, line }))).toEqual(
+      all.map(({ offset, length, number, line }) => ({ offset, length, number, line })),
+    );
+  });
+
+  it("reads without members as a full read", () => {
+    const { entries, spans } = parseEcmwfIndexFor(step, "enfo.index");
+    expect(entries).toEqual(parseEcmwfIndex(step, "enfo.index"));
+    expect(spans).toEqual(entries);
+  });
+
+  it("does not parse another member's line, but names it when its span cannot be found", () => {
+    const lines = step.split("\n");
+    // Line 2 is member 1's: its values are broken but its span is plain.
+    lines[1] = lines[1]!.replace('"param":"t"', '"param":t');
+    expect(parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])).entries).toHaveLength(160);
+    expect(() => parseEcmwfIndex(lines.join("\n"), "enfo.index")).toThrow(/enfo\.index:2: not a JSON object/);
+
+    lines[1] = lines[1]!.replace(/"_length":\d+/, '"_length":"700"');
+    const err = thrown(() => parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])));
+    expect(err.message).toMatch(/enfo\.index:2: /);
+  });
+
+  it("still refuses a MARS index by name when reading one member", () => {
+    const mars = JSON.stringify({
+      param: "t",
+      levtype: "pl",
+      levelist: 500,
+      step: 0,
+      number: 1,
+      type: "pf",
+      _offset: 0,
+      _length: 9,
+    });
+    const err = thrown(() => parseEcmwfIndexFor(mars, "mars.index", new Set([1])));
+    expect(err.message).toContain("MARS retrieval index");
   });
 });
 

@@ -42,6 +42,15 @@ describe("classifyRanges", () => {
     );
   });
 
+  it("checks the spans of lines read for other members too, naming them by line and member", () => {
+    const spans = [entry(1, 0, 100), { offset: 100, length: 80, number: 9, line: 2 }];
+    const { faults, suspects } = classifyRanges(spans, 160, "g.grib2", "g.index");
+    expect(faults.map((f) => f.error.message)).toEqual([
+      expect.stringMatching(/g\.index:2 \(member 9\) reaches past the end of the file \(160 bytes\)/),
+    ]);
+    expect(suspects.map((e) => e.line)).toEqual([1]);
+  });
+
   it("suspects both neighbours of a gap or an overlap", () => {
     const gap = classifyRanges([entry(1, 0, 90), entry(2, 100, 60)], 160, "g", "i").suspects.map(
       (e) => e.line,
