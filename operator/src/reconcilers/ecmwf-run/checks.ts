@@ -11,8 +11,8 @@ import { Reason } from "../../api/conditions.js";
 import type { EcmwfRun, TemplateBuild } from "../../api/types.js";
 import { validateEcmwfRunSpec } from "../../api/validate.js";
 import type { JobDefaults } from "../../config.js";
-import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../shared/checks.js";
-import { jobArg } from "../shared/job-state.js";
+import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../common/checks.js";
+import { jobArg } from "../common/job-state.js";
 import { type ResolvedTemplates, runOutput } from "./desired-job.js";
 
 export const TEMPLATES_REQUEUE_MS = 30_000;

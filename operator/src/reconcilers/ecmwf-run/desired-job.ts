@@ -10,7 +10,7 @@ import type { EcmwfRun } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
 import type { JobDefaults } from "../../config.js";
 import { TerminalError } from "../../controller/result.js";
-import { boundedName, indexedJob, labelValue, podSettings } from "../shared/job-spec.js";
+import { boundedName, indexedJob, labelValue, podSettings } from "../common/job-spec.js";
 
 /** The templates a run's Job reads: a store and the date of its reference run. */
 export interface ResolvedTemplates {

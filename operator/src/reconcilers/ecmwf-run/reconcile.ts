@@ -4,7 +4,7 @@
  *
  * Notes:
  * - One Job per run, ever: its name comes from the run's name and it is created by server-side
- *   apply; afterwards only its `parallelism` follows the spec (see `shared/sync-job.ts`).
+ *   apply; afterwards only its `parallelism` follows the spec (see `common/sync-job.ts`).
  * - Once the run's outcome is recorded (`status.completionTime`) and its Job is gone (deleted after
  *   `ttlSecondsAfterFinished`), there is nothing to do: the Job is not made again.
  * - A run waiting for templates returns `requeueAfterMs`; TemplateBuild events also wake it.
@@ -13,9 +13,9 @@
  */
 import { ECMWF_RUN } from "../../api/types.js";
 import type { Reconciler } from "../../controller/result.js";
-import type { ReconcilerDeps } from "../shared/deps.js";
-import { syncJob } from "../shared/sync-job.js";
-import { writeStatus } from "../shared/write-status.js";
+import type { ReconcilerDeps } from "../common/deps.js";
+import { syncJob } from "../common/sync-job.js";
+import { writeStatus } from "../common/write-status.js";
 import { checkRun } from "./checks.js";
 import { desiredJob } from "./desired-job.js";
 import { gatherEcmwfRun } from "./gather.js";

@@ -19,14 +19,14 @@ import { type Condition, ConditionType, Reason, setCondition } from "../../api/c
 import { timeString } from "../../api/time.js";
 import type { EcmwfRun, EcmwfRunStatus, MemberPhase, MemberStatus } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
-import { jobArg, latestFailure, type PodFailure, podIndex } from "../shared/job-state.js";
+import { jobArg, latestFailure, type PodFailure, podIndex } from "../common/job-state.js";
 import {
   failedNames,
   type JobProgress,
   jobPhase,
   jobProgress,
   progressConditions,
-} from "../shared/progress.js";
+} from "../common/progress.js";
 import type { RunVerdict } from "./checks.js";
 
 /** The status `run` should have, given what is observed. Pure. */

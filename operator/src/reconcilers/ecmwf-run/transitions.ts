@@ -9,7 +9,7 @@
 import { ConditionType, findCondition } from "../../api/conditions.js";
 import type { EcmwfRunStatus } from "../../api/types.js";
 import type { EventSpec } from "../../kube/api.js";
-import { becameDifferent, commonTransitions } from "../shared/transitions.js";
+import { becameDifferent, commonTransitions } from "../common/transitions.js";
 
 /** Events for the change from `old` to `next`: templates, then the common ones, then members. Pure. */
 export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunStatus): EventSpec[] {

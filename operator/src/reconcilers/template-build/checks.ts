@@ -7,7 +7,7 @@ import type { V1Job } from "@kubernetes/client-node";
 import { Reason } from "../../api/conditions.js";
 import type { TemplateBuild } from "../../api/types.js";
 import { validateTemplateBuildSpec } from "../../api/validate.js";
-import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../shared/checks.js";
+import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../common/checks.js";
 
 export interface TemplateBuildCheckInput {
   templateBuild: TemplateBuild;

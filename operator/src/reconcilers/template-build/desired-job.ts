@@ -10,7 +10,7 @@ import { TEMPLATE_BUILD_LABEL } from "../../api/labels.js";
 import type { TemplateBuild } from "../../api/types.js";
 import { specMembers } from "../../api/validate.js";
 import type { JobDefaults } from "../../config.js";
-import { boundedName, indexedJob, labelValue, podSettings } from "../shared/job-spec.js";
+import { boundedName, indexedJob, labelValue, podSettings } from "../common/job-spec.js";
 
 /** The Job name of a TemplateBuild: `tb-<name>`, cut and hashed when long. */
 export function templateBuildJobName(tb: TemplateBuild): string {

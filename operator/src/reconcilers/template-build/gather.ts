@@ -6,7 +6,7 @@
  */
 import type { ObjectKey, TemplateBuild } from "../../api/types.js";
 import type { Caches } from "../../kube/api.js";
-import { gatherOwnedJob, type OwnedJob } from "../shared/gather-job.js";
+import { gatherOwnedJob, type OwnedJob } from "../common/gather-job.js";
 import { templateBuildJobName } from "./desired-job.js";
 
 export interface TemplateBuildWorld extends OwnedJob {

@@ -7,10 +7,10 @@
  */
 import { TEMPLATE_BUILD } from "../../api/types.js";
 import type { Reconciler } from "../../controller/result.js";
-import type { ReconcilerDeps } from "../shared/deps.js";
-import { syncJob } from "../shared/sync-job.js";
-import { commonTransitions } from "../shared/transitions.js";
-import { writeStatus } from "../shared/write-status.js";
+import type { ReconcilerDeps } from "../common/deps.js";
+import { syncJob } from "../common/sync-job.js";
+import { commonTransitions } from "../common/transitions.js";
+import { writeStatus } from "../common/write-status.js";
 import { checkTemplateBuild } from "./checks.js";
 import { desiredTemplateBuildJob } from "./desired-job.js";
 import { gatherTemplateBuild } from "./gather.js";

@@ -8,8 +8,8 @@
 import type { V1Job } from "@kubernetes/client-node";
 import { timeString } from "../../api/time.js";
 import type { TemplateBuild, TemplateBuildStatus } from "../../api/types.js";
-import { jobArg } from "../shared/job-state.js";
-import { jobPhase, jobProgress, progressConditions } from "../shared/progress.js";
+import { jobArg } from "../common/job-state.js";
+import { jobPhase, jobProgress, progressConditions } from "../common/progress.js";
 import type { TemplateBuildVerdict } from "./checks.js";
 
 /** The status `tb` should have, given its Job. Pure. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { findCondition } from "../../../../operator/src/api/conditions.js";
 import type { EcmwfRun } from "../../../../operator/src/api/types.js";
 import { ecmwfRunReconciler } from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
-import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/shared/deps.js";
+import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/common/deps.js";
 import { FakeClock } from "../../helpers/fake-clock.js";
 import { FakeCluster } from "../../helpers/fake-cluster.js";
 import { defaults, pod, run, templateBuild, withJobStatus } from "../../helpers/objects.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergePatch } from "../../../../operator/src/reconcilers/shared/merge-patch.js";
+import { mergePatch } from "../../../../operator/src/reconcilers/common/merge-patch.js";
 import { applyMergePatch } from "../../helpers/fake-cluster.js";
 
 describe("mergePatch", () => {

@@ -7,7 +7,7 @@ import {
   podFailure,
   podIndex,
   podsOfJob,
-} from "../../../../operator/src/reconcilers/shared/job-state.js";
+} from "../../../../operator/src/reconcilers/common/job-state.js";
 import { pod } from "../../helpers/objects.js";
 
 const job: V1Job = { metadata: { name: "er-a", namespace: "gik", uid: "uid-job" } };
