@@ -82,9 +82,12 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
   const firstLineOf = new Map<string, number>();
   for (let i = 0; i < end; i++) {
     const raw = lines[i]!;
-    if (members && !members.has(scanNumber(raw))) {
-      spans[i] = scanSpan(raw, path, i + 1);
-      continue;
+    if (members) {
+      const number = scanNumber(raw);
+      if (!members.has(number)) {
+        spans[i] = scanSpan(raw, number, path, i + 1);
+        continue;
+      }
     }
     const entry = parseEcmwfIndexLine(raw, path, i + 1);
     const identity = `${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`;
@@ -116,13 +119,13 @@ function scanNumber(raw: string): number {
 }
 
 /** The span of a line of a member not read; a line whose span is not plain is parsed, to name its fault. */
-function scanSpan(raw: string, path: string, line: number): IndexSpan {
+function scanSpan(raw: string, number: number, path: string, line: number): IndexSpan {
   const offset = OFFSET_VALUE.exec(raw);
   const length = LENGTH_VALUE.exec(raw);
   const o = offset && parseDigits(offset[1]!);
   const l = length && parseDigits(length[1]!);
   if (typeof o !== "number" || typeof l !== "number") return parseEcmwfIndexLine(raw, path, line);
-  return { offset: o, length: l, number: scanNumber(raw), line };
+  return { offset: o, length: l, number, line };
 }
 
 /**
