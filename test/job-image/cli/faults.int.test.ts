@@ -199,23 +199,7 @@ describe("gik run on structure drift", () => {
 
   it("with --on-drift fail, names the unknown field and publishes nothing", async () => {
     const out = join(work, "drift-fail");
-    const r = await runGik([
-      "run",
-      "--date",
-      "20250101",
-      "--reference-date",
-      "20240529",
-      "--members",
-      MEMBERS.join(","),
-      "--source",
-      drifted,
-      "--templates",
-      templates,
-      "--out",
-      out,
-      "--on-drift",
-      "fail",
-    ]);
+    const r = await run({ source: drifted, templates, out }, "--on-drift", "fail");
     expect(r.code).toBe(2);
     for (const m of MEMBERS)
       expect(r.stdout).toMatch(
@@ -226,23 +210,7 @@ describe("gik run on structure drift", () => {
 
   it("with --on-drift rebuild, templates the run itself and writes every store with the new field", async () => {
     const out = join(work, "drift-rebuild");
-    const r = await runGik([
-      "run",
-      "--date",
-      "20250101",
-      "--reference-date",
-      "20240529",
-      "--members",
-      MEMBERS.join(","),
-      "--source",
-      drifted,
-      "--templates",
-      templates,
-      "--out",
-      out,
-      "--on-drift",
-      "rebuild",
-    ]);
+    const r = await run({ source: drifted, templates, out }, "--on-drift", "rebuild");
     expect(r.code).toBe(0);
     expect(r.stdout.match(/ written /g)).toHaveLength(3);
     expect(existsSync(join(out, "20250101/00z/ens02.parquet/u10/instant/heightAboveGround/u10"))).toBe(true);
