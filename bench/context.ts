@@ -34,15 +34,9 @@ export interface BenchContext {
 
 export const GIK_MAIN = "dist/job-image/src/cli/main.js";
 
-export function createContext(options: {
-  repo: string;
-  servers: BenchServers;
-  client: S3Client;
-  mirror: { root: string; manifest: MirrorManifest };
-  reference: string;
-  target: string;
-  log: (line: string) => void;
-}): BenchContext {
+export function createContext(
+  options: Pick<BenchContext, "repo" | "servers" | "client" | "mirror" | "reference" | "target" | "log">,
+): BenchContext {
   const { repo, servers, mirror } = options;
   const env = s3Env(servers.s3);
   const layouts = new Map<string, MessageLayout[]>();

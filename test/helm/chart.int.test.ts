@@ -21,7 +21,18 @@ import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job
 import { namespaceName } from "../operator/helpers/cluster.js";
 import { kubectlFor } from "../operator/helpers/kubectl.js";
 import { run } from "../operator/helpers/objects.js";
-import { CHART, type Helm, helmFor, type Manifest, one, operatorEnv, render, valuesFile } from "./helm.js";
+import {
+  CHART,
+  type Helm,
+  helmFor,
+  LOCKED_DOWN_CONTAINER,
+  lockedDownPod,
+  type Manifest,
+  one,
+  operatorEnv,
+  render,
+  valuesFile,
+} from "./helm.js";
 
 const infra = inject("infra");
 const kubectl = kubectlFor(infra.kube);
@@ -329,20 +340,8 @@ describe("values reach the operator and its Jobs", () => {
     expect(container.envFrom?.[0]?.secretRef?.name).toBe(want.secret);
     expect(container.resources?.limits?.memory).toBe(want.memoryLimit);
     if (want.output) expect(container.args).toContain(want.output);
-    expect(pod.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: want.uid,
-      runAsGroup: want.uid,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(container.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expect(pod.securityContext).toEqual(lockedDownPod(want.uid as number));
+    expect(container.securityContext).toEqual(LOCKED_DOWN_CONTAINER);
   });
 
   it("the operator pod is locked down the same way", async () => {
@@ -350,20 +349,8 @@ describe("values reach the operator and its Jobs", () => {
     const deployment = one<{
       spec: { template: { spec: { securityContext: object; containers: { securityContext: object }[] } } };
     }>(manifests, "Deployment");
-    expect(deployment.spec.template.spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(deployment.spec.template.spec.containers[0]!.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expect(deployment.spec.template.spec.securityContext).toEqual(lockedDownPod(1000));
+    expect(deployment.spec.template.spec.containers[0]!.securityContext).toEqual(LOCKED_DOWN_CONTAINER);
   });
 
   it("the ServiceMonitor scrapes the metrics Service, only when enabled", async () => {

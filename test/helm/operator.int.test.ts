@@ -44,7 +44,16 @@ import { checkStoresInPython } from "../operator/e2e/stores.js";
 import { namespaceName } from "../operator/helpers/cluster.js";
 import { kubectlFor } from "../operator/helpers/kubectl.js";
 import { until } from "../operator/helpers/until.js";
-import { CHART, deploymentEnv, type Helm, helmFor, type Manifest, valuesFile } from "./helm.js";
+import {
+  CHART,
+  deploymentEnv,
+  type Helm,
+  helmFor,
+  LOCKED_DOWN_CONTAINER,
+  lockedDownPod,
+  type Manifest,
+  valuesFile,
+} from "./helm.js";
 
 const infra = inject("infra");
 const kubectl = kubectlFor(infra.kube);
@@ -265,20 +274,8 @@ describe("the operator with the chart's service account and environment", () => 
     expect(container.image).toBe("gik-job-image:dev");
     expect(pod.serviceAccountName).toBe(JOB_ACCOUNT);
     expect(container.envFrom).toEqual([{ secretRef: { name: CREDENTIALS_SECRET } }]);
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(container.securityContext).toMatchObject({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expect(pod.securityContext).toMatchObject(lockedDownPod(1000));
+    expect(container.securityContext).toMatchObject(LOCKED_DOWN_CONTAINER);
     console.log(
       `Job ${job.metadata?.name}: parallelism ${job.spec?.parallelism}, pod ${JSON.stringify(pod.securityContext)}, container ${JSON.stringify(container.securityContext)}`,
     );

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
 import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
-import { kubectlFor } from "./helpers/kubectl.js";
+import { ECMWF_RUN_COLUMNS, kubectlFor } from "./helpers/kubectl.js";
 import { defaults, partiallySucceededRun } from "./helpers/objects.js";
 
 const kubectl = kubectlFor(inject("infra").kube);
@@ -46,16 +46,7 @@ describe("EcmwfRun on the real API server", () => {
       backoffLimitPerIndex: 2,
     });
     const table = await kubectl(["get", "er", "-n", NS]);
-    expect(table.stdout.split("\n")[0]?.split(/\s+/)).toEqual([
-      "NAME",
-      "DATE",
-      "CYCLE",
-      "PHASE",
-      "DONE",
-      "FAILED",
-      "TOTAL",
-      "AGE",
-    ]);
+    expect(table.stdout.split("\n")[0]?.split(/\s+/)).toEqual(ECMWF_RUN_COLUMNS);
     expect((await kubectl(["get", "ecmwfruns.gik.dev", "valid", "-n", NS])).code).toBe(0);
   });
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 
 import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
 import { listObjects } from "../../helpers/s3-objects.js";
 import { httpJson } from "../../infra/http-request.js";
+import { ECMWF_RUN_COLUMNS } from "../helpers/kubectl.js";
 import { CREDENTIALS_SECRET, JOB_SERVICE_ACCOUNT } from "./cluster.js";
 import { slowS3 } from "./faults.js";
 import { type E2e, OUT_BUCKET, setUpE2e } from "./harness.js";
@@ -59,16 +60,7 @@ describe("EcmwfRun end to end", () => {
     const table = (await e2e.kubectl(["get", "er", "-n", ns])).stdout;
     console.log(table);
     const [header, row] = table.trim().split("\n");
-    expect(header?.split(/\s+/)).toEqual([
-      "NAME",
-      "DATE",
-      "CYCLE",
-      "PHASE",
-      "DONE",
-      "FAILED",
-      "TOTAL",
-      "AGE",
-    ]);
+    expect(header?.split(/\s+/)).toEqual(ECMWF_RUN_COLUMNS);
     expect(row?.split(/\s+/).slice(0, 7)).toEqual([RUN, "20250101", "0", "Succeeded", "51", "0", "51"]);
     const tbTable = (await e2e.kubectl(["get", "tb", "-n", ns])).stdout;
     console.log(tbTable);

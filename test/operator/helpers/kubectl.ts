@@ -3,6 +3,9 @@
  */
 import { execFile } from "node:child_process";
 
+/** The header of `kubectl get er`: the EcmwfRun printer columns. */
+export const ECMWF_RUN_COLUMNS = ["NAME", "DATE", "CYCLE", "PHASE", "DONE", "FAILED", "TOTAL", "AGE"];
+
 export interface KubectlResult {
   code: number;
   stdout: string;
