@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write job-image/src/stages/reader-conventions.json: the conventions kerchunk's scan_grib and
+"""Write job-image/src/templates/reader-conventions.json: the conventions kerchunk's scan_grib and
 grib_tree follow when they describe a GRIB message to xarray, taken from cfgrib (which they use):
 
 - coordinateAttributes: cfgrib.dataset.COORD_ATTRS (attributes of latitude, step, isobaricInhPa, ...)
@@ -25,7 +25,7 @@ out = {
     + list(dataset.GRID_TYPE_MAP["regular_ll"]),
     "missingValue": float(messages.MISSING_VAUE_INDICATOR),
 }
-path = os.path.join(os.path.dirname(__file__), "..", "src", "stages", "reader-conventions.json")
+path = os.path.join(os.path.dirname(__file__), "..", "src", "templates", "reader-conventions.json")
 with open(path, "w") as f:
     json.dump(out, f, indent=1)
     f.write("\n")

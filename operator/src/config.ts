@@ -8,7 +8,7 @@
  * | `GIK_JOB_SERVICE_ACCOUNT` | `gik-job` | service account of Job pods when the spec names none |
  * | `GIK_DEFAULT_PARALLELISM` | `8` | members processed at once when the spec says nothing |
  * | `GIK_DEFAULT_SOURCE` | `s3://ecmwf-forecasts` | source when the spec says nothing |
- * | `GIK_DEFAULT_OUTPUT` | (none) | output when the spec says nothing; a run without either is Stalled |
+ * | `GIK_DEFAULT_OUTPUT` | (none) | output (`s3://` or `gs://`) when the spec says nothing; a run without either is Stalled |
  * | `GIK_JOB_TTL_SECONDS` | `86400` | `ttlSecondsAfterFinished` of the Jobs |
  * | `GIK_JOB_RESOURCES` | requests 250m/256Mi, limit 1Gi | JSON `{requests, limits}` when the spec says nothing |
  * | `GIK_JOB_RUN_AS_USER` | `1000` | UID of the Job pods (the `node` user of the Node images) |
@@ -24,9 +24,13 @@
  *
  * @module
  */
-import { UsageError } from "../../job-image/src/errors.js";
-import type { ResourceRequirements } from "./api/types.js";
-import { DNS_SUBDOMAIN_PATTERN, URL_PATTERN } from "./api/validate.js";
+import {
+  DNS_SUBDOMAIN_PATTERN,
+  type ResourceRequirements,
+  URL_PATTERN,
+  UsageError,
+  WRITABLE_URL_PATTERN,
+} from "../../job-image/src/api/index.js";
 
 /** What the Jobs are made with when a spec does not say. */
 export interface JobDefaults {
@@ -76,8 +80,8 @@ export function loadConfig(env: Env, hostname: string): OperatorConfig {
       imagePullPolicy: oneOf(env, "GIK_JOB_IMAGE_PULL_POLICY", ["IfNotPresent", "Always", "Never"] as const),
       serviceAccountName: env.GIK_JOB_SERVICE_ACCOUNT?.trim() || "gik-job",
       parallelism: integer(env, "GIK_DEFAULT_PARALLELISM", 8, 1, 51),
-      source: url(env, "GIK_DEFAULT_SOURCE") ?? "s3://ecmwf-forecasts",
-      output: url(env, "GIK_DEFAULT_OUTPUT"),
+      source: url(env, "GIK_DEFAULT_SOURCE", URL_PATTERN) ?? "s3://ecmwf-forecasts",
+      output: url(env, "GIK_DEFAULT_OUTPUT", WRITABLE_URL_PATTERN),
       ttlSecondsAfterFinished: integer(env, "GIK_JOB_TTL_SECONDS", 86_400, 0, 31_536_000),
       resources: resources(env, "GIK_JOB_RESOURCES"),
       runAsUser: integer(env, "GIK_JOB_RUN_AS_USER", 1000, 1, 2_147_483_647),
@@ -119,11 +123,13 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly [T, .
   return text as T;
 }
 
-function url(env: Env, name: string): string | undefined {
+function url(env: Env, name: string, pattern: RegExp): string | undefined {
   const text = env[name]?.trim();
   if (!text) return undefined;
-  if (!URL_PATTERN.test(text)) {
-    throw new UsageError(name, `expected an s3://, gs:// or https:// URL, got ${JSON.stringify(text)}`);
+  if (!pattern.test(text)) {
+    const schemes =
+      pattern === WRITABLE_URL_PATTERN ? "a writable s3:// or gs://" : "an s3://, gs:// or https://";
+    throw new UsageError(name, `expected ${schemes} URL, got ${JSON.stringify(text)}`);
   }
   return text;
 }

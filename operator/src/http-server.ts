@@ -13,7 +13,7 @@ export interface Probes {
   /** Readiness: a standby replica is ready; a leader once its caches are synced. */
   ready(): boolean;
   /** The Prometheus text exposition. */
-  metrics(): string;
+  metrics(): Promise<string>;
 }
 
 export interface HttpAnswer {
@@ -25,7 +25,7 @@ export interface HttpAnswer {
 const TEXT = "text/plain; charset=utf-8";
 
 /** The answer to a GET of `path`. */
-export function route(path: string, probes: Probes): HttpAnswer {
+export async function route(path: string, probes: Probes): Promise<HttpAnswer> {
   switch (path.split("?")[0]) {
     case "/healthz":
       return probes.healthy()
@@ -36,7 +36,11 @@ export function route(path: string, probes: Probes): HttpAnswer {
         ? { status: 200, contentType: TEXT, body: "ok\n" }
         : { status: 503, contentType: TEXT, body: "not ready\n" };
     case "/metrics":
-      return { status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: probes.metrics() };
+      return {
+        status: 200,
+        contentType: "text/plain; version=0.0.4; charset=utf-8",
+        body: await probes.metrics(),
+      };
     default:
       return { status: 404, contentType: TEXT, body: "not found\n" };
   }
@@ -44,10 +48,13 @@ export function route(path: string, probes: Probes): HttpAnswer {
 
 /** Listens on `port` (all interfaces) and resolves once listening. */
 export function startHttpServer(port: number, probes: Probes, log: Logger): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const answer =
       req.method === "GET" || req.method === "HEAD"
-        ? route(req.url ?? "/", probes)
+        ? await route(req.url ?? "/", probes).catch((err: unknown) => {
+            log.error({ err }, "could not answer a probe");
+            return { status: 500, contentType: TEXT, body: "error\n" };
+          })
         : { status: 405, contentType: TEXT, body: "method not allowed\n" };
     res.writeHead(answer.status, { "content-type": answer.contentType });
     res.end(req.method === "HEAD" ? undefined : answer.body);

@@ -8,7 +8,7 @@
  * @module
  */
 import { hostname } from "node:os";
-import { runOperator } from "./run.js";
+import { runOperator } from "./run-operator.js";
 
 const stop = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());

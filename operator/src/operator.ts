@@ -14,7 +14,7 @@
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { ECMWF_RUN, type GikResource, TEMPLATE_BUILD } from "./api/types.js";
+import { ECMWF_RUN, type GikResource, TEMPLATE_BUILD } from "../../job-image/src/api/index.js";
 import type { JobDefaults } from "./config.js";
 import { type Clock, sleep } from "./controller/clock.js";
 import { Controller, type ReconcileMetrics } from "./controller/controller.js";

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { EcmwfRun, TemplateBuild } from "../../operator/src/api/types.js";
+import type { EcmwfRun, TemplateBuild } from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";

@@ -63,7 +63,7 @@ describe("toxiproxy in front of MinIO", () => {
     const stats = createStoreStats();
     const store = openStore(`s3://${bucket}`, {
       s3: options(infra.s3Toxic),
-      retry: { attempts: 20, baseDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 5000 },
+      retry: { attempts: 20, initialMs: 20, maxMs: 200, attemptTimeoutMs: 5000 },
       stats,
     });
     // Every connection is closed after 256 KiB, so a 4 MiB body never arrives whole…

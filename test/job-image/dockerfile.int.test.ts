@@ -12,11 +12,17 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, chown, cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  encodeJobSpec,
+  JOB_SPEC_ENV,
+  parseMemberReport,
+  type RunJobSpec,
+} from "../../job-image/src/api/index.js";
 import { ensureMirror } from "../helpers/mirror.js";
 import { parseDockerfile } from "./dockerfile.js";
 import { type ReplayedStage, replayDockerfile } from "./dockerfile-replay.js";
@@ -95,7 +101,7 @@ describe("the job image's install", () => {
     const r = await gik([]);
     console.log(`gik (CMD ${image.cmd.join(" ")}) -> ${r.code}\n${r.stdout}`);
     expect(r.code, r.stderr).toBe(0);
-    for (const command of ["run", "templates build", "member", "verify"]) expect(r.stdout).toContain(command);
+    for (const command of ["run", "templates build", "verify", "job"]) expect(r.stdout).toContain(command);
   });
 
   it("builds templates and writes member 1's store as a Job pod does", async () => {
@@ -113,16 +119,29 @@ describe("the job image's install", () => {
     ]);
     expect(built.code, built.stderr).toBe(0);
 
-    const member = await gik(
-      [
-        "member",
-        ...["--date", "20250101", "--members", MEMBERS, "--source", mirror],
-        ...["--templates", templates, "--reference-date", "20240529", "--out", out, "--log-format", "json"],
-      ],
-      { JOB_COMPLETION_INDEX: "1" },
-    );
-    console.log(`gik member (JOB_COMPLETION_INDEX=1) -> ${member.code}: ${member.stdout.trim()}`);
+    const spec: RunJobSpec = {
+      kind: "EcmwfRun",
+      run: { date: "20250101", cycle: 0 },
+      members: MEMBERS.split(","),
+      templates: { store: templates, referenceDate: "20240529" },
+      source: mirror,
+      output: out,
+      format: "parquet",
+      layout: "members",
+      onDrift: "rebuild",
+    };
+    const report = join(await writable(join(root, "report")), "termination-log");
+    const member = await gik(["job", "--log-format", "json", "--report", report], {
+      JOB_COMPLETION_INDEX: "1",
+      [JOB_SPEC_ENV]: encodeJobSpec(spec),
+    });
+    console.log(`gik job (JOB_COMPLETION_INDEX=1) -> ${member.code}: ${member.stdout.trim()}`);
     expect(member.code, member.stderr).toBe(0);
+    expect(parseMemberReport(await readFile(report, "utf8"))).toMatchObject({
+      member: "ens01",
+      phase: "Succeeded",
+      output: join(out, "20250101", "00z", "ens01.parquet"),
+    });
     const store = (m: string) => join(out, "20250101", "00z", `${m}.parquet`);
     expect(existsSync(join(store("ens01"), ".zmetadata"))).toBe(true);
     expect(existsSync(store("control"))).toBe(false);

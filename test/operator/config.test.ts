@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isGikError } from "../../job-image/src/errors.js";
+import { isGikError } from "../../job-image/src/api/index.js";
 import { loadConfig } from "../../operator/src/config.js";
 
 describe("loadConfig", () => {

@@ -4,13 +4,14 @@
  * schemas (an unknown status field would be pruned silently by the API server).
  */
 import { describe, expect, it } from "vitest";
-import { ConditionType } from "../../operator/src/api/conditions.js";
 import {
+  ConditionType,
   DATE_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
   MEMBER_PATTERN,
   URL_PATTERN,
-} from "../../operator/src/api/validate.js";
+  WRITABLE_URL_PATTERN,
+} from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
 import { checkTemplateBuild } from "../../operator/src/reconcilers/template-build/checks.js";
@@ -77,7 +78,13 @@ describe.each(crds)("$file", ({ file, kind, plural, short, immutable }) => {
     const patterns = new Set(
       [...walk(spec)].flatMap(([, n]) => (n.pattern ? [new RegExp(n.pattern).source] : [])),
     );
-    for (const re of [DATE_PATTERN, MEMBER_PATTERN, URL_PATTERN, DNS_SUBDOMAIN_PATTERN]) {
+    for (const re of [
+      DATE_PATTERN,
+      MEMBER_PATTERN,
+      URL_PATTERN,
+      WRITABLE_URL_PATTERN,
+      DNS_SUBDOMAIN_PATTERN,
+    ]) {
       expect(patterns.has(re.source), re.source).toBe(true);
     }
   });
@@ -110,6 +117,11 @@ describe("patterns", () => {
       re: URL_PATTERN,
       ok: ["s3://ecmwf-forecasts", "gs://gik-out/a/b", "https://data.ecmwf.int/forecasts"],
       bad: ["file:///tmp/x", "http://x.org/a", "s3://", "s3://Bucket/x", "s3://a b/c"],
+    },
+    {
+      re: WRITABLE_URL_PATTERN,
+      ok: ["s3://gik-out", "gs://gik-out/a/b"],
+      bad: ["https://data.ecmwf.int/forecasts", "file:///tmp/x", "/tmp/x", "s3://Bucket/x"],
     },
     {
       re: MEMBER_PATTERN,

@@ -12,7 +12,7 @@ import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from 
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import { stringify } from "yaml";
-import type { EcmwfRun, TemplateBuild } from "../../operator/src/api/types.js";
+import type { EcmwfRun, TemplateBuild } from "../../job-image/src/api/index.js";
 import { sleep, systemClock } from "../../operator/src/controller/clock.js";
 import { makeKubeApi } from "../../operator/src/kube/client.js";
 import { makeEventRecorder } from "../../operator/src/kube/events.js";

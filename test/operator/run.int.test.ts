@@ -6,7 +6,7 @@
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runOperator } from "../../operator/src/run.js";
+import { runOperator } from "../../operator/src/run-operator.js";
 import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
 import { kubectlFor } from "./helpers/kubectl.js";
 import { until } from "./helpers/until.js";

@@ -9,7 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { isBadInput, isGikError } from "../errors.js";
+import { isBadInput, isGikError } from "../api/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../log/logger.js";
 import { terminalProgress } from "../log/progress.js";
 import { silentProgress } from "../log/types.js";

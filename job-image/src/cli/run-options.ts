@@ -1,14 +1,14 @@
 /**
- * The options of a run, shared by `gik run` (all members, one process) and `gik member` (one
- * member, one Job pod), declared and validated once.
+ * The options of `gik run`, declared once: the flags and their help here, the request they make in
+ * `api/job-spec.ts` ({@link RunRequest}, the same type a Job pod runs with).
  *
  * @module
  */
-import { UsageError } from "../errors.js";
-import type { StoreFormat } from "../source/layout.js";
-import { parseMembers } from "../source/members.js";
-import { parseCycle, parseDate, type RunId } from "../source/run.js";
-import type { OnDrift } from "../stages/run.js";
+import { UsageError } from "../api/errors.js";
+import type { RunRequest } from "../api/job-spec.js";
+import { parseMembers } from "../api/members.js";
+import { parseCycle, parseDate } from "../api/run-id.js";
+import { LAYOUTS, STORE_FORMATS } from "../api/store-layout.js";
 import type { OptionSpec, OptionValues } from "./command.js";
 
 /** Where things go when nobody says: ECMWF's public bucket in, a local folder out. */
@@ -42,6 +42,12 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     description: "reference-parquet directory or kerchunk JSON",
     default: "parquet",
   },
+  layout: {
+    type: "string",
+    value: "members|ensemble|both",
+    description: "one store per member, one store of the whole ensemble, or both",
+    default: "members",
+  },
   concurrency: { type: "string", value: "N", description: "step files worked on at once", default: "16" },
   "on-drift": {
     type: "string",
@@ -51,16 +57,10 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
+/** A run as the flags ask for it, and how much of it to do at once. */
 export interface RunOptions {
-  run: RunId;
-  members: string[];
-  referenceDate: string | undefined;
-  templates: string;
-  source: string;
-  out: string;
-  format: StoreFormat;
+  request: RunRequest;
   concurrency: number;
-  onDrift: OnDrift;
 }
 
 /** Validates the options of a run; every fault names its flag. */
@@ -69,18 +69,22 @@ export function parseRunOptions(values: OptionValues): RunOptions {
     const v = values[name];
     return typeof v === "string" ? v : undefined;
   };
-  const run = { date: parseDate(text("date"), "--date"), cycle: parseCycle(text("cycle"), "--cycle") };
   const reference = text("reference-date");
   return {
-    run,
-    members: withFlag("--members", () => parseMembers(text("members"))),
-    referenceDate: reference === undefined ? undefined : parseDate(reference, "--reference-date"),
-    templates: text("templates") ?? DEFAULTS.templates,
-    source: text("source") ?? DEFAULTS.source,
-    out: text("out") ?? DEFAULTS.out,
-    format: oneOf(text("format") ?? "parquet", ["parquet", "json"] as const, "--format"),
+    request: {
+      run: { date: parseDate(text("date"), "--date"), cycle: parseCycle(text("cycle"), "--cycle") },
+      members: withFlag("--members", () => parseMembers(text("members"))),
+      templates: {
+        store: text("templates") ?? DEFAULTS.templates,
+        ...(reference === undefined ? {} : { referenceDate: parseDate(reference, "--reference-date") }),
+      },
+      source: text("source") ?? DEFAULTS.source,
+      output: text("out") ?? DEFAULTS.out,
+      format: oneOf(text("format") ?? "parquet", STORE_FORMATS, "--format"),
+      layout: oneOf(text("layout") ?? "members", LAYOUTS, "--layout"),
+      onDrift: oneOf(text("on-drift") ?? "fail", ["fail", "rebuild"] as const, "--on-drift"),
+    },
     concurrency: positiveInt(text("concurrency") ?? "16", "--concurrency"),
-    onDrift: oneOf(text("on-drift") ?? "fail", ["fail", "rebuild"] as const, "--on-drift"),
   };
 }
 

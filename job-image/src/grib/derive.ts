@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { GribUnsupportedError } from "../errors.js";
+import { GribUnsupportedError } from "../api/errors.js";
 import { conceptKeys } from "./concept-keys.js";
 import { bestMatch, type ConceptEntry, type KeyValues } from "./concepts.js";
 import { levelOf } from "./level.js";

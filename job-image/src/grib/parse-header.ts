@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GribUnsupportedError } from "../errors.js";
+import { GribUnsupportedError } from "../api/errors.js";
 import { deriveKeys } from "./derive.js";
 import type { ByteSource } from "./scan.js";
 import { readSections } from "./sections.js";

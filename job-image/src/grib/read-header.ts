@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GribFormatError, GribPrefixTooShortError, NotFoundError } from "../errors.js";
+import { GribFormatError, GribPrefixTooShortError, NotFoundError } from "../api/errors.js";
 import type { ReadableStore, RequestOptions } from "../storage/types.js";
 import { parseGribHeader } from "./parse-header.js";
 import type { GribMessage } from "./types.js";

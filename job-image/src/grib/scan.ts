@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { GribFormatError } from "../errors.js";
+import { GribFormatError } from "../api/errors.js";
 import { isTag, u8, u32, u64 } from "./bytes.js";
 
 /** Where a message lies in the scanned bytes. */

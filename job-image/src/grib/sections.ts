@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { GribFormatError, GribPrefixTooShortError } from "../errors.js";
+import { GribFormatError, GribPrefixTooShortError } from "../api/errors.js";
 import { isTag, u8, u32 } from "./bytes.js";
 import type { MarsLabeling, RawSections } from "./raw.js";
 import { type ByteSource, checkSectionChain, INDICATOR_LENGTH, readIndicator } from "./scan.js";
@@ -25,7 +25,7 @@ import {
   readProductSection,
   readRepresentationSection,
   type SectionAt,
-} from "./templates.js";
+} from "./section-templates.js";
 import type { SectionSpan } from "./types.js";
 
 /** The sections that may follow each section, for a message read up to section 5. */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { GribUnsupportedError } from "../errors.js";
+import { GribUnsupportedError } from "../api/errors.js";
 import { bestMatch, type KeyValues } from "./concepts.js";
 import type { ProductSection } from "./raw.js";
 import type { ByteSource } from "./scan.js";

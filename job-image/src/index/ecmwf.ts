@@ -17,7 +17,7 @@
  * @module
  */
 
-import { IndexParseError } from "../errors.js";
+import { IndexParseError } from "../api/errors.js";
 import { parseDigits } from "./digits.js";
 import type { IndexEntry, IndexSpan } from "./types.js";
 
@@ -177,7 +177,7 @@ export function parseEcmwfIndexLine(text: string, path: string, line: number): I
   if (stepEnd === undefined) {
     return fail(`"step" must be hours ("135") or a window ("0-6"), got "${step}"`);
   }
-  const number = memberNumber(fields.number, type, fail);
+  const number = perturbationNumber(fields.number, type, fail);
 
   return {
     attrs: `${param}:${levtype}:${levelist}`,
@@ -215,7 +215,11 @@ function byteCount(v: unknown, key: string, fail: (reason: string) => never): nu
 }
 
 /** Member 0 for lines without `number` (control); a perturbed line must say which member it is. */
-function memberNumber(value: string | undefined, type: string, fail: (reason: string) => never): number {
+function perturbationNumber(
+  value: string | undefined,
+  type: string,
+  fail: (reason: string) => never,
+): number {
   if (value === undefined) {
     return type === "pf" ? fail(`type "pf" (perturbed member) line without "number"`) : 0;
   }

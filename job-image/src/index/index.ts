@@ -1,5 +1,5 @@
 /**
- * Index readers: ECMWF open-data `.index` (JSON lines) and NOAA wgrib2 `.idx` inventories.
+ * The index reader: ECMWF open-data `.index` files (JSON lines).
  * Pure functions over text; fetching the files is the caller's business (see `storage/`).
  *
  * @example
@@ -10,5 +10,4 @@
  */
 
 export { parseEcmwfIndex, parseEcmwfIndexLine, parseStepEnd } from "./ecmwf.js";
-export { parseNoaaIdx } from "./noaa.js";
-export type { IndexEntry, NoaaIndexEntry } from "./types.js";
+export type { IndexEntry, IndexSpan } from "./types.js";

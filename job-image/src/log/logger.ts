@@ -1,11 +1,12 @@
 /**
- * Loggers: pino JSON lines for machines (`--log-format json`, the default in a Job), or short
- * human lines for a terminal (`text`). Both write to stderr so stdout stays for results.
+ * The one logger, pino, writing JSON lines for machines (`--log-format json`, the default in a
+ * Job) or short lines for people on a terminal (`text`: the same records, formatted). Both go to
+ * stderr so stdout stays for results.
  *
  * @module
  */
 import { pino } from "pino";
-import type { LogFn, Logger } from "./types.js";
+import type { Logger } from "./types.js";
 
 export type LogFormat = "json" | "text";
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -19,35 +20,21 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  if (options.format === "json") {
-    return pino({ level: options.level, base: { app: "gik" } }, { write }) as unknown as Logger;
-  }
-  return textLogger(options.level, write, {});
+  const destination = { write: options.format === "json" ? write : (line: string) => write(textLine(line)) };
+  return pino({ level: options.level, base: { app: "gik" } }, destination) as unknown as Logger;
 }
 
-const LEVELS: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
+const LEVEL_NAMES: Record<number, string> = { 20: "DEBUG ", 30: "", 40: "WARN ", 50: "ERROR ", 60: "FATAL " };
+/** Fields of every pino record that a person does not need to read. */
+const RECORD_FIELDS = new Set(["level", "time", "pid", "hostname", "app", "msg"]);
 
-function textLogger(
-  level: LogLevel,
-  write: (line: string) => void,
-  bindings: Record<string, unknown>,
-): Logger {
-  const at = (name: LogLevel): LogFn =>
-    ((first: string | Record<string, unknown>, msg?: string) => {
-      if (LEVELS[name] < LEVELS[level]) return;
-      const fields = typeof first === "string" ? bindings : { ...bindings, ...first };
-      const text = typeof first === "string" ? first : (msg ?? "");
-      const detail = Object.entries(fields)
-        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-        .join(" ");
-      const tag = name === "info" ? "" : `${name.toUpperCase()} `;
-      write(`${tag}${text}${detail ? `  ${detail}` : ""}\n`);
-    }) as LogFn;
-  return {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    child: (more) => textLogger(level, write, { ...bindings, ...more }),
-  };
+/** A pino JSON line as a person reads it: `WARN message  key=value …`. */
+export function textLine(json: string): string {
+  const record = JSON.parse(json) as Record<string, unknown>;
+  const detail = Object.entries(record)
+    .filter(([key]) => !RECORD_FIELDS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  const tag = LEVEL_NAMES[record.level as number] ?? "";
+  return `${tag}${String(record.msg ?? "")}${detail ? `  ${detail}` : ""}\n`;
 }

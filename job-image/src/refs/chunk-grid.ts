@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { RefsError } from "../errors.js";
+import { RefsError } from "../api/errors.js";
 
 export interface ChunkGrid {
   /** Number of chunks along each dimension (`[1]` for a 0-d array). */

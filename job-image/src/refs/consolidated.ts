@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { RefsError } from "../errors.js";
+import { RefsError } from "../api/errors.js";
 import { isMetadataKey, type Refs, type RefValue } from "./types.js";
 import { inlineBytes } from "./values.js";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { RefsError } from "../errors.js";
+import { RefsError } from "../api/errors.js";
 import { CONSOLIDATED_FORMAT, metadataOf, ZMETADATA } from "./consolidated.js";
 import type { Refs, RefValue } from "./types.js";
 import { checkExtra, toRefValue } from "./values.js";

@@ -22,7 +22,7 @@
  * @module
  */
 import { Binary, DataType, makeVector, Table, Utf8, type Vector, vectorFromArray } from "apache-arrow";
-import { RefsError } from "../errors.js";
+import { RefsError } from "../api/errors.js";
 import { decodeParquet, encodeParquet } from "../tables/parquet.js";
 import { type ChunkGrid, chunkGrid, chunkName, chunkNumber } from "./chunk-grid.js";
 import { CONSOLIDATED_FORMAT, metadataOf, ZMETADATA } from "./consolidated.js";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { RefsError } from "../errors.js";
+import { RefsError } from "../api/errors.js";
 import type { RefValue } from "./types.js";
 
 const BASE64 = "base64:";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ByteRangeError, type GikError, GribFormatError } from "../errors.js";
+import { ByteRangeError, type GikError, GribFormatError } from "../api/errors.js";
 import type { IndexEntry, IndexSpan } from "../index/types.js";
 import type { ReadableStore } from "../storage/types.js";
 import type { StepIndex } from "./step-files.js";

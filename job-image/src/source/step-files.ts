@@ -5,13 +5,19 @@
  *
  * @module
  */
-import { NotFoundError } from "../errors.js";
+import { NotFoundError } from "../api/errors.js";
+import type { RunId } from "../api/run-id.js";
 import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
 import type { IndexSpan } from "../index/types.js";
 import type { ReadableStore } from "../storage/types.js";
-import type { SourceFile } from "../templates/manifest.js";
 import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
-import type { RunId } from "./run.js";
+
+/** A file read from the source, with the version seen (recorded by templates and stores as their inputs). */
+export interface SourceFile {
+  key: string;
+  size: number;
+  etag?: string;
+}
 
 /** One step file as published: the GRIB file's key, URL and size, and its index's version. */
 export interface StepFile {
@@ -125,7 +131,7 @@ export interface StepIndexes {
  * Reads a step's indexes for `members`. The control comes from `enfo-ef` when it has `cf` lines,
  * else from `oper-fc`.
  */
-export async function readStep(
+export async function readStepIndexes(
   source: ReadableStore,
   files: StepFiles,
   members: ReadonlySet<number>,

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { TemplateError } from "../errors.js";
+import { TemplateError } from "../api/errors.js";
+import { type RunId, runLabel } from "../api/run-id.js";
 import { resolutionOf } from "../source/layout.js";
-import { type RunId, runLabel } from "../source/run.js";
 import { findManifest, listReferenceRuns } from "../templates/read.js";
 import { buildTemplates, type TemplatesDeps } from "./templates.js";
 

@@ -12,19 +12,25 @@
  *
  * @module
  */
-import { ByteRangeError, type GikError, GribFormatError, isGikError } from "../errors.js";
+import { ByteRangeError, type GikError, GribFormatError, isGikError } from "../api/errors.js";
+import { memberName, memberNumber } from "../api/members.js";
+import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../api/run-id.js";
 import { readGribHeader } from "../grib/read-header.js";
 import type { GribMessage } from "../grib/types.js";
 import type { IndexEntry } from "../index/types.js";
 import type { Logger, Progress } from "../log/types.js";
 import { checkRanges } from "../source/check-ranges.js";
-import { manifestPartKey, templateKey } from "../source/layout.js";
-import { memberName, memberNumber } from "../source/members.js";
-import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../source/run.js";
-import { findResolution, readStep, type StepIndex, statStep } from "../source/step-files.js";
+import {
+  findResolution,
+  readStepIndexes,
+  type SourceFile,
+  type StepIndex,
+  statStep,
+} from "../source/step-files.js";
 import type { ReadableStore, Store } from "../storage/types.js";
 import { gribAttributes } from "../templates/grib-attributes.js";
-import type { FieldStructure, ManifestPart, SourceFile } from "../templates/manifest.js";
+import { manifestPartKey, templateKey } from "../templates/layout.js";
+import type { FieldStructure, ManifestPart } from "../templates/manifest.js";
 import { encodeTemplate, type TemplateRow } from "../templates/row.js";
 import { mapPool } from "../util/pool.js";
 
@@ -59,7 +65,7 @@ export interface TemplatesResult {
 export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps): Promise<TemplatesResult> {
   const { run } = input;
   const shard = input.shard ?? { index: 0, count: 1 };
-  const wanted = new Set(input.members.map(memberNumber));
+  const wanted = new Set(input.members.map((m) => memberNumber(m)));
   const resolution = await findResolution(deps.source, run);
   const steps = stepsOf(run.cycle).filter((_, i) => i % shard.count === shard.index);
   const failures = new Map<string, GikError>();
@@ -82,7 +88,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
 
   await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
     const files = await statStep(deps.source, run, step, resolution, wanted.has(0));
-    const { indexes, controlFault } = await readStep(deps.source, files, wanted);
+    const { indexes, controlFault } = await readStepIndexes(deps.source, files, wanted);
     if (controlFault) fail(0, controlFault);
     for (const index of indexes) {
       sources.push(index.index);

@@ -16,13 +16,13 @@
  *
  * @module
  */
-import { TemplateError } from "../errors.js";
+import { TemplateError } from "../api/errors.js";
+import { type RunId, runEpochSeconds } from "../api/run-id.js";
 import type { RegularLatLonGrid } from "../grib/types.js";
 import type { RefValue } from "../refs/types.js";
-import { type RunId, runEpochSeconds } from "../source/run.js";
+import conventions from "../templates/reader-conventions.json" with { type: "json" };
 import type { TemplateRow } from "../templates/row.js";
 import { float64Chunk, int64Chunk, latitudes, longitudes } from "./coordinates.js";
-import conventions from "./reader-conventions.json" with { type: "json" };
 
 /** What the tree needs of a field: one template row of it (any step). */
 export type FieldDescriptor = Pick<

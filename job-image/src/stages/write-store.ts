@@ -12,13 +12,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { RunId } from "../api/run-id.js";
+import type { StoreFormat } from "../api/store-layout.js";
 import { refsToJson } from "../refs/json.js";
 import { refsToParquet } from "../refs/parquet.js";
 import type { Refs, RefValue } from "../refs/types.js";
-import type { StoreFormat } from "../source/layout.js";
-import type { RunId } from "../source/run.js";
+import type { SourceFile } from "../source/step-files.js";
 import type { Store } from "../storage/types.js";
-import type { SourceFile } from "../templates/manifest.js";
 import type { MappedRow } from "./map-from-index.js";
 import { chunkKey, type Tree, treeRefs } from "./tree.js";
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { StorageError } from "../errors.js";
+import { StorageError } from "../api/errors.js";
 
 /** A failed request, classified. */
 export interface Failure {

@@ -27,7 +27,7 @@ import {
 } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isGikError } from "../errors.js";
+import { isGikError } from "../api/errors.js";
 import { storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";

@@ -14,7 +14,7 @@
  */
 
 import { type File, Storage, type StorageOptions } from "@google-cloud/storage";
-import { StorageError, UsageError } from "../errors.js";
+import { StorageError, UsageError } from "../api/errors.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";

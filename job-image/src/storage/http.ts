@@ -11,7 +11,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.js";
+import { UsageError } from "../api/errors.js";
 import { statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable, sliceRange } from "./range.js";

@@ -18,7 +18,7 @@ export { type HttpStoreOptions, httpStore } from "./http.js";
 export { createSemaphore, DEFAULT_CONCURRENCY, type Semaphore, withLimit } from "./limit.js";
 export { memoryStore } from "./memory.js";
 export { openStore, type StoreOptions, type StoreScheme, splitObjectUrl, storeScheme } from "./open.js";
-export { backoffDelay, DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
+export { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
 export { type S3StoreOptions, s3Store } from "./s3.js";
 export { createStoreStats, type RequestKind, type StoreStats, withStats } from "./stats.js";
 export type { ObjectInfo, RangeQuery, ReadableStore, RequestOptions, Store, WritableStore } from "./types.js";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.js";
+import { UsageError } from "../api/errors.js";
 
 /** Throws a `UsageError` unless `key` names an object under the root. */
 export function checkKey(key: string): void {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.js";
+import { UsageError } from "../api/errors.js";
 import { fsStore } from "./fs.js";
 import { type GcsStoreOptions, gcsStore } from "./gcs.js";
 import { type HttpStoreOptions, httpStore } from "./http.js";

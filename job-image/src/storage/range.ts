@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ByteRangeError, UsageError } from "../errors.js";
+import { ByteRangeError, UsageError } from "../api/errors.js";
 import type { RangeQuery } from "./types.js";
 
 /** Throws a `UsageError` unless the range asks for at least one byte from a valid position. */

@@ -1,6 +1,6 @@
 /**
- * Retries of a store's requests: exponential backoff with full jitter (the delay before retry n is
- * uniform in [0, min(maxDelayMs, baseDelayMs · 2^(n-1)))), as AWS recommends against `503 SlowDown`.
+ * Retries of a store's requests, with gik's one backoff policy (`api/backoff.ts`: exponential with
+ * full jitter, as AWS recommends against `503 SlowDown`).
  *
  * What is retried is decided from data: a `StorageError` whose backend classified it `retryable`
  * (429, 500/502/503/504, reset or refused connections, see `failure.ts`), or an attempt that ran
@@ -15,41 +15,29 @@
  */
 
 import { setTimeout as delay } from "node:timers/promises";
-import { StorageError } from "../errors.js";
+import { type Backoff, backoffDelay } from "../api/backoff.js";
+import { StorageError } from "../api/errors.js";
 import type { RangeQuery, RequestOptions, Store } from "./types.js";
 
-export interface RetryOptions {
+export interface RetryOptions extends Backoff {
   /** Tries in all, the first included. */
   attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
   /** An attempt still running after this long is aborted and retried; `undefined`: no limit. */
   attemptTimeoutMs: number | undefined;
   /** Waits `ms`; rejects when `signal` aborts. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Uniform in [0, 1). */
-  random: () => number;
   /** Told before each retry (for logs). */
   onRetry?: (event: { url: string; attempt: number; delayMs: number; error: StorageError }) => void;
 }
 
 export const DEFAULT_RETRY: Readonly<RetryOptions> = {
   attempts: 6,
-  baseDelayMs: 200,
-  maxDelayMs: 20_000,
+  initialMs: 200,
+  maxMs: 20_000,
   attemptTimeoutMs: 120_000,
   sleep: (ms, signal) => delay(ms, undefined, { signal }),
   random: Math.random,
 };
-
-/** The full-jitter delay before retry number `retry` (1 for the first retry). */
-export function backoffDelay(
-  retry: number,
-  options: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "random">,
-): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
-  return Math.floor(options.random() * ceiling);
-}
 
 /**
  * `store` with its requests retried.

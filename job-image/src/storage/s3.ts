@@ -23,7 +23,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { StorageError, UsageError } from "../errors.js";
+import { StorageError, UsageError } from "../api/errors.js";
 import { errorCode, type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable } from "./range.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { GribMessage } from "../grib/types.js";
-import conventions from "../stages/reader-conventions.json" with { type: "json" };
+import conventions from "./reader-conventions.json" with { type: "json" };
 
 /** ecCodes' description of the grid templates gik reads (code table 3.1). */
 const GRID_DESCRIPTIONS: Record<number, string> = { 0: "Latitude/longitude" };

@@ -7,9 +7,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { TemplateError } from "../errors.js";
+import { TemplateError } from "../api/errors.js";
+import type { RunId } from "../api/run-id.js";
 import type { RegularLatLonGrid } from "../grib/types.js";
-import type { RunId } from "../source/run.js";
+import type { SourceFile } from "../source/step-files.js";
 
 /** The structure of one field (one `attrs` key) across the run. */
 export interface FieldStructure {
@@ -20,13 +21,6 @@ export interface FieldStructure {
   paramId: number;
   /** Steps (hours) at which the field exists, ascending. */
   steps: number[];
-}
-
-/** An input file a template build read, with the version it saw. */
-export interface SourceFile {
-  key: string;
-  size: number;
-  etag?: string;
 }
 
 export interface ManifestPart {

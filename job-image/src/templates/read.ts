@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { TemplateError } from "../errors.js";
-import { manifestPrefix, templateKey } from "../source/layout.js";
-import { type RunId, runLabel, stepsOf } from "../source/run.js";
+import { TemplateError } from "../api/errors.js";
+import { type RunId, runLabel, stepsOf } from "../api/run-id.js";
 import type { Store } from "../storage/types.js";
+import { manifestPrefix, templateKey } from "./layout.js";
 import { type Manifest, type ManifestPart, mergeManifestParts, parseManifestPart } from "./manifest.js";
 import { decodeTemplate, type TemplateRow } from "./row.js";
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { TemplateError } from "../errors.js";
+import { TemplateError } from "../api/errors.js";
 import { type ColumnSchema, type RowOf, rowsToTable, tableToRows } from "../tables/columns.js";
 import { decodeParquet, encodeParquet } from "../tables/parquet.js";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NotFoundError } from "../errors.js";
+import { NotFoundError } from "../api/errors.js";
 import { refsFromJson } from "../refs/json.js";
 import { parquetToRefs } from "../refs/parquet.js";
 import type { Refs } from "../refs/types.js";

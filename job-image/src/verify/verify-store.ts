@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { isGikError } from "../errors.js";
+import { isGikError } from "../api/errors.js";
 import { readGribHeader } from "../grib/read-header.js";
 import type { Refs } from "../refs/types.js";
 import { inlineBytes } from "../refs/values.js";

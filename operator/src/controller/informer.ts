@@ -1,8 +1,8 @@
 /**
  * An informer that keeps going: client-node's `ListWatch` relists by itself after a `410 Gone`
  * (its resource version expired) but stops for good on any other error. This wrapper restarts it
- * after such an error with exponential backoff (1 s, 2 s, 4 s … 30 s), resetting the backoff once
- * a start succeeds.
+ * after such an error with gik's backoff (`api/backoff.ts`: jittered, doubling from 1 s up to 30 s),
+ * resetting it once a start succeeds.
  *
  * Informers only enqueue: the handlers given to {@link ResilientInformer.on} must do nothing but
  * map the object to keys and add them to a queue. The cache ({@link ResilientInformer.get},
@@ -12,6 +12,7 @@
  */
 import type { Informer, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { type Backoff, backoffDelay } from "../../../job-image/src/api/index.js";
 
 /** Callbacks for objects added, updated (new version only) and deleted. */
 export interface InformerHandlers<T> {
@@ -28,8 +29,8 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   log: Logger;
   /** Waits `ms`, or less when `signal` aborts (injected so tests need no real time). */
   delay: (ms: number, signal: AbortSignal) => Promise<void>;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
+  /** Restarts after errors; default from 1 s up to 30 s. */
+  backoff?: Partial<Backoff>;
 }
 
 export class ResilientInformer<T extends KubernetesObject> implements ObjectCache<T> {
@@ -80,9 +81,12 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
 
   /** The delay before restart number `failures` (1-based). */
   backoffDelay(failures: number): number {
-    const min = this.#options.minBackoffMs ?? 1000;
-    const max = this.#options.maxBackoffMs ?? 30_000;
-    return Math.min(min * 2 ** Math.max(0, failures - 1), max);
+    return backoffDelay(failures, {
+      initialMs: 1000,
+      maxMs: 30_000,
+      random: Math.random,
+      ...this.#options.backoff,
+    });
   }
 
   async #startOnce(): Promise<void> {

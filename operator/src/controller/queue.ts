@@ -5,28 +5,26 @@
  * - A key is queued at most once, however often it is added before a worker takes it.
  * - A key is handed to at most one worker at a time. Added while in flight, it is queued again
  *   when the worker calls {@link WorkQueue.done}, so the change that caused the add is not lost.
- * - {@link WorkQueue.addRateLimited} delays a key by `baseDelayMs · 2^failures` (capped at
- *   `maxDelayMs`); {@link WorkQueue.forget} resets its failures.
+ * - {@link WorkQueue.addRateLimited} delays a key by gik's backoff (`api/backoff.ts`: jittered,
+ *   doubling per failure from `initialMs` up to `maxMs`); {@link WorkQueue.forget} resets its failures.
  * - {@link WorkQueue.addAfter} keeps the earliest pending time of a key.
  * - After {@link WorkQueue.shutDown} adds are ignored, pending delays dropped, and workers get the
  *   keys still queued, then `undefined`.
  *
  * @module
  */
+import { type Backoff, backoffDelay } from "../../../job-image/src/api/index.js";
 import type { Clock, TimerHandle } from "./clock.js";
 
 export interface WorkQueueOptions {
   clock: Clock;
-  /** Delay of the first retry of a failing key; doubles with each failure. Default 100 ms. */
-  baseDelayMs?: number;
-  /** Longest retry delay. Default 5 minutes. */
-  maxDelayMs?: number;
+  /** Retries of a failing key; default from 100 ms up to 5 minutes. */
+  backoff?: Partial<Backoff>;
 }
 
 export class WorkQueue {
   readonly #clock: Clock;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #backoff: Backoff;
   /** Keys waiting for a worker, in order. */
   readonly #queue: string[] = [];
   /** Keys that need processing (queued, or re-added while in flight). */
@@ -41,8 +39,7 @@ export class WorkQueue {
 
   constructor(options: WorkQueueOptions) {
     this.#clock = options.clock;
-    this.#baseDelayMs = options.baseDelayMs ?? 100;
-    this.#maxDelayMs = options.maxDelayMs ?? 300_000;
+    this.#backoff = { initialMs: 100, maxMs: 300_000, random: Math.random, ...options.backoff };
   }
 
   /** Marks `key` as needing a reconcile. */
@@ -79,7 +76,7 @@ export class WorkQueue {
 
   /** The delay before retry number `failures + 1` of a key. */
   backoffDelay(failures: number): number {
-    return Math.min(this.#baseDelayMs * 2 ** failures, this.#maxDelayMs);
+    return backoffDelay(failures + 1, this.#backoff);
   }
 
   /** Clears the failure count of `key` (it reconciled without error). */

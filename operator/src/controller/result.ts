@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ObjectKey } from "../api/types.js";
+import type { ObjectKey } from "../../../job-image/src/api/index.js";
 
 /** What a successful reconcile asks for: nothing, or another look after `requeueAfterMs`. */
 export interface Result {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
-import type { EcmwfRun, GikResource, TemplateBuild } from "../api/types.js";
+import type { EcmwfRun, GikResource, TemplateBuild } from "../../../job-image/src/api/index.js";
 
 /** The informer caches reconcilers read from (never the API server directly). */
 export interface Caches {

@@ -17,7 +17,7 @@ import {
   setHeaderOptions,
   type V1Job,
 } from "@kubernetes/client-node";
-import { GROUP, VERSION } from "../api/types.js";
+import { GROUP, VERSION } from "../../../job-image/src/api/index.js";
 import type { KubeApi, StatusTarget } from "./api.js";
 import { isNotFound } from "./errors.js";
 import type { LeaseClient } from "./leader-election.js";

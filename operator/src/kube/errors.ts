@@ -14,4 +14,3 @@ export function httpStatus(err: unknown): number | undefined {
 }
 
 export const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
-export const isConflict = (err: unknown): boolean => httpStatus(err) === 409;

@@ -7,7 +7,7 @@
  */
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { GikResource } from "../api/types.js";
+import type { GikResource } from "../../../job-image/src/api/index.js";
 import type { Clock } from "../controller/clock.js";
 import type { EventSink, EventSpec } from "./api.js";
 

@@ -17,7 +17,6 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { MANAGED_SELECTOR } from "../api/labels.js";
 import {
   ECMWF_RUN,
   type EcmwfRun,
@@ -25,8 +24,9 @@ import {
   TEMPLATE_BUILD,
   type TemplateBuild,
   VERSION,
-} from "../api/types.js";
+} from "../../../job-image/src/api/index.js";
 import { ResilientInformer } from "../controller/informer.js";
+import { MANAGED_SELECTOR } from "./labels.js";
 
 export interface Informers {
   runs: ResilientInformer<EcmwfRun & KubernetesObject>;

@@ -12,7 +12,12 @@
  * @module
  */
 import type { ObjectCache, V1Job, V1OwnerReference, V1Pod } from "@kubernetes/client-node";
-import { API_VERSION, type EcmwfRun, type ObjectKey, type TemplateBuild } from "../api/types.js";
+import {
+  API_VERSION,
+  type EcmwfRun,
+  type ObjectKey,
+  type TemplateBuild,
+} from "../../../job-image/src/api/index.js";
 
 interface Meta {
   metadata?: {

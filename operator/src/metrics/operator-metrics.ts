@@ -1,14 +1,16 @@
 /**
- * The operator's metrics. Counts of reconciles are recorded as they happen; everything about runs
- * (by phase, members done and failed, member durations) is read from the informer caches at scrape
+ * The operator's metrics, on a prom-client registry (the ecosystem's well-kept implementation of
+ * the Prometheus text format, with the process metrics platform engineers expect: CPU, memory,
+ * event-loop lag, GC). Counts of reconciles are recorded as they happen; everything about runs (by
+ * phase, members done and failed, member durations) is read from the informer caches at scrape
  * time, so it is right after a restart and never double-counts.
  *
  * @module
  */
 import type { ObjectCache } from "@kubernetes/client-node";
-import type { EcmwfRun, TemplateBuild } from "../api/types.js";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { EcmwfRun, TemplateBuild } from "../../../job-image/src/api/index.js";
 import type { OutcomeKind, ReconcileMetrics } from "../controller/controller.js";
-import { Counter, Gauge, Histogram, type Labels, Registry } from "./registry.js";
 
 export interface MetricSources {
   runs: ObjectCache<EcmwfRun>;
@@ -18,7 +20,7 @@ export interface MetricSources {
   isLeader: () => boolean;
 }
 
-const RUN_PHASES = ["Pending", "Running", "Succeeded", "PartiallySucceeded", "Failed"];
+const RUN_PHASES = ["Pending", "Queued", "Running", "Succeeded", "PartiallySucceeded", "Failed"];
 const BUILD_PHASES = ["Pending", "Running", "Succeeded", "Failed"];
 const DURATION_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
 
@@ -28,72 +30,113 @@ export function operatorMetrics(sources: MetricSources): {
   reconciles: ReconcileMetrics;
 } {
   const registry = new Registry();
-  const total = registry.register(
-    new Counter("gik_reconcile_total", "Reconciles by controller and outcome."),
-  );
-  const errors = registry.register(
-    new Counter("gik_reconcile_errors_total", "Reconciles that failed (retried or terminal)."),
-  );
-  const durations = registry.register(
-    new Histogram(
-      "gik_reconcile_duration_seconds",
-      "Time spent in one reconcile.",
-      [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    ),
-  );
-  registry.register(
-    new Gauge("gik_workqueue_depth", "Keys waiting in a controller's queue.", () =>
-      sources.queueDepth().map(({ controller, depth }) => ({ labels: { controller }, value: depth })),
-    ),
-  );
-  registry.register(
-    new Gauge("gik_ecmwfruns", "EcmwfRuns by phase.", () => byPhase(sources.runs.list(), RUN_PHASES)),
-  );
-  registry.register(
-    new Gauge("gik_templatebuilds", "TemplateBuilds by phase.", () =>
-      byPhase(sources.templateBuilds.list(), BUILD_PHASES),
-    ),
-  );
-  registry.register(
-    new Gauge("gik_members", "Members of all EcmwfRuns, by state (completed, failed, total).", () => {
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const total = new Counter({
+    name: "gik_reconcile_total",
+    help: "Reconciles by controller and outcome.",
+    labelNames: ["controller", "outcome"],
+    registers,
+  });
+  const errors = new Counter({
+    name: "gik_reconcile_errors_total",
+    help: "Reconciles that failed (retried or terminal).",
+    labelNames: ["controller"],
+    registers,
+  });
+  const durations = new Histogram({
+    name: "gik_reconcile_duration_seconds",
+    help: "Time spent in one reconcile.",
+    labelNames: ["controller"],
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers,
+  });
+  new Gauge({
+    name: "gik_workqueue_depth",
+    help: "Keys waiting in a controller's queue.",
+    labelNames: ["controller"],
+    registers,
+    collect() {
+      for (const { controller, depth } of sources.queueDepth()) this.set({ controller }, depth);
+    },
+  });
+  new Gauge({
+    name: "gik_ecmwfruns",
+    help: "EcmwfRuns by phase.",
+    labelNames: ["phase"],
+    registers,
+    collect() {
+      setByPhase(this, sources.runs.list(), RUN_PHASES);
+    },
+  });
+  new Gauge({
+    name: "gik_templatebuilds",
+    help: "TemplateBuilds by phase.",
+    labelNames: ["phase"],
+    registers,
+    collect() {
+      setByPhase(this, sources.templateBuilds.list(), BUILD_PHASES);
+    },
+  });
+  new Gauge({
+    name: "gik_members",
+    help: "Members of all EcmwfRuns, by state (completed, failed, total).",
+    labelNames: ["state"],
+    registers,
+    collect() {
       const sum = (f: (r: EcmwfRun) => number | undefined) =>
         sources.runs.list().reduce((acc, r) => acc + (f(r) ?? 0), 0);
-      return [
-        { labels: { state: "completed" }, value: sum((r) => r.status?.completedMembers) },
-        { labels: { state: "failed" }, value: sum((r) => r.status?.failedMembers) },
-        { labels: { state: "total" }, value: sum((r) => r.status?.totalMembers) },
-      ];
-    }),
-  );
-  registry.register(
-    new Histogram(
-      "gik_member_duration_seconds",
-      "Wall time of members that succeeded, from their reported start and completion times.",
-      DURATION_BUCKETS,
-      () => [{ labels: {}, values: memberDurations(sources.runs.list()) }],
-    ),
-  );
-  registry.register(
-    new Gauge("gik_leader", "1 while this replica holds the Lease.", () => [
-      { labels: {}, value: sources.isLeader() ? 1 : 0 },
-    ]),
-  );
+      this.set(
+        { state: "completed" },
+        sum((r) => r.status?.completedMembers),
+      );
+      this.set(
+        { state: "failed" },
+        sum((r) => r.status?.failedMembers),
+      );
+      this.set(
+        { state: "total" },
+        sum((r) => r.status?.totalMembers),
+      );
+    },
+  });
+  new Histogram({
+    name: "gik_member_duration_seconds",
+    help: "Wall time of members that succeeded, from their reported start and completion times.",
+    buckets: DURATION_BUCKETS,
+    registers,
+    collect() {
+      // Derived from the caches at each scrape, not accumulated: the runs' status is the record.
+      this.reset();
+      for (const seconds of memberDurations(sources.runs.list())) this.observe(seconds);
+    },
+  });
+  new Gauge({
+    name: "gik_leader",
+    help: "1 while this replica holds the Lease.",
+    registers,
+    collect() {
+      this.set(sources.isLeader() ? 1 : 0);
+    },
+  });
   const reconciles: ReconcileMetrics = {
     reconciled(controller: string, outcome: OutcomeKind, seconds: number) {
-      const labels: Labels = { controller };
       total.inc({ controller, outcome });
-      if (outcome === "error" || outcome === "terminal") errors.inc(labels);
-      durations.observe(labels, seconds);
+      if (outcome === "error" || outcome === "terminal") errors.inc({ controller });
+      durations.observe({ controller }, seconds);
     },
   };
   return { registry, reconciles };
 }
 
-function byPhase(objects: ReadonlyArray<{ status?: { phase?: string } }>, phases: readonly string[]) {
-  return phases.map((phase) => ({
-    labels: { phase },
-    value: objects.filter((o) => (o.status?.phase ?? "Pending") === phase).length,
-  }));
+function setByPhase(
+  gauge: Gauge<"phase">,
+  objects: ReadonlyArray<{ status?: { phase?: string } }>,
+  phases: readonly string[],
+): void {
+  for (const phase of phases) {
+    gauge.set({ phase }, objects.filter((o) => (o.status?.phase ?? "Pending") === phase).length);
+  }
 }
 
 function memberDurations(runs: readonly EcmwfRun[]): number[] {

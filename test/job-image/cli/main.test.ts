@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../../job-image/src/cli/main.js";
 
 /** Runs the CLI in-process, capturing what it writes. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliEnv({}, ...argv);
+}
+
+async function cliEnv(
+  env: NodeJS.ProcessEnv,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
@@ -13,7 +20,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     err += String(chunk);
     return true;
   });
-  const code = await main(argv, {});
+  const code = await main(argv, env);
   vi.restoreAllMocks();
   return { code, out, err };
 }
@@ -24,7 +31,7 @@ describe("gik", () => {
   it("lists its commands", async () => {
     const r = await cli("--help");
     expect(r.code).toBe(0);
-    for (const name of ["run", "templates build", "member", "verify"]) expect(r.out).toContain(`  ${name} `);
+    for (const name of ["run", "templates build", "verify", "job"]) expect(r.out).toContain(`  ${name} `);
   });
 
   it("shows a command's options with their defaults", async () => {
@@ -51,9 +58,30 @@ describe("gik", () => {
     expect(r.err).toMatch(/Usage: gik run/);
   });
 
-  it("exits 2 when a Job pod has no completion index", async () => {
-    const r = await cli("member", "--date", "20250101", "--log-format", "text");
+  it("exits 2 when a Job pod has no contract, naming the variable", async () => {
+    const r = await cli("job", "--log-format", "text");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--index: no member index/);
+    expect(r.err).toMatch(/GIK_JOB_SPEC: not set/);
+  });
+
+  it("exits 2 when a Job pod's contract is bad, naming the field", async () => {
+    const spec = JSON.stringify({ kind: "TemplateBuild", referenceRun: { date: "20241301", cycle: 0 } });
+    const r = await cliEnv({ GIK_JOB_SPEC: spec }, "job", "--log-format", "text");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/GIK_JOB_SPEC.referenceRun.date: 20241301 is not a calendar date/);
+  });
+
+  it("exits 2 when a Job pod has no completion index", async () => {
+    const spec = JSON.stringify({
+      kind: "TemplateBuild",
+      referenceRun: { date: "20240529", cycle: 0 },
+      members: ["control"],
+      source: "s3://ecmwf-forecasts",
+      store: "/tmp/x",
+      shards: 2,
+    });
+    const r = await cliEnv({ GIK_JOB_SPEC: spec }, "job", "--log-format", "text");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--index: no completion index/);
   });
 });

@@ -3,18 +3,19 @@ import { DEFAULTS, parseRunOptions } from "../../../job-image/src/cli/run-option
 
 describe("parseRunOptions", () => {
   it("fills the local defaults a new user expects", () => {
-    const o = parseRunOptions({ date: "20250101" });
-    expect(o).toMatchObject({
+    const { request, concurrency } = parseRunOptions({ date: "20250101" });
+    expect(request).toEqual({
       run: { date: "20250101", cycle: 0 },
+      members: expect.any(Array),
       source: DEFAULTS.source,
-      templates: DEFAULTS.templates,
-      out: DEFAULTS.out,
+      templates: { store: DEFAULTS.templates },
+      output: DEFAULTS.out,
       format: "parquet",
+      layout: "members",
       onDrift: "fail",
-      concurrency: 16,
-      referenceDate: undefined,
     });
-    expect(o.members).toHaveLength(51);
+    expect(concurrency).toBe(16);
+    expect(request.members).toHaveLength(51);
     expect(DEFAULTS).toEqual({
       source: "s3://ecmwf-forecasts",
       templates: "./gik-data/templates",
@@ -28,6 +29,7 @@ describe("parseRunOptions", () => {
     [{ date: "20250101", members: "ens01,ens99" }, /--members: unknown member "ens99"/],
     [{ date: "20250101", format: "zarr" }, /--format: expected parquet or json, got "zarr"/],
     [{ date: "20250101", "on-drift": "ignore" }, /--on-drift: expected fail or rebuild/],
+    [{ date: "20250101", layout: "one" }, /--layout: expected members or ensemble or both, got "one"/],
     [{ date: "20250101", concurrency: "0" }, /--concurrency: expected a positive integer/],
     [{ date: "20250101", "reference-date": "2024" }, /--reference-date: expected a date/],
   ])("refuses %j naming the flag", (values, message) => {

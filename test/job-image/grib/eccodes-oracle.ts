@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GribPrefixTooShortError, GribUnsupportedError } from "../../../job-image/src/errors.js";
+import { GribPrefixTooShortError, GribUnsupportedError } from "../../../job-image/src/api/errors.js";
 import {
   deriveKeys,
   parseGribHeader,

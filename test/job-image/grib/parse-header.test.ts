@@ -4,7 +4,7 @@ import {
   GribPrefixTooShortError,
   GribUnsupportedError,
   isBadInput,
-} from "../../../job-image/src/errors.js";
+} from "../../../job-image/src/api/errors.js";
 import { parseGribHeader } from "../../../job-image/src/grib/index.js";
 import { REAL, readBytes } from "./fixtures.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GribFormatError, NotFoundError } from "../../../job-image/src/errors.js";
+import { GribFormatError, NotFoundError } from "../../../job-image/src/api/errors.js";
 import { parseGribHeader, readGribHeader, scanMessages } from "../../../job-image/src/grib/index.js";
 import type { RangeQuery, ReadableStore } from "../../../job-image/src/storage/types.js";
 import { REAL, readBytes } from "./fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GribFormatError } from "../../../job-image/src/errors.js";
+import { GribFormatError } from "../../../job-image/src/api/errors.js";
 import { checkMessageBounds, scanMessages } from "../../../job-image/src/grib/index.js";
 import { REAL, readBytes } from "./fixtures.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { IndexParseError } from "../../../job-image/src/errors.js";
+import { IndexParseError } from "../../../job-image/src/api/errors.js";
 import { parseEcmwfIndex, parseEcmwfIndexFor, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { stepsOf } from "../../../job-image/src/source/run.js";
+import { stepsOf } from "../../../job-image/src/api/run-id.js";
 import { fsStore } from "../../../job-image/src/storage/fs.js";
 import { readStore } from "../../../job-image/src/verify/read-store.js";
 import { runGik } from "../../helpers/gik-cli.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isGikError } from "../../../job-image/src/errors.js";
+import { isGikError } from "../../../job-image/src/api/errors.js";
 import { refsFromJson, refsToJson } from "../../../job-image/src/refs/json.js";
 import { DEFAULT_RECORD_SIZE, parquetToRefs, refsToParquet } from "../../../job-image/src/refs/parquet.js";
 import type { Refs } from "../../../job-image/src/refs/types.js";

@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ByteRangeError } from "../../../job-image/src/errors.js";
+import { ByteRangeError } from "../../../job-image/src/api/errors.js";
 import type { Store } from "../../../job-image/src/storage/types.js";
 import { sequence } from "./fault-server.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ByteRangeError, UsageError } from "../../../job-image/src/errors.js";
+import { ByteRangeError, UsageError } from "../../../job-image/src/api/errors.js";
 import { fsStore } from "../../../job-image/src/storage/fs.js";
 import { openStore } from "../../../job-image/src/storage/open.js";
 import type { Store } from "../../../job-image/src/storage/types.js";

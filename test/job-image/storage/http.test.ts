@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ByteRangeError, UsageError } from "../../../job-image/src/errors.js";
+import { ByteRangeError, UsageError } from "../../../job-image/src/api/errors.js";
 import { httpStore } from "../../../job-image/src/storage/http.js";
 import { type FaultServer, sequence, startFaultServer } from "./fault-server.js";
 

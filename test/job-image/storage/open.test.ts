@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../../job-image/src/errors.js";
+import { UsageError } from "../../../job-image/src/api/errors.js";
 import { openStore, splitObjectUrl, storeScheme } from "../../../job-image/src/storage/open.js";
 
 describe("openStore", () => {

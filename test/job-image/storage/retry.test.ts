@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { StorageError, UsageError } from "../../../job-image/src/errors.js";
+import { StorageError, UsageError } from "../../../job-image/src/api/errors.js";
 import { httpStore } from "../../../job-image/src/storage/http.js";
-import { backoffDelay, type RetryOptions, withRetry } from "../../../job-image/src/storage/retry.js";
+import { type RetryOptions, withRetry } from "../../../job-image/src/storage/retry.js";
 import type { Store } from "../../../job-image/src/storage/types.js";
 import { type Fault, type FaultServer, sequence, startFaultServer } from "./fault-server.js";
 
@@ -127,19 +127,5 @@ describe("withRetry.list", () => {
       keys.push(key);
     expect(keys).toEqual(["a", "b"]);
     expect(calls).toBe(2);
-  });
-});
-
-describe("backoffDelay", () => {
-  it.each([
-    { retry: 1, random: 0.999, expected: 199 },
-    { retry: 2, random: 0.5, expected: 200 },
-    { retry: 5, random: 0.5, expected: 1600 },
-    { retry: 20, random: 0.5, expected: 10_000 }, // capped at maxDelayMs
-    { retry: 3, random: 0, expected: 0 },
-  ])("retry $retry at random() = $random waits $expected ms", ({ retry, random, expected }) => {
-    expect(backoffDelay(retry, { baseDelayMs: 200, maxDelayMs: 20_000, random: () => random })).toBe(
-      expected,
-    );
   });
 });

@@ -17,7 +17,7 @@ const signed = (ep: S3Endpoint) => ({
   region: ep.region,
   credentials: { accessKeyId: ep.accessKeyId, secretAccessKey: ep.secretAccessKey },
 });
-const fastRetry = { attempts: 12, baseDelayMs: 20, maxDelayMs: 400 };
+const fastRetry = { attempts: 12, initialMs: 20, maxMs: 400 };
 
 beforeAll(async () => {
   const admin = new S3Client({ ...signed(infra.s3), forcePathStyle: true });

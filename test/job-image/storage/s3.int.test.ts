@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { StorageError } from "../../../job-image/src/errors.js";
+import { StorageError } from "../../../job-image/src/api/errors.js";
 import { openStore } from "../../../job-image/src/storage/open.js";
 import { s3Store } from "../../../job-image/src/storage/s3.js";
 import type { S3Endpoint } from "../../infra/endpoints.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isGikError } from "../../../job-image/src/errors.js";
+import { isGikError } from "../../../job-image/src/api/errors.js";
 import { rowsToTable } from "../../../job-image/src/tables/columns.js";
 import { encodeParquet } from "../../../job-image/src/tables/parquet.js";
 import { decodeTemplate, encodeTemplate, type TemplateRow } from "../../../job-image/src/templates/row.js";

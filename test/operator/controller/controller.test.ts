@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import type { ObjectKey } from "../../../operator/src/api/types.js";
+import type { ObjectKey } from "../../../job-image/src/api/index.js";
 import {
   Controller,
   handleOutcome,
@@ -55,7 +55,7 @@ describe("handleOutcome", () => {
     { outcome: { kind: "terminal", error: new TerminalError("x") }, queued: [], requeues: 0 },
   ])("$outcome.kind", ({ outcome, queued, requeues }) => {
     const clock = new FakeClock();
-    const queue = new WorkQueue({ clock, baseDelayMs: 50 });
+    const queue = new WorkQueue({ clock, backoff: { initialMs: 100, random: () => 0.5 } });
     queue.addRateLimited("other");
     queue.addRateLimited("gik/a"); // one failure before, so forget is visible
     clock.advance(1000);

@@ -50,6 +50,7 @@ function setup(failures: number) {
     delay: async (ms) => {
       delays.push(ms);
     },
+    backoff: { random: () => 0.5 },
   });
   return { fake, delays, informer };
 }
@@ -59,20 +60,20 @@ describe("ResilientInformer", () => {
     const { fake, delays, informer } = setup(3);
     await informer.start();
     await settle();
-    expect(delays).toEqual([1000, 2000, 4000]);
+    expect(delays).toEqual([500, 1000, 2000]);
     expect(fake.starts).toBe(4);
     expect(informer.synced).toBe(true);
   });
 
-  it("caps the backoff at 30 s and resets it after a successful start", async () => {
+  it("caps the backoff at 30 s (delays jittered below it) and resets it after a successful start", async () => {
     const { fake, delays, informer } = setup(7);
     await informer.start();
     await settle();
-    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 15_000, 15_000]);
     fake.fire("error", new Error("watch closed with 500"));
     await settle();
-    expect(delays.at(-1)).toBe(1000);
-    expect(informer.backoffDelay(20)).toBe(30_000);
+    expect(delays.at(-1)).toBe(500);
+    expect(informer.backoffDelay(20)).toBe(15_000);
   });
 
   it("does not restart after stop", async () => {

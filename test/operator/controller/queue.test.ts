@@ -4,7 +4,10 @@ import { FakeClock } from "../helpers/fake-clock.js";
 
 function setup() {
   const clock = new FakeClock();
-  return { clock, queue: new WorkQueue({ clock, baseDelayMs: 100, maxDelayMs: 1000 }) };
+  return {
+    clock,
+    queue: new WorkQueue({ clock, backoff: { initialMs: 200, maxMs: 2000, random: () => 0.5 } }),
+  };
 }
 
 describe("WorkQueue", () => {
@@ -54,7 +57,7 @@ describe("WorkQueue", () => {
       expect(queue.len()).toBe(1);
       queue.done((await queue.get())!);
     }
-    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]); // half of 200 · 2^n, capped at 2000
     expect(queue.numRequeues("gik/a")).toBe(6);
     queue.forget("gik/a");
     expect(queue.numRequeues("gik/a")).toBe(0);

@@ -27,7 +27,7 @@ export const JOB_SERVICE_ACCOUNT = "gik-job";
 /** The Secret holding the storage settings of a run namespace. */
 export const CREDENTIALS_SECRET = "gik-s3";
 
-export const rbacManifest = (file: "operator.yaml" | "job.yaml" | "job-namespace.yaml") =>
+export const rbacManifest = (file: "operator.yaml" | "job-namespace.yaml") =>
   fileURLToPath(new URL(`../../../operator/rbac/${file}`, import.meta.url));
 
 /** Fails with kubectl's output unless it succeeded; returns its stdout. */
@@ -40,7 +40,7 @@ export function ok(result: KubectlResult): string {
 export async function applyRbac(kubectl: Kubectl): Promise<void> {
   const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: OPERATOR_NAMESPACE } };
   ok(await kubectl(["apply", "-f", "-"], stringify(namespace)));
-  ok(await kubectl(["apply", "-f", rbacManifest("operator.yaml"), "-f", rbacManifest("job.yaml")]));
+  ok(await kubectl(["apply", "-f", rbacManifest("operator.yaml")]));
 }
 
 /** A Secret of the AWS settings of `s3`, as the job image reads them from its environment. */

@@ -13,7 +13,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
+import { ALL_MEMBERS } from "../../../job-image/src/api/index.js";
 import { listObjects } from "../../helpers/s3-objects.js";
 import { httpJson } from "../../infra/http-request.js";
 import { ECMWF_RUN_COLUMNS } from "../helpers/kubectl.js";

@@ -20,7 +20,7 @@ import {
   type V1Job,
   type V1Pod,
 } from "@kubernetes/client-node";
-import type { EcmwfRun, TemplateBuild } from "../../../operator/src/api/types.js";
+import type { EcmwfRun, TemplateBuild } from "../../../job-image/src/api/index.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { logTail, type OperatorProcess, startOperatorProcess } from "../../helpers/operator-process.js";
 import { ensureBucket, s3Client, uploadTree } from "../../helpers/s3-objects.js";

@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig, type V1Job, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import type { EcmwfRun } from "../../../operator/src/api/types.js";
+import type { EcmwfRun } from "../../../job-image/src/api/index.js";
 import { killPodProcess, runningPods } from "../../infra/pod-runner-control.js";
 import { until } from "../helpers/until.js";
 import { uploadRunWithBrokenRange } from "./faults.js";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../operator/src/api/types.js";
+import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../job-image/src/api/index.js";
 import { CREDENTIALS_SECRET, gikObject } from "./cluster.js";
 import { MIRROR_BUCKET, OUT_BUCKET, TEMPLATES_BUCKET } from "./harness.js";
 

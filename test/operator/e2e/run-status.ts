@@ -6,8 +6,7 @@
  */
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
 import { expect } from "vitest";
-import type { Condition } from "../../../operator/src/api/conditions.js";
-import type { EcmwfRun } from "../../../operator/src/api/types.js";
+import type { Condition, EcmwfRun } from "../../../job-image/src/api/index.js";
 import type { Kubectl } from "./cluster.js";
 import { ok } from "./cluster.js";
 import { RUN_JOB, storeUrl } from "./manifests.js";

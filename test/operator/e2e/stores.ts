@@ -7,7 +7,7 @@
  * @module
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { stepsOf } from "../../../job-image/src/source/run.js";
+import { stepsOf } from "../../../job-image/src/api/index.js";
 import { getObject, listObjects } from "../../helpers/s3-objects.js";
 import type { S3Endpoint } from "../../infra/endpoints.js";
 import { expectation, type PytestResult, pytest } from "../../job-image/interop/python.js";

@@ -5,7 +5,7 @@
  * that records Events.
  */
 import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
-import type { EcmwfRun, GikResource, TemplateBuild } from "../../../operator/src/api/types.js";
+import type { EcmwfRun, GikResource, TemplateBuild } from "../../../job-image/src/api/index.js";
 import type { Caches, EventSink, EventSpec, KubeApi, StatusTarget } from "../../../operator/src/kube/api.js";
 
 type Obj = { metadata?: { name?: string; namespace?: string } };
@@ -107,17 +107,6 @@ export class FakeCluster implements Caches {
       this.events.push({ ...event, object: `${regarding.kind}/${regarding.metadata.name}` });
     },
   };
-
-  /** A pod writing its member entry, as report-status.ts does (merge patch, no precondition). */
-  podReports(runName: string, member: string, entry: Record<string, unknown>): void {
-    const run = this.runs.get(runName, "gik")!;
-    const status = applyMergePatch(run.status ?? {}, { members: { [member]: entry } });
-    this.runs.put({
-      ...run,
-      status,
-      metadata: { ...run.metadata, resourceVersion: this.#nextRv() },
-    } as EcmwfRun);
-  }
 
   /** Actions of one verb. */
   of<V extends Action["verb"]>(verb: V): Extract<Action, { verb: V }>[] {

@@ -8,7 +8,7 @@ import type {
   EcmwfRunSpec,
   TemplateBuild,
   TemplateBuildSpec,
-} from "../../../operator/src/api/types.js";
+} from "../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../../operator/src/config.js";
 import { desiredJob } from "../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 

@@ -14,8 +14,7 @@ import {
 } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { kubeStatusPatcher, reportMemberStatus } from "../../../job-image/src/job/report-status.js";
-import type { EcmwfRun, TemplateBuild } from "../../../operator/src/api/types.js";
+import type { EcmwfRun, TemplateBuild } from "../../../job-image/src/api/index.js";
 import { sleep, systemClock } from "../../../operator/src/controller/clock.js";
 import { makeKubeApi, makeLeaseClient, SCALE_FIELD_MANAGER } from "../../../operator/src/kube/client.js";
 import { httpStatus } from "../../../operator/src/kube/errors.js";
@@ -149,34 +148,6 @@ describe("status writes", () => {
     const error = await api.patchStatus(target, { phase: "Running" }).catch((err) => err);
     expect(httpStatus(error)).toBe(409);
     expect((await readRun("status")).status).toMatchObject({ phase: "Pending", totalMembers: 2 });
-  });
-
-  it("a job pod's member report merges into the status without touching the rest", async () => {
-    await createRun("report");
-    const latest = await readRun("report");
-    await api.patchStatus(
-      {
-        plural: "ecmwfruns",
-        namespace: NS,
-        name: "report",
-        resourceVersion: latest.metadata.resourceVersion,
-      },
-      { phase: "Running", members: { control: { phase: "Running" } } },
-    );
-    const ok = await reportMemberStatus(
-      {
-        name: "report",
-        namespace: NS,
-        member: "ens01",
-        status: { phase: "Succeeded", output: "s3://gik-out/stores/20250101/00z/ens01.parquet", refs: 99 },
-      },
-      { patch: kubeStatusPatcher(kc) },
-    );
-    expect(ok).toBe(true);
-    expect((await readRun("report")).status).toMatchObject({
-      phase: "Running",
-      members: { control: { phase: "Running" }, ens01: { phase: "Succeeded", refs: 99 } },
-    });
   });
 });
 

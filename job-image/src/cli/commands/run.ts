@@ -4,14 +4,11 @@
  *
  * @module
  */
-import { isBadInput } from "../../errors.js";
-import { runLabel } from "../../source/run.js";
-import { ensureTemplates } from "../../stages/reference.js";
-import { type MemberOutcome, runForecast } from "../../stages/run.js";
+import { isBadInput } from "../../api/errors.js";
+import { type MemberOutcome, runRequest } from "../../stages/forecast.js";
 import { openStore } from "../../storage/open.js";
-import type { CommandContext } from "../command.js";
 import { type Command, EXIT } from "../command.js";
-import { parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
+import { parseRunOptions, RUN_OPTIONS } from "../run-options.js";
 
 export const runCommand: Command = {
   name: "run",
@@ -19,53 +16,23 @@ export const runCommand: Command = {
   usage: "gik run --date YYYYMMDD [--cycle 0] [--members all] [--out URL] [options]",
   options: RUN_OPTIONS,
   async run(values, _positionals, ctx) {
-    const options = parseRunOptions(values);
-    const outcomes = await runMembers(options, ctx, true);
-    for (const o of outcomes) ctx.print(outcomeLine(o));
+    const { request, concurrency } = parseRunOptions(values);
+    const deps = {
+      source: openStore(request.source),
+      templates: openStore(request.templates.store),
+      out: openStore(request.output),
+      log: ctx.log,
+      progress: ctx.progress,
+      stepConcurrency: concurrency,
+    };
+    const outcomes = await runRequest(request, deps, true);
+    for (const o of outcomes) {
+      if (o.status === "failed") ctx.log.error({ member: o.member, err: o.error.message }, "member failed");
+      ctx.print(outcomeLine(o));
+    }
     return exitCodeOf(outcomes);
   },
 };
-
-/** Opens the stores of a run, makes sure templates exist, and runs stages 1–3 for `options.members`. */
-export async function runMembers(
-  options: RunOptions,
-  ctx: CommandContext,
-  buildIfMissing: boolean,
-): Promise<MemberOutcome[]> {
-  const source = openStore(options.source);
-  const templates = openStore(options.templates);
-  const out = openStore(options.out);
-  const deps = {
-    source,
-    templates,
-    out,
-    log: ctx.log,
-    progress: ctx.progress,
-    stepConcurrency: options.concurrency,
-  };
-  const referenceRun = await ensureTemplates(
-    { run: options.run, referenceDate: options.referenceDate, members: options.members, buildIfMissing },
-    deps,
-  );
-  ctx.log.info(
-    { run: runLabel(options.run), reference: runLabel(referenceRun), out: out.url("") },
-    "running",
-  );
-  const outcomes = await runForecast(
-    {
-      run: options.run,
-      members: options.members,
-      referenceRun,
-      format: options.format,
-      onDrift: options.onDrift,
-    },
-    deps,
-  );
-  for (const o of outcomes) {
-    if (o.status === "failed") ctx.log.error({ member: o.member, err: o.error.message }, "member failed");
-  }
-  return outcomes;
-}
 
 /** One line per member for stdout: `ens01  written  42 refs  s3://…/ens01.parquet`. */
 export function outcomeLine(o: MemberOutcome): string {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { UsageError } from "../../errors.js";
-import { parseMembers } from "../../source/members.js";
-import { parseCycle, parseDate } from "../../source/run.js";
+import { UsageError } from "../../api/errors.js";
+import { parseMembers } from "../../api/members.js";
+import { parseCycle, parseDate } from "../../api/run-id.js";
 import { buildTemplates } from "../../stages/templates.js";
 import { openStore } from "../../storage/open.js";
 import { type Command, EXIT } from "../command.js";
@@ -26,14 +26,14 @@ export const templatesBuildCommand: Command = {
       type: "string",
       value: "I",
       description: "which share of the steps this build does",
-      default: "JOB_COMPLETION_INDEX, else 0",
+      default: "0",
     },
   },
   async run(values, _positionals, ctx) {
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
     const run = { date: parseDate(text("date"), "--date"), cycle: parseCycle(text("cycle"), "--cycle") };
     const count = positiveInt(text("shards") ?? "1", "--shards");
-    const indexText = text("shard-index") ?? ctx.env.JOB_COMPLETION_INDEX ?? "0";
+    const indexText = text("shard-index") ?? "0";
     const index = Number(indexText);
     if (!/^\d+$/.test(indexText) || index >= count) {
       throw new UsageError("--shard-index", `expected 0 … ${count - 1}, got ${JSON.stringify(indexText)}`);

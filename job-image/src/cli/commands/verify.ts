@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../api/errors.js";
 import { openStore, splitObjectUrl } from "../../storage/open.js";
 import type { Store } from "../../storage/types.js";
 import { readStore } from "../../verify/read-store.js";

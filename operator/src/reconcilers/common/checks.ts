@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { Reason } from "../../api/conditions.js";
-import type { SpecProblem } from "../../api/validate.js";
+import type { Reason, SpecProblem } from "../../../../job-image/src/api/index.js";
 
 /** What a chain decides: stop on a bad spec, wait for something outside, or go ahead with `T`. */
 export type Verdict<T> =

@@ -6,7 +6,7 @@
  * @module
  */
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import type { GikResource } from "../../api/types.js";
+import type { GikResource } from "../../../../job-image/src/api/index.js";
 import type { Caches } from "../../kube/api.js";
 import { podsOfJob } from "./job-state.js";
 

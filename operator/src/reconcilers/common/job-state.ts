@@ -10,9 +10,16 @@
  * @module
  */
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import { COMPLETION_INDEX_ANNOTATION } from "../../api/labels.js";
-import { timeString } from "../../api/time.js";
-import { CONTAINER_NAME } from "./job-spec.js";
+import {
+  JOB_SPEC_ANNOTATION,
+  type JobSpec,
+  type MemberReport,
+  parseJobSpec,
+  parseMemberReport,
+} from "../../../../job-image/src/api/index.js";
+import { COMPLETION_INDEX_ANNOTATION } from "../../kube/labels.js";
+import { timeString } from "../../kube/time.js";
+import { CONTAINER_NAME } from "./indexed-job.js";
 
 /**
  * The indexes of an interval list (`"0-2,5"` → {0, 1, 2, 5}). Entries that do not parse are
@@ -83,18 +90,28 @@ export interface PodFailure {
 }
 
 /**
- * Why a failed pod failed, from the `gik` container's termination (exit code, signal, reason,
- * termination message) or from the pod's `DisruptionTarget` condition.
+ * Why a failed pod failed: the member report it left (`api/member-report.ts`), else its `gik`
+ * container's termination (exit code, signal, reason, the log tail), else the pod's
+ * `DisruptionTarget` condition.
  */
 export function podFailure(pod: V1Pod): PodFailure | undefined {
   if (pod.status?.phase !== "Failed") return undefined;
-  const status = pod.status.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
+  const status = gikContainer(pod);
   const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
   const disruption = pod.status.conditions?.find((c) => c.type === "DisruptionTarget" && c.status === "True");
   if (terminated) {
     const how = terminated.signal
       ? `killed by signal ${terminated.signal}`
       : `exited with code ${terminated.exitCode}`;
+    const report = parseMemberReport(terminated.message);
+    if (report) {
+      return {
+        reason: report.reason ?? terminated.reason ?? "Error",
+        message: report.message ?? `exited with code ${terminated.exitCode}`,
+        time: report.completionTime,
+        startedAt: report.startTime,
+      };
+    }
     const said = terminated.message?.trim();
     return {
       reason: terminated.reason || (terminated.signal ? "Signal" : "Error"),
@@ -123,9 +140,28 @@ function lastLines(text: string): string {
   return text.length <= 1024 ? text : `…${text.slice(-1023)}`;
 }
 
-/** The value after `flag` in the `gik` container's args (what the Job was made with). */
-export function jobArg(job: V1Job, flag: string): string | undefined {
-  const args = job.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.args ?? [];
-  const at = args.indexOf(flag);
-  return at >= 0 ? args[at + 1] : undefined;
+/**
+ * The contract the Job runs with, as the operator wrote it on the Job; `undefined` for a Job
+ * without one (made by an older operator) or whose annotation does not parse.
+ */
+export function jobSpecOf(job: V1Job): JobSpec | undefined {
+  const text = job.metadata?.annotations?.[JOB_SPEC_ANNOTATION];
+  if (text === undefined) return undefined;
+  try {
+    return parseJobSpec(text, JOB_SPEC_ANNOTATION);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `gik` container's state of `pod`, ended or not. */
+function gikContainer(pod: V1Pod) {
+  return pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
+}
+
+/** The member report a pod left in its termination message, if it left one. */
+export function podReport(pod: V1Pod): MemberReport | undefined {
+  const status = gikContainer(pod);
+  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
+  return parseMemberReport(terminated?.message);
 }

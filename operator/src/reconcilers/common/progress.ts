@@ -6,8 +6,9 @@
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { type Condition, ConditionType, Reason, setCondition } from "../../api/conditions.js";
+import { type Condition, ConditionType, Reason } from "../../../../job-image/src/api/index.js";
 import type { Verdict } from "./checks.js";
+import { setCondition } from "./conditions.js";
 import { type JobEnd, jobEnd, parseIndexes } from "./job-state.js";
 
 /** Where the Job stands, in the owner's terms (`names[i]` is what index `i` works on). */

@@ -9,8 +9,8 @@
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { SPEC_HASH_ANNOTATION } from "../../api/labels.js";
 import type { KubeApi } from "../../kube/api.js";
+import { SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
 
 /** What {@link syncJob} did. */
 export interface JobSync {

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { type Condition, ConditionType, findCondition } from "../../api/conditions.js";
+import { type Condition, ConditionType } from "../../../../job-image/src/api/index.js";
 import type { EventSpec } from "../../kube/api.js";
+import { findCondition } from "./conditions.js";
 
 interface CommonStatus {
   phase?: string;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { GikResource } from "../../api/types.js";
+import type { GikResource } from "../../../../job-image/src/api/index.js";
 import type { EventSink, EventSpec, KubeApi } from "../../kube/api.js";
 import { mergePatch } from "./merge-patch.js";
 

@@ -7,12 +7,15 @@
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { Reason } from "../../api/conditions.js";
-import type { EcmwfRun, TemplateBuild } from "../../api/types.js";
-import { validateEcmwfRunSpec } from "../../api/validate.js";
+import {
+  type EcmwfRun,
+  Reason,
+  type TemplateBuild,
+  validateEcmwfRunSpec,
+} from "../../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../config.js";
 import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../common/checks.js";
-import { jobArg } from "../common/job-state.js";
+import { jobSpecOf } from "../common/job-state.js";
 import { type ResolvedTemplates, runOutput } from "./desired-job.js";
 
 export const TEMPLATES_REQUEUE_MS = 30_000;
@@ -82,14 +85,13 @@ export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
       : undefined,
   // The Job exists: it keeps the templates it was made with, whatever became of the TemplateBuild.
   ({ job }) => {
-    const store = job && jobArg(job, "--templates");
-    const referenceDate = job && jobArg(job, "--reference-date");
-    return store && referenceDate
+    const spec = job && jobSpecOf(job);
+    return spec?.kind === "EcmwfRun"
       ? {
           kind: "go",
           reason: Reason.TemplatesFixedInJob,
-          message: `templates ${store}`,
-          value: { store, referenceDate },
+          message: `templates ${spec.templates.store}`,
+          value: spec.templates,
         }
       : undefined;
   },

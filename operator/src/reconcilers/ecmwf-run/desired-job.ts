@@ -1,16 +1,16 @@
 /**
- * The Indexed Job of an EcmwfRun: index `i` processes the `i`-th member of `--members` (the job
- * image reads `JOB_COMPLETION_INDEX`). Pure: the same run, templates and defaults give the same Job.
+ * The Indexed Job of an EcmwfRun: the run resolved into its Job contract (a `RunJobSpec`: members
+ * in completion-index order, templates, source, output, format, layout), one pod per member. Pure:
+ * the same run, templates and defaults give the same Job.
  *
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { RUN_LABEL } from "../../api/labels.js";
-import type { EcmwfRun } from "../../api/types.js";
-import { specMembers } from "../../api/validate.js";
+import { type EcmwfRun, type RunJobSpec, specMembers } from "../../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../config.js";
 import { TerminalError } from "../../controller/result.js";
-import { boundedName, indexedJob, labelValue, podSettings } from "../common/job-spec.js";
+import { RUN_LABEL } from "../../kube/labels.js";
+import { boundedName, indexedJob, labelValue, podSettings } from "../common/indexed-job.js";
 
 /** The templates a run's Job reads: a store and the date of its reference run. */
 export interface ResolvedTemplates {
@@ -34,41 +34,39 @@ export function runParallelism(run: EcmwfRun, defaults: JobDefaults): number {
 }
 
 /**
- * The desired Job of `run`. Throws {@link TerminalError} when no output is known (the checks
+ * The contract of `run`'s pods. Throws {@link TerminalError} when no output is known (the checks
  * stall such a run before it gets here).
  */
-export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): V1Job {
+export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): RunJobSpec {
   const { spec, metadata } = run;
   const output = runOutput(run, defaults);
   if (output === undefined)
     throw new TerminalError(`${metadata.namespace}/${metadata.name}: spec.output: not set`);
-  const members = specMembers(spec);
+  return {
+    kind: "EcmwfRun",
+    run: { date: spec.date, cycle: spec.cycle ?? 0 },
+    members: [...specMembers(spec)],
+    templates: { store: templates.store, referenceDate: templates.referenceDate },
+    source: spec.source ?? defaults.source,
+    output,
+    format: spec.format ?? "parquet",
+    layout: spec.layout ?? "members",
+    onDrift: spec.onDrift ?? "rebuild",
+  };
+}
+
+/** The desired Job of `run`. */
+export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): V1Job {
+  const spec = runJobSpec(run, templates, defaults);
   return indexedJob({
     owner: run,
     name: runJobName(run),
     component: "member",
-    ownerLabel: [RUN_LABEL, labelValue(metadata.name)],
-    completions: members.length,
+    ownerLabel: [RUN_LABEL, labelValue(run.metadata.name)],
+    completions: spec.members.length,
     parallelism: runParallelism(run, defaults),
-    backoffLimitPerIndex: spec.backoffLimitPerIndex ?? 2,
-    args: [
-      "member",
-      ...["--date", spec.date],
-      ...["--cycle", String(spec.cycle ?? 0)],
-      ...["--members", members.join(",")],
-      ...["--source", spec.source ?? defaults.source],
-      ...["--out", output],
-      ...["--format", spec.format ?? "parquet"],
-      ...["--on-drift", spec.onDrift ?? "rebuild"],
-      ...["--templates", templates.store],
-      ...["--reference-date", templates.referenceDate],
-      ...["--log-format", "json"],
-    ],
-    env: [
-      { name: "GIK_RUN_NAME", value: metadata.name },
-      { name: "GIK_RUN_NAMESPACE", value: metadata.namespace },
-    ],
-    apiAccess: true,
-    ...podSettings(spec, defaults),
+    backoffLimitPerIndex: run.spec.backoffLimitPerIndex ?? 2,
+    spec,
+    ...podSettings(run.spec, defaults),
   });
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EcmwfRun, ObjectKey, TemplateBuild } from "../../api/types.js";
+import type { EcmwfRun, ObjectKey, TemplateBuild } from "../../../../job-image/src/api/index.js";
 import type { Caches } from "../../kube/api.js";
 import { gatherOwnedJob, type OwnedJob } from "../common/gather-job.js";
 import { runJobName } from "./desired-job.js";

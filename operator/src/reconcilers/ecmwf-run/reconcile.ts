@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { ECMWF_RUN } from "../../api/types.js";
+import { ECMWF_RUN } from "../../../../job-image/src/api/index.js";
 import type { Reconciler } from "../../controller/result.js";
 import type { ReconcilerDeps } from "../common/deps.js";
 import { syncJob } from "../common/sync-job.js";

@@ -4,22 +4,34 @@
  * Notes:
  * - Phase, counts and times come from the Job (`completedIndexes`, `failedIndexes`, conditions),
  *   never from the previous phase.
- * - `status.members` entries are written by the job pods (`job-image/src/job/report-status.ts`):
- *   they are kept, and the controller sets each entry's `phase` from the Job and pods. For a member
- *   whose pod could not report (killed, evicted), it fills in what the pod's end says, and the
- *   store URL the contract gives (`{out}/{YYYYMMDD}/{HH}z/{member}.{format}`) once it succeeded.
+ * - Each `status.members` entry is rebuilt from the member's pods: its phase from the Job and the
+ *   newest pod, the rest from the report the pod left in its termination message
+ *   (`api/member-report.ts`). For a member whose pod could not report (killed, evicted) it is what
+ *   the pod's end says, and, once the Job counts it done, the store URL of the contract.
  * - Fields that are not known are `undefined`; the status write drops them (JSON).
- * - Member names come from the Job's own `--members` (the index → member mapping it runs with),
- *   falling back to the spec before the Job exists.
+ * - Member names and store URLs come from the contract the Job was made with (the index → member
+ *   mapping it runs with), falling back to the spec before the Job exists.
  *
  * @module
  */
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import { type Condition, ConditionType, Reason, setCondition } from "../../api/conditions.js";
-import { timeString } from "../../api/time.js";
-import type { EcmwfRun, EcmwfRunStatus, MemberPhase, MemberStatus } from "../../api/types.js";
-import { specMembers } from "../../api/validate.js";
-import { jobArg, latestFailure, type PodFailure, podIndex } from "../common/job-state.js";
+import {
+  type Condition,
+  ConditionType,
+  type EcmwfRun,
+  type EcmwfRunStatus,
+  layoutWrites,
+  type MemberPhase,
+  type MemberStatus,
+  Reason,
+  type RunJobSpec,
+  specMembers,
+  storeKey,
+  underRoot,
+} from "../../../../job-image/src/api/index.js";
+import { timeString } from "../../kube/time.js";
+import { setCondition } from "../common/conditions.js";
+import { jobSpecOf, latestFailure, podIndex, podReport } from "../common/job-state.js";
 import {
   failedNames,
   type JobProgress,
@@ -37,10 +49,12 @@ export function computeRunStatus(
   verdict: RunVerdict,
   now: Date,
 ): EcmwfRunStatus {
-  const names = (job && jobArg(job, "--members")?.split(",")) || specMembers(run.spec);
+  const contract = job && jobSpecOf(job);
+  const spec = contract?.kind === "EcmwfRun" ? contract : undefined;
+  const names = spec?.members ?? specMembers(run.spec);
   const progress = jobProgress(job, names, "members");
   const generation = run.metadata.generation;
-  const members = memberStatuses(run.status?.members ?? {}, progress, pods);
+  const members = memberStatuses(progress, pods, spec);
   const conditions = setCondition(
     progressConditions(run.status?.conditions, verdict, progress, generation, now),
     templatesCondition(verdict),
@@ -81,75 +95,64 @@ function templatesCondition(
   }
 }
 
-/** Every reported entry, plus entries for members the Job or its pods say something about. */
+/** An entry for every member the Job or its pods say something about. */
 function memberStatuses(
-  reports: Readonly<Record<string, MemberStatus>>,
   p: JobProgress,
   pods: readonly V1Pod[],
+  spec: RunJobSpec | undefined,
 ): Record<string, MemberStatus> {
   const byIndex = new Map<number, V1Pod[]>();
   for (const pod of pods) {
     const index = podIndex(pod);
     if (index !== undefined) byIndex.set(index, [...(byIndex.get(index) ?? []), pod]);
   }
-  const out: Record<string, MemberStatus> = { ...reports };
+  const out: Record<string, MemberStatus> = {};
   p.names.forEach((name, index) => {
-    const entry = memberStatus(reports[name], index, p, byIndex.get(index) ?? []);
+    const entry = memberStatus(name, index, p, newestFirst(byIndex.get(index) ?? []), spec);
     if (entry) out[name] = entry;
   });
   return out;
 }
 
 function memberStatus(
-  report: MemberStatus | undefined,
+  name: string,
   index: number,
   p: JobProgress,
   pods: readonly V1Pod[],
+  spec: RunJobSpec | undefined,
 ): MemberStatus | undefined {
   if (p.completed.has(index)) {
-    return { ...report, phase: "Succeeded", output: report?.output ?? storeUrl(p.job, p.names[index]!) };
-  }
-  if (p.failed.has(index)) {
-    const failure = latestFailure(pods);
-    if (reportsFailure(report, failure)) return { ...report, phase: "Failed" };
+    const done = pods.find((pod) => pod.status?.phase === "Succeeded");
+    const report = done && podReport(done);
     return {
-      ...report,
-      phase: "Failed",
-      message: failure?.message ?? "failed",
-      reason: failure?.reason ?? report?.reason,
-      completionTime: failure?.time ?? report?.completionTime,
+      ...timesOf(report),
+      phase: "Succeeded",
+      output: report?.output ?? storeUrl(spec, name),
+      refs: report?.refs,
+      message: report?.message,
     };
   }
+  // The last attempt's end says why a member failed, or why it waits for its retry.
+  const failure = latestFailure(pods);
+  const why = failure && {
+    reason: failure.reason,
+    message: failure.message,
+    startTime: failure.startedAt,
+    completionTime: failure.time,
+  };
+  if (p.failed.has(index)) return { phase: "Failed", ...why, message: why?.message ?? "failed" };
   const phase = livePhase(pods);
-  if (phase === undefined) return report;
-  return { ...report, phase };
+  if (phase === undefined) return undefined;
+  return phase === "Pending" && why ? { phase, reason: why.reason, message: why.message } : { phase };
 }
 
-/**
- * Whether `report` is the pod's own account of the member's last failure, which says more than
- * the pod's exit: it was reported as failed, or it carries a message and ended after the last
- * failed pod started. The second case matters because a pod reports its failure just before it
- * exits, and until the Job decides on the index the controller shows such a member as `Pending`
- * (a retry may be due); an outcome that ended before that pod started is an earlier attempt's.
- */
-function reportsFailure(report: MemberStatus | undefined, failure: PodFailure | undefined): boolean {
-  if (!report?.message) return false;
-  if (report.phase === "Failed") return true;
-  const ended = Date.parse(report.completionTime ?? "");
-  const started = Date.parse(failure?.startedAt ?? "");
-  return ended >= started;
+function timesOf(report: { startTime?: string; completionTime?: string } | undefined) {
+  return { startTime: report?.startTime, completionTime: report?.completionTime };
 }
 
 /** A member still in play: what its newest pod is doing (a failed pod means a retry is due). */
 function livePhase(pods: readonly V1Pod[]): MemberPhase | undefined {
-  const newest = [...pods]
-    .sort((a, b) =>
-      (timeString(a.metadata?.creationTimestamp) ?? "").localeCompare(
-        timeString(b.metadata?.creationTimestamp) ?? "",
-      ),
-    )
-    .at(-1);
-  switch (newest?.status?.phase) {
+  switch (pods[0]?.status?.phase) {
     case undefined:
       return undefined;
     case "Running":
@@ -161,11 +164,13 @@ function livePhase(pods: readonly V1Pod[]): MemberPhase | undefined {
   }
 }
 
-/** `{out}/{YYYYMMDD}/{HH}z/{member}.{format}` from the Job's args (DESIGN.md, output contract). */
-function storeUrl(job: V1Job | undefined, member: string): string | undefined {
-  const [out, date, cycle, format] = ["--out", "--date", "--cycle", "--format"].map(
-    (f) => job && jobArg(job, f),
-  );
-  if (!out || !date || !cycle || !format) return undefined;
-  return `${out.replace(/\/+$/, "")}/${date}/${cycle.padStart(2, "0")}z/${member}.${format}`;
+function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
+  const created = (pod: V1Pod) => timeString(pod.metadata?.creationTimestamp) ?? "";
+  return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
+}
+
+/** The member's store under the contract's output (DESIGN.md, output contract), when it writes one. */
+function storeUrl(spec: RunJobSpec | undefined, member: string): string | undefined {
+  if (!spec || !layoutWrites(spec.layout).members) return undefined;
+  return underRoot(spec.output, storeKey(spec.run, member, spec.format));
 }

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { ConditionType, findCondition } from "../../api/conditions.js";
-import type { EcmwfRunStatus } from "../../api/types.js";
+import { ConditionType, type EcmwfRunStatus } from "../../../../job-image/src/api/index.js";
 import type { EventSpec } from "../../kube/api.js";
+import { findCondition } from "../common/conditions.js";
 import { becameDifferent, commonTransitions } from "../common/transitions.js";
 
 /** Events for the change from `old` to `next`: templates, then the common ones, then members. Pure. */

@@ -4,9 +4,11 @@
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { Reason } from "../../api/conditions.js";
-import type { TemplateBuild } from "../../api/types.js";
-import { validateTemplateBuildSpec } from "../../api/validate.js";
+import {
+  Reason,
+  type TemplateBuild,
+  validateTemplateBuildSpec,
+} from "../../../../job-image/src/api/index.js";
 import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../common/checks.js";
 
 export interface TemplateBuildCheckInput {

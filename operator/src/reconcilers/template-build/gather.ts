@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ObjectKey, TemplateBuild } from "../../api/types.js";
+import type { ObjectKey, TemplateBuild } from "../../../../job-image/src/api/index.js";
 import type { Caches } from "../../kube/api.js";
 import { gatherOwnedJob, type OwnedJob } from "../common/gather-job.js";
 import { templateBuildJobName } from "./desired-job.js";

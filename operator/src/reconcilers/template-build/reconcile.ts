@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TEMPLATE_BUILD } from "../../api/types.js";
+import { TEMPLATE_BUILD } from "../../../../job-image/src/api/index.js";
 import type { Reconciler } from "../../controller/result.js";
 import type { ReconcilerDeps } from "../common/deps.js";
 import { syncJob } from "../common/sync-job.js";

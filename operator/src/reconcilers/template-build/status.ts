@@ -1,14 +1,14 @@
 /**
  * The status of a TemplateBuild, computed from its Job and the checks' verdict. A build with any
  * failed shard has failed (partial templates are of no use); `store` is set once it succeeded,
- * from the Job's own `--store`.
+ * from the contract the Job was made with.
  *
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { timeString } from "../../api/time.js";
-import type { TemplateBuild, TemplateBuildStatus } from "../../api/types.js";
-import { jobArg } from "../common/job-state.js";
+import type { TemplateBuild, TemplateBuildStatus } from "../../../../job-image/src/api/index.js";
+import { timeString } from "../../kube/time.js";
+import { jobSpecOf } from "../common/job-state.js";
 import { jobPhase, jobProgress, progressConditions } from "../common/progress.js";
 import type { TemplateBuildVerdict } from "./checks.js";
 
@@ -27,7 +27,7 @@ export function computeTemplateBuildStatus(
     phase: phase === "PartiallySucceeded" ? "Failed" : phase,
     observedGeneration: tb.metadata.generation,
     conditions: progressConditions(tb.status?.conditions, verdict, progress, tb.metadata.generation, now),
-    store: phase === "Succeeded" && job ? jobArg(job, "--store") : undefined,
+    store: phase === "Succeeded" && job ? storeOf(job) : undefined,
     completedShards: progress.completed.size,
     failedShards: progress.failed.size,
     totalShards: shards,
@@ -35,4 +35,10 @@ export function computeTemplateBuildStatus(
     completionTime: progress.end?.time,
     jobName: job?.metadata?.name,
   };
+}
+
+/** The store the Job's contract builds, whatever the spec says now. */
+function storeOf(job: V1Job): string | undefined {
+  const spec = jobSpecOf(job);
+  return spec?.kind === "TemplateBuild" ? spec.store : undefined;
 }

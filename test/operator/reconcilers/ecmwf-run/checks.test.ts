@@ -1,6 +1,6 @@
 import type { V1Job } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import type { TemplateBuild } from "../../../../operator/src/api/types.js";
+import type { TemplateBuild } from "../../../../job-image/src/api/index.js";
 import { checkRun, type RunCheckInput } from "../../../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { desiredJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { defaults, run, templateBuild } from "../../helpers/objects.js";

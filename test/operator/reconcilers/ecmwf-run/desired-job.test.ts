@@ -1,8 +1,14 @@
+import type { V1Job } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { SPEC_HASH_ANNOTATION } from "../../../../operator/src/api/labels.js";
+import { JOB_SPEC_ANNOTATION, parseJobSpec, type RunJobSpec } from "../../../../job-image/src/api/index.js";
 import { TerminalError } from "../../../../operator/src/controller/result.js";
+import { SPEC_HASH_ANNOTATION } from "../../../../operator/src/kube/labels.js";
 import { desiredJob, runJobName } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { defaults, run } from "../../helpers/objects.js";
+
+function contractOf(job: V1Job) {
+  return parseJobSpec(job.metadata!.annotations![JOB_SPEC_ANNOTATION]!, "annotation") as RunJobSpec;
+}
 
 const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
 
@@ -54,48 +60,37 @@ describe("desiredJob (EcmwfRun)", () => {
     ]);
   });
 
-  it("runs gik member with the contract's arguments and environment", () => {
+  it("runs gik job with the contract in the pod and on the Job, from one rendering", () => {
     expect(container.name).toBe("gik");
     expect(container.image).toBe("gik-job-image:dev");
     expect(container.command).toEqual(["gik"]);
-    expect(container.args).toEqual([
-      "member",
-      "--date",
-      "20250101",
-      "--cycle",
-      "0",
-      "--members",
-      "control,ens01,ens02",
-      "--source",
-      "s3://ecmwf-forecasts",
-      "--out",
-      "s3://gik-out/stores",
-      "--format",
-      "parquet",
-      "--on-drift",
-      "rebuild",
-      "--templates",
-      "s3://gik-templates/20240529",
-      "--reference-date",
-      "20240529",
-      "--log-format",
-      "json",
-    ]);
-    expect(container.env).toEqual([
-      { name: "GIK_RUN_NAME", value: "run-20250101" },
-      { name: "GIK_RUN_NAMESPACE", value: "gik" },
-    ]);
+    expect(container.args).toEqual(["job", "--log-format", "json"]);
+    const contract: RunJobSpec = {
+      kind: "EcmwfRun",
+      run: { date: "20250101", cycle: 0 },
+      members: ["control", "ens01", "ens02"],
+      templates: { store: "s3://gik-templates/20240529", referenceDate: "20240529" },
+      source: "s3://ecmwf-forecasts",
+      output: "s3://gik-out/stores",
+      format: "parquet",
+      layout: "members",
+      onDrift: "rebuild",
+    };
+    expect(container.env).toEqual([{ name: "GIK_JOB_SPEC", value: JSON.stringify(contract) }]);
+    expect(parseJobSpec(job.metadata!.annotations![JOB_SPEC_ANNOTATION]!, "annotation")).toEqual(contract);
     expect(container.envFrom).toEqual([{ secretRef: { name: "s3-creds" } }]);
     expect(container.resources).toEqual({
       requests: { cpu: "250m", memory: "256Mi" },
       limits: { memory: "1Gi" },
     });
+    expect(container.terminationMessagePath).toBe("/dev/termination-log");
+    expect(container.terminationMessagePolicy).toBe("FallbackToLogsOnError");
   });
 
   it("locks the pod down", () => {
     expect(podSpec.restartPolicy).toBe("Never");
     expect(podSpec.serviceAccountName).toBe("gik-job");
-    expect(podSpec.automountServiceAccountToken).toBe(true);
+    expect(podSpec.automountServiceAccountToken).toBe(false);
     expect(podSpec.securityContext).toMatchObject({
       runAsNonRoot: true,
       seccompProfile: { type: "RuntimeDefault" },
@@ -126,8 +121,7 @@ describe("desiredJob (EcmwfRun)", () => {
   it("defaults: all 51 members, parallelism from the operator (never above the members), its service account", () => {
     const all = desiredJob(run({ parallelism: undefined, members: undefined }), templates, defaults);
     expect(all.spec).toMatchObject({ completions: 51, parallelism: 8 });
-    const args = all.spec!.template.spec!.containers[0]!.args!;
-    expect(args[args.indexOf("--members") + 1]!.split(",")).toHaveLength(51);
+    expect(contractOf(all).members).toHaveLength(51);
     const one = desiredJob(run({ parallelism: undefined, members: ["ens07"] }), templates, defaults);
     expect(one.spec!.parallelism).toBe(1);
     expect(
@@ -138,9 +132,8 @@ describe("desiredJob (EcmwfRun)", () => {
 
   it("the output defaults to the operator's, and no output at all is a terminal error", () => {
     const noOutput = run({ output: undefined });
-    const args = desiredJob(noOutput, templates, { ...defaults, output: "gs://default/out" }).spec!.template
-      .spec!.containers[0]!.args!;
-    expect(args[args.indexOf("--out") + 1]).toBe("gs://default/out");
+    const job = desiredJob(noOutput, templates, { ...defaults, output: "gs://default/out" });
+    expect(contractOf(job).output).toBe("gs://default/out");
     expect(() => desiredJob(noOutput, templates, defaults)).toThrow(TerminalError);
   });
 

@@ -6,8 +6,8 @@
 import type { V1Job } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { findCondition } from "../../../../operator/src/api/conditions.js";
-import type { EcmwfRun } from "../../../../operator/src/api/types.js";
+import { type EcmwfRun, encodeMemberReport, type MemberReport } from "../../../../job-image/src/api/index.js";
+import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/common/deps.js";
 import { ecmwfRunReconciler } from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
 import { FakeClock } from "../../helpers/fake-clock.js";
@@ -83,19 +83,37 @@ describe("ecmwfRunReconciler", () => {
     expect(current(cluster).status).toMatchObject({ phase: "Running", startTime: "2025-01-01T06:00:30Z" });
     expect(cluster.events.at(-1)?.reason).toBe("Running");
 
-    // control reports and succeeds; ens02 fails at once on bad input (its pod reported Failed first).
-    cluster.podReports(key.name, "control", {
-      phase: "Succeeded",
-      output: "s3://gik-out/stores/20250101/00z/control.parquet",
-      refs: 4000,
-    });
-    cluster.podReports(key.name, "ens02", {
-      phase: "Failed",
-      message: "IndexParseError: ens02.index:7: bad JSON",
-      reason: "IndexParseError",
-    });
+    // control succeeds; ens02 fails at once on bad input; each pod's report is in its termination message.
+    const report = (fields: Omit<MemberReport, "kind" | "startTime" | "completionTime">) =>
+      encodeMemberReport({
+        kind: "gik-member-report",
+        startTime: "2025-01-01T06:00:31Z",
+        completionTime: "2025-01-01T06:00:40Z",
+        ...fields,
+      });
     setJobStatus(cluster, { active: 1, completedIndexes: "0", failedIndexes: "2" });
-    cluster.pods.put(pod(job(cluster), 2, "Failed", { exitCode: 2 }));
+    cluster.pods.put(
+      pod(job(cluster), 0, "Succeeded", {
+        exitCode: 0,
+        message: report({
+          member: "control",
+          phase: "Succeeded",
+          output: "s3://gik-out/stores/20250101/00z/control.parquet",
+          refs: 4000,
+        }),
+      }),
+    );
+    cluster.pods.put(
+      pod(job(cluster), 2, "Failed", {
+        exitCode: 2,
+        message: report({
+          member: "ens02",
+          phase: "Failed",
+          message: "IndexParseError: ens02.index:7: bad JSON",
+          reason: "IndexParseError",
+        }),
+      }),
+    );
     await reconcile(key);
     expect(current(cluster).status).toMatchObject({
       phase: "Running",

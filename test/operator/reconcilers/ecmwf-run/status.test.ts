@@ -1,7 +1,12 @@
 import type { V1Job, V1JobStatus, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { findCondition } from "../../../../operator/src/api/conditions.js";
-import type { EcmwfRun, MemberStatus } from "../../../../operator/src/api/types.js";
+import {
+  type EcmwfRun,
+  encodeMemberReport,
+  type MemberReport,
+  type MemberStatus,
+} from "../../../../job-image/src/api/index.js";
+import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import { checkRun, type RunVerdict } from "../../../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { desiredJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../../../operator/src/reconcilers/ecmwf-run/status.js";
@@ -157,7 +162,7 @@ describe("computeRunStatus: phase and counts from the Job", () => {
     });
   });
 
-  it("member names come from the Job's own --members, not from a later spec", () => {
+  it("member names come from the Job's contract, not from a later spec", () => {
     const r = run({ members: ["ens10", "ens11"] });
     const s = status(withJobStatus(created, { ...started, failedIndexes: "1" }), { r });
     expect(s.totalMembers).toBe(3);
@@ -234,44 +239,56 @@ describe("computeRunStatus: members", () => {
     failedIndexes: "1-2",
     ...failedCond("FailedIndexes"),
   } as V1JobStatus);
+  /** What a gik pod leaves in its termination message. */
+  const report = (member: string, phase: MemberReport["phase"], fields: Partial<MemberReport> = {}) =>
+    encodeMemberReport({
+      kind: "gik-member-report",
+      member,
+      phase,
+      startTime: "2025-01-01T06:00:01Z",
+      completionTime: "2025-01-01T06:00:05Z",
+      ...fields,
+    });
 
-  it.each<{
-    name: string;
-    reports: Record<string, MemberStatus>;
-    pods: V1Pod[];
-    member: string;
-    expected: MemberStatus;
-  }>([
+  it.each<{ name: string; pods: V1Pod[]; member: string; expected: MemberStatus }>([
     {
       name: "succeeded without a report: phase and the contract's store URL",
-      reports: {},
       pods: [],
       member: "control",
       expected: { phase: "Succeeded", output: "s3://gik-out/stores/20250101/00z/control.parquet" },
     },
     {
-      name: "succeeded with a report: the pod's fields are kept",
-      reports: {
-        control: {
-          phase: "Succeeded",
-          output: "s3://x/control.parquet",
-          refs: 7,
-          startTime: "2025-01-01T06:00:01Z",
-        },
-      },
-      pods: [],
+      name: "succeeded with a report in the termination message: the pod's fields",
+      pods: [
+        pod(ended, 0, "Succeeded", {
+          exitCode: 0,
+          message: report("control", "Succeeded", {
+            output: "s3://x/control.parquet",
+            refs: 7,
+            message: "written",
+          }),
+        }),
+      ],
       member: "control",
       expected: {
         phase: "Succeeded",
         output: "s3://x/control.parquet",
         refs: 7,
+        message: "written",
         startTime: "2025-01-01T06:00:01Z",
+        completionTime: "2025-01-01T06:00:05Z",
       },
     },
     {
-      name: "killed pod that never reported: phase and message from the pod",
-      reports: { ens01: { phase: "Running", startTime: "2025-01-01T06:00:02Z" } },
-      pods: [pod(ended, 1, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:03:00Z" })],
+      name: "killed pod that never reported: phase and message from the pod's end",
+      pods: [
+        pod(ended, 1, "Failed", {
+          exitCode: 137,
+          signal: 9,
+          startedAt: "2025-01-01T06:00:02Z",
+          finishedAt: "2025-01-01T06:03:00Z",
+        }),
+      ],
       member: "ens01",
       expected: {
         phase: "Failed",
@@ -282,30 +299,14 @@ describe("computeRunStatus: members", () => {
       },
     },
     {
-      name: "failure reported by the pod: kept as reported",
-      reports: {
-        ens02: { phase: "Failed", message: "StructureDriftError: 2 unknown", reason: "StructureDriftError" },
-      },
-      pods: [pod(ended, 2, "Failed", { exitCode: 2 })],
-      member: "ens02",
-      expected: { phase: "Failed", message: "StructureDriftError: 2 unknown", reason: "StructureDriftError" },
-    },
-    {
-      name: "failure reported by the pod, shown Pending while the Job decided: the pod's message kept",
-      reports: {
-        ens02: {
-          phase: "Pending",
-          message: "index.json:102 (2t:sfc:, member 2) reaches past the end",
-          reason: "ByteRangeError",
-          startTime: "2025-01-01T06:00:02.100Z",
-          completionTime: "2025-01-01T06:00:05.008Z",
-        },
-      },
+      name: "failure reported by the pod: its reason and message",
       pods: [
         pod(ended, 2, "Failed", {
           exitCode: 2,
-          startedAt: "2025-01-01T06:00:01Z",
-          finishedAt: "2025-01-01T06:00:05Z",
+          message: report("ens02", "Failed", {
+            reason: "ByteRangeError",
+            message: "index.json:102 (2t:sfc:, member 2) reaches past the end",
+          }),
         }),
       ],
       member: "ens02",
@@ -313,24 +314,26 @@ describe("computeRunStatus: members", () => {
         phase: "Failed",
         message: "index.json:102 (2t:sfc:, member 2) reaches past the end",
         reason: "ByteRangeError",
-        startTime: "2025-01-01T06:00:02.100Z",
-        completionTime: "2025-01-01T06:00:05.008Z",
+        startTime: "2025-01-01T06:00:01Z",
+        completionTime: "2025-01-01T06:00:05Z",
       },
     },
     {
-      name: "an earlier attempt's reported failure is not the last one: message and time from the last pod",
-      reports: {
-        ens01: {
-          phase: "Running",
-          message: "attempt 1: StorageError",
-          reason: "StorageError",
-          startTime: "2025-01-01T06:00:31Z",
-          completionTime: "2025-01-01T06:00:05Z",
-        },
+      name: "a pod killed while logging: the log tail FallbackToLogsOnError left, not taken for a report",
+      pods: [pod(ended, 1, "Failed", { exitCode: 1, message: '{"level":50,"msg":"member failed"}' })],
+      member: "ens01",
+      expected: {
+        phase: "Failed",
+        message: 'exited with code 1: {"level":50,"msg":"member failed"}',
+        reason: "Error",
       },
+    },
+    {
+      name: "the last attempt's end wins over an earlier attempt's report",
       pods: [
         pod(ended, 1, "Failed", {
           exitCode: 1,
+          message: report("ens01", "Failed", { reason: "StorageError", message: "attempt 1: 503" }),
           startedAt: "2025-01-01T06:00:01Z",
           finishedAt: "2025-01-01T06:00:05Z",
         }),
@@ -347,33 +350,57 @@ describe("computeRunStatus: members", () => {
         phase: "Failed",
         message: "killed by signal 9",
         reason: "Signal",
-        startTime: "2025-01-01T06:00:31Z",
+        startTime: "2025-01-01T06:00:30Z",
         completionTime: "2025-01-01T06:01:10Z",
       },
     },
-  ])("$name", ({ reports, pods, member, expected }) => {
-    const s = status(ended, { r: { ...base, status: { members: reports } }, pods });
+  ])("$name", ({ pods, member, expected }) => {
+    const s = status(ended, { pods });
     expect(s.members?.[member]).toEqual(expected);
   });
 
-  it("members still in play take the phase of their newest pod; a failed attempt awaits its retry", () => {
+  it("reads the members and store URLs from the Job's contract, whatever the pod's command line says", () => {
+    const job = withJobStatus(created, { ...started, completedIndexes: "0-2" });
+    const container = job.spec!.template.spec!.containers[0]!;
+    const edited: V1Job = {
+      ...job,
+      spec: {
+        ...job.spec!,
+        template: {
+          ...job.spec!.template,
+          spec: {
+            ...job.spec!.template.spec!,
+            containers: [{ ...container, args: ["member", "--members", "ens40", "--out", "s3://elsewhere"] }],
+          },
+        },
+      },
+    };
+    expect(status(edited)).toEqual(status(job));
+    expect(status(edited).members?.ens02).toEqual({
+      phase: "Succeeded",
+      output: "s3://gik-out/stores/20250101/00z/ens02.parquet",
+    });
+  });
+
+  it("members still in play take the phase of their newest pod; one awaiting its retry shows why", () => {
     const running = withJobStatus(created, { ...started, active: 2 });
     const pods = [
       pod(running, 0, "Running"),
       pod(running, 1, "Failed", { exitCode: 1, message: "503 SlowDown" }, "2025-01-01T06:00:00Z"),
       pod(running, 1, "Pending", undefined, "2025-01-01T06:01:00Z"),
-      pod(running, 2, "Failed", { exitCode: 1 }),
+      pod(running, 2, "Failed", {
+        exitCode: 1,
+        message: report("ens02", "Failed", { reason: "StorageError", message: "attempt 1: 503" }),
+      }),
     ];
-    const reports = { ens02: { phase: "Failed" as const, message: "attempt 1: StorageError" } };
-    const s = status(running, { pods, r: { ...base, status: { members: reports } } });
-    expect(s.members).toEqual({
+    expect(status(running, { pods }).members).toEqual({
       control: { phase: "Running" },
-      ens01: { phase: "Pending" },
-      ens02: { phase: "Pending", message: "attempt 1: StorageError" },
+      ens01: { phase: "Pending", reason: "Error", message: "exited with code 1: 503 SlowDown" },
+      ens02: { phase: "Pending", reason: "StorageError", message: "attempt 1: 503" },
     });
   });
 
-  it("no pods and no reports: no entries", () => {
+  it("no pods: no entries", () => {
     expect(status(withJobStatus(created, started)).members).toBeUndefined();
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Condition } from "../../../../operator/src/api/conditions.js";
-import type { EcmwfRunStatus } from "../../../../operator/src/api/types.js";
+import type { Condition, EcmwfRunStatus } from "../../../../job-image/src/api/index.js";
 import { runTransitions } from "../../../../operator/src/reconcilers/ecmwf-run/transitions.js";
 
 const cond = (type: string, status: Condition["status"], reason: string, message = ""): Condition => ({

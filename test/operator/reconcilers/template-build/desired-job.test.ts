@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { JOB_SPEC_ANNOTATION } from "../../../../job-image/src/api/index.js";
 import { desiredTemplateBuildJob } from "../../../../operator/src/reconcilers/template-build/desired-job.js";
 import { defaults, templateBuild } from "../../helpers/objects.js";
 
 describe("desiredTemplateBuildJob", () => {
-  it("one index per shard running gik templates build, controlled by the TemplateBuild, without API access", () => {
+  it("one index per shard running gik job with the build's contract, controlled by the TemplateBuild, without API access", () => {
     const job = desiredTemplateBuildJob(
       templateBuild({ shards: 4, members: ["control", "ens01"] }),
       defaults,
@@ -24,28 +25,17 @@ describe("desiredTemplateBuildJob", () => {
       action: "FailIndex",
       onExitCodes: { values: [2] },
     });
-    expect(container.args).toEqual([
-      "templates",
-      "build",
-      "--date",
-      "20240529",
-      "--cycle",
-      "0",
-      "--members",
-      "control,ens01",
-      "--source",
-      "s3://ecmwf-forecasts",
-      "--store",
-      "s3://gik-templates/20240529",
-      "--shards",
-      "4",
-      "--log-format",
-      "json",
-    ]);
-    expect(container.env).toEqual([
-      { name: "GIK_TEMPLATEBUILD_NAME", value: "tb-20240529" },
-      { name: "GIK_TEMPLATEBUILD_NAMESPACE", value: "gik" },
-    ]);
+    expect(container.args).toEqual(["job", "--log-format", "json"]);
+    const contract = {
+      kind: "TemplateBuild",
+      referenceRun: { date: "20240529", cycle: 0 },
+      members: ["control", "ens01"],
+      source: "s3://ecmwf-forecasts",
+      store: "s3://gik-templates/20240529",
+      shards: 4,
+    };
+    expect(container.env).toEqual([{ name: "GIK_JOB_SPEC", value: JSON.stringify(contract) }]);
+    expect(JSON.parse(job.metadata!.annotations![JOB_SPEC_ANNOTATION]!)).toEqual(contract);
     expect(job.spec!.template.spec!.automountServiceAccountToken).toBe(false);
   });
 

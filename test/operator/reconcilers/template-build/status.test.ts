@@ -1,6 +1,6 @@
 import type { V1JobStatus } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { findCondition } from "../../../../operator/src/api/conditions.js";
+import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import { checkTemplateBuild } from "../../../../operator/src/reconcilers/template-build/checks.js";
 import { desiredTemplateBuildJob } from "../../../../operator/src/reconcilers/template-build/desired-job.js";
 import { computeTemplateBuildStatus } from "../../../../operator/src/reconcilers/template-build/status.js";

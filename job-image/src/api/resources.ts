@@ -1,6 +1,6 @@
 /**
- * The two custom resources of group `gik.dev`, version `v1alpha1`, as TypeScript types: the shapes
- * of `crds/ecmwfruns.gik.dev.yaml` and `crds/templatebuilds.gik.dev.yaml`, declared once here.
+ * The custom resources of group `gik.dev`, version `v1alpha1`, as TypeScript types: the shapes of
+ * the CRDs under `crds/`, declared once here for the operator and the job image.
  *
  * Notes:
  * - Objects come from the API server as JSON; the CRD schemas validate them there, and
@@ -14,6 +14,8 @@
  * @module
  */
 import type { Condition } from "./conditions.js";
+import type { Cycle } from "./run-id.js";
+import type { Layout, StoreFormat } from "./store-layout.js";
 
 export const GROUP = "gik.dev";
 export const VERSION = "v1alpha1";
@@ -23,8 +25,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const ECMWF_RUN = { kind: "EcmwfRun", plural: "ecmwfruns", shortName: "er" } as const;
 export const TEMPLATE_BUILD = { kind: "TemplateBuild", plural: "templatebuilds", shortName: "tb" } as const;
 
-export type Cycle = 0 | 6 | 12 | 18;
-export type StoreFormat = "parquet" | "json";
+/** What a run does when its fields differ from its templates' (structure drift). */
 export type OnDrift = "fail" | "rebuild";
 
 /** Quantities by resource name, as in a container's `resources`. */
@@ -68,6 +69,8 @@ export interface EcmwfRunSpec {
   /** Omitted means the operator's default output. */
   output?: string;
   format?: StoreFormat;
+  /** Which stores the run writes; omitted means one per member. */
+  layout?: Layout;
   onDrift?: OnDrift;
   parallelism?: number;
   backoffLimitPerIndex?: number;
@@ -76,12 +79,13 @@ export interface EcmwfRunSpec {
   credentials?: Credentials;
 }
 
-export type RunPhase = "Pending" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
+export type RunPhase = "Pending" | "Queued" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
 export type MemberPhase = "Pending" | "Running" | "Succeeded" | "Failed";
 
 /**
- * One member's entry in `status.members`. Job pods merge-patch their own entry when they start and
- * finish; the controller owns `phase` and fills in what a pod could not report (a killed pod).
+ * One member's entry in `status.members`, written by the operator alone: from the member's pod
+ * (phase, and the report in its termination message, see `member-report.ts`) and, for a pod that
+ * could not report (killed, evicted), from the Job's verdict.
  */
 export interface MemberStatus {
   phase?: MemberPhase;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { GribFormatError, GribUnsupportedError } from "../errors.js";
+import { GribFormatError, GribUnsupportedError } from "../api/errors.js";
 import { ascii, s8OrNull, s32, u8, u16, u32, u32OrNull } from "./bytes.js";
 import type {
   EnsembleMember,

@@ -1,6 +1,7 @@
 /**
- * Stages 1–3 for a target run: map every step's fresh index onto the templates (once per step for
- * all members), build each member's tree, and publish each member's store.
+ * A target run from request to stores: find (or build) its templates, map every step's fresh index
+ * onto them (once per step for all members), build each member's tree, and publish each member's
+ * store. `gik run` and a Job pod (`job/entrypoint.ts`) both come here.
  *
  * Notes (invariants):
  * - Each step's index is read once, whatever the number of members.
@@ -14,21 +15,31 @@
  *
  * @module
  */
-import { type GikError, StructureDriftError, TemplateError } from "../errors.js";
+import { type GikError, StructureDriftError, TemplateError } from "../api/errors.js";
+import type { RunRequest } from "../api/job-spec.js";
+import { memberNumber } from "../api/members.js";
+import type { OnDrift } from "../api/resources.js";
+import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../api/run-id.js";
+import { type StoreFormat, storeKey } from "../api/store-layout.js";
 import type { IndexEntry } from "../index/types.js";
 import type { Logger, Progress } from "../log/types.js";
 import { checkRanges } from "../source/check-ranges.js";
-import { type StoreFormat, storeKey } from "../source/layout.js";
-import { memberNumber } from "../source/members.js";
-import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../source/run.js";
-import { findResolution, readStep, type StepFiles, type StepIndex, statStep } from "../source/step-files.js";
+import {
+  findResolution,
+  readStepIndexes,
+  type SourceFile,
+  type StepFiles,
+  type StepIndex,
+  statStep,
+} from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
 import type { ReadableStore, Store } from "../storage/types.js";
-import type { Manifest, SourceFile } from "../templates/manifest.js";
+import type { Manifest } from "../templates/manifest.js";
 import { loadManifest, readTemplate } from "../templates/read.js";
 import type { TemplateRow } from "../templates/row.js";
 import { mapPool } from "../util/pool.js";
 import { mapFromIndex } from "./map-from-index.js";
+import { ensureTemplates } from "./reference.js";
 import { buildTemplates } from "./templates.js";
 import { buildTree, type FieldDescriptor } from "./tree.js";
 import {
@@ -40,8 +51,6 @@ import {
   storeRefs,
   writeStore,
 } from "./write-store.js";
-
-export type OnDrift = "fail" | "rebuild";
 
 export interface RunInput {
   run: RunId;
@@ -78,6 +87,40 @@ interface MemberWork {
   chunks: ChunkRef[];
   error?: Error;
   drifted?: StructureDriftError;
+}
+
+/**
+ * Runs `request`: its reference run's templates (built here when `buildIfMissing`, the CLI's local
+ * default; a Job's templates must exist), then the stores of its members.
+ */
+export async function runRequest(
+  request: RunRequest,
+  deps: RunDeps,
+  buildIfMissing: boolean,
+): Promise<MemberOutcome[]> {
+  const referenceRun = await ensureTemplates(
+    {
+      run: request.run,
+      referenceDate: request.templates.referenceDate,
+      members: request.members,
+      buildIfMissing,
+    },
+    deps,
+  );
+  deps.log.info(
+    { run: runLabel(request.run), reference: runLabel(referenceRun), out: deps.out.url("") },
+    "running",
+  );
+  return runForecast(
+    {
+      run: request.run,
+      members: request.members,
+      referenceRun,
+      format: request.format,
+      onDrift: request.onDrift,
+    },
+    deps,
+  );
 }
 
 /**
@@ -196,7 +239,7 @@ async function mapSteps(
     if (active().length === 0) return task.advance();
     try {
       const at = new Set(active().map((w) => w.number));
-      const { indexes, controlFault } = await readStep(deps.source, stepFiles, at);
+      const { indexes, controlFault } = await readStepIndexes(deps.source, stepFiles, at);
       const control = byNumber.get(0);
       if (controlFault && control && !control.error) control.error = controlFault;
       for (const index of indexes) {

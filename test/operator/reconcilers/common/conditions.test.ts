@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Condition, findCondition, setCondition } from "../../../operator/src/api/conditions.js";
+import type { Condition } from "../../../../job-image/src/api/index.js";
+import { findCondition, setCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 
 const t0 = new Date("2025-01-01T06:00:00.123Z");
 const t1 = new Date("2025-01-01T07:00:00Z");

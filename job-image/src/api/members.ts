@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "./errors.js";
 
 export const MEMBER_COUNT = 51;
 
@@ -19,13 +19,13 @@ export function memberName(number: number): string {
   return number === 0 ? "control" : `ens${String(number).padStart(2, "0")}`;
 }
 
-/** The GRIB perturbation number of a member name. */
-export function memberNumber(name: string): number {
+/** The GRIB perturbation number of a member name; `field` names where the name came from. */
+export function memberNumber(name: string, field = "members"): number {
   if (name === "control") return 0;
   const match = /^ens(\d{2})$/.exec(name);
   const number = match ? Number(match[1]) : Number.NaN;
   if (!(number >= 1 && number < MEMBER_COUNT)) {
-    throw new UsageError("members", `unknown member "${name}": expected control or ens01 … ens50`);
+    throw new UsageError(field, `unknown member "${name}": expected control or ens01 … ens50`);
   }
   return number;
 }

@@ -1,42 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { operatorMetrics } from "../../../operator/src/metrics/operator-metrics.js";
-import { Counter, Gauge, Histogram, Registry } from "../../../operator/src/metrics/registry.js";
 import { MapCache } from "../helpers/fake-cluster.js";
 import { run, templateBuild } from "../helpers/objects.js";
 
-describe("Registry", () => {
-  it("renders counters, gauges and histograms in the Prometheus text format", () => {
-    const registry = new Registry();
-    const counter = registry.register(new Counter("x_total", "Things."));
-    counter.inc({ kind: 'a"b' });
-    counter.inc({ kind: 'a"b' }, 2);
-    registry.register(new Gauge("y", "Now.", () => [{ labels: {}, value: 1.5 }]));
-    const histogram = registry.register(new Histogram("z_seconds", "Time.", [1, 5]));
-    histogram.observe({ c: "r" }, 0.5);
-    histogram.observe({ c: "r" }, 3);
-    expect(registry.render()).toBe(
-      [
-        "# HELP x_total Things.",
-        "# TYPE x_total counter",
-        'x_total{kind="a\\"b"} 3',
-        "# HELP y Now.",
-        "# TYPE y gauge",
-        "y 1.5",
-        "# HELP z_seconds Time.",
-        "# TYPE z_seconds histogram",
-        'z_seconds_bucket{c="r",le="1"} 1',
-        'z_seconds_bucket{c="r",le="5"} 2',
-        'z_seconds_bucket{c="r",le="+Inf"} 2',
-        'z_seconds_sum{c="r"} 3.5',
-        'z_seconds_count{c="r"} 2',
-        "",
-      ].join("\n"),
-    );
-  });
-});
-
 describe("operatorMetrics", () => {
-  it("reads runs by phase, members and member durations from the caches, and counts reconciles", () => {
+  it("reads runs by phase, members and member durations from the caches, and counts reconciles", async () => {
     const runs = new MapCache<ReturnType<typeof run>>();
     runs.put({
       ...run({}, { name: "a" }),
@@ -68,7 +36,7 @@ describe("operatorMetrics", () => {
     });
     reconciles.reconciled("ecmwfrun", "success", 0.01);
     reconciles.reconciled("ecmwfrun", "error", 0.02);
-    const text = registry.render();
+    const text = await registry.metrics();
     for (const line of [
       'gik_ecmwfruns{phase="Running"} 1',
       'gik_ecmwfruns{phase="Succeeded"} 1',
@@ -83,6 +51,7 @@ describe("operatorMetrics", () => {
       'gik_reconcile_errors_total{controller="ecmwfrun"} 1',
       'gik_workqueue_depth{controller="ecmwfrun"} 4',
       "gik_leader 1",
+      "# TYPE process_cpu_user_seconds_total counter",
     ]) {
       expect(text).toContain(`${line}\n`);
     }

@@ -3,7 +3,7 @@ import {
   boundedName,
   labelValue,
   MAX_JOB_NAME,
-} from "../../../../operator/src/reconcilers/common/job-spec.js";
+} from "../../../../operator/src/reconcilers/common/indexed-job.js";
 
 describe("boundedName", () => {
   it.each([

@@ -1,6 +1,7 @@
 /**
  * Status conditions (`metav1.Condition`) of EcmwfRun and TemplateBuild: their types, every Reason
- * the operator writes, and {@link setCondition}, which upserts by type.
+ * the operator writes. Tools match on them (Argo CD's health checks, alerts), so they are part of
+ * the API; how the operator sets them is in `operator/src/reconcilers/common/conditions.ts`.
  *
  * Notes:
  * - All five types are present on an EcmwfRun once the operator has seen it (`TemplatesReady`
@@ -10,8 +11,6 @@
  *
  * @module
  */
-import { rfc3339 } from "./time.js";
-
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 export interface Condition {
@@ -84,35 +83,3 @@ export const Reason = {
   SpecValid: "SpecValid",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
-
-/**
- * Upserts `cond` by type into a copy of `list`, stamping `observedGeneration`. The
- * `lastTransitionTime` of an existing condition is kept unless its status flips; a new condition,
- * or a flip, gets `now`.
- *
- * @example
- * setCondition([], { type: "Stalled", status: "False", reason: "SpecValid", message: "" }, 3, now)
- */
-export function setCondition(
-  list: readonly Condition[] | undefined,
-  cond: Omit<Condition, "lastTransitionTime" | "observedGeneration">,
-  generation: number | undefined,
-  now: Date,
-): Condition[] {
-  const old = list?.find((c) => c.type === cond.type);
-  const next: Condition = {
-    type: cond.type,
-    status: cond.status,
-    ...(generation === undefined ? {} : { observedGeneration: generation }),
-    lastTransitionTime: old && old.status === cond.status ? old.lastTransitionTime : rfc3339(now),
-    reason: cond.reason,
-    message: cond.message,
-  };
-  const current = list ?? [];
-  return old ? current.map((c) => (c === old ? next : c)) : [...current, next];
-}
-
-/** The condition of `type` in `list`, if any. */
-export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
-  return list?.find((c) => c.type === type);
-}

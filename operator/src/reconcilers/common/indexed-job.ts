@@ -1,8 +1,10 @@
 /**
  * What every Job the operator makes has in common: an Indexed Job owned (as controller) by its
- * custom resource, one pod per index running the `gik` container, a failure policy that gives up
- * on an index at once when the job says its input is bad and ignores disruptions, and a locked-down
- * pod. `desired-job.ts` of each kind fills in the rest.
+ * custom resource, one pod per index running `gik job` with the Job contract (a `JobSpec`, on the
+ * Job as an annotation and in the pod as an environment variable, both from one rendering), a
+ * failure policy that gives up on an index at once when the job says its input is bad and ignores
+ * disruptions, and a locked-down pod without access to the Kubernetes API: it reports through its
+ * termination message. `desired-job.ts` of each kind resolves the contract.
  *
  * Notes:
  * - Names are derived from the owner's name alone, so there is one Job per object whatever
@@ -15,10 +17,19 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { V1EnvVar, V1Job } from "@kubernetes/client-node";
-import { MANAGED_BY, MANAGED_BY_LABEL, SPEC_HASH_ANNOTATION } from "../../api/labels.js";
-import type { Credentials, GikResource, ResourceRequirements } from "../../api/types.js";
+import type { V1Job } from "@kubernetes/client-node";
+import {
+  type Credentials,
+  encodeJobSpec,
+  type GikResource,
+  JOB_SPEC_ANNOTATION,
+  JOB_SPEC_ENV,
+  type JobSpec,
+  type ResourceRequirements,
+  TERMINATION_MESSAGE_PATH,
+} from "../../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../config.js";
+import { MANAGED_BY, MANAGED_BY_LABEL, SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
 
 /** The container name the pod failure policy refers to. */
 export const CONTAINER_NAME = "gik";
@@ -38,13 +49,11 @@ export interface IndexedJobInput {
   completions: number;
   parallelism: number;
   backoffLimitPerIndex: number;
-  args: string[];
-  env: V1EnvVar[];
+  /** What the pods run with (`completions` shares of it). */
+  spec: JobSpec;
   image: string;
   imagePullPolicy: string;
   serviceAccountName: string;
-  /** Whether the pods get an API token (EcmwfRun pods patch their run's status; others need none). */
-  apiAccess: boolean;
   secretName?: string;
   resources: ResourceRequirements;
   ttlSecondsAfterFinished: number;
@@ -106,6 +115,7 @@ export function indexedJob(input: IndexedJobInput): V1Job {
     [input.ownerLabel[0]]: input.ownerLabel[1],
   };
   const { owner } = input;
+  const contract = encodeJobSpec(input.spec);
   const job = {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -113,7 +123,7 @@ export function indexedJob(input: IndexedJobInput): V1Job {
       name: input.name,
       namespace: owner.metadata.namespace,
       labels,
-      annotations: {} as Record<string, string>,
+      annotations: { [JOB_SPEC_ANNOTATION]: contract } as Record<string, string>,
       ownerReferences: [
         {
           apiVersion: owner.apiVersion,
@@ -145,7 +155,7 @@ export function indexedJob(input: IndexedJobInput): V1Job {
         spec: {
           restartPolicy: "Never",
           serviceAccountName: input.serviceAccountName,
-          automountServiceAccountToken: input.apiAccess,
+          automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: {
             runAsNonRoot: true,
@@ -159,10 +169,11 @@ export function indexedJob(input: IndexedJobInput): V1Job {
               image: input.image,
               imagePullPolicy: input.imagePullPolicy,
               command: ["gik"],
-              args: input.args,
-              env: input.env,
+              args: ["job", "--log-format", "json"],
+              env: [{ name: JOB_SPEC_ENV, value: contract }],
               ...(input.secretName ? { envFrom: [{ secretRef: { name: input.secretName } }] } : {}),
               resources: containerResources(input.resources),
+              terminationMessagePath: TERMINATION_MESSAGE_PATH,
               terminationMessagePolicy: "FallbackToLogsOnError",
               securityContext: {
                 allowPrivilegeEscalation: false,

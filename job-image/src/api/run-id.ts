@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "./errors.js";
 
 export interface RunId {
   /** `YYYYMMDD` */
@@ -19,6 +19,7 @@ export interface RunId {
 }
 
 export const CYCLES = [0, 6, 12, 18] as const;
+export type Cycle = (typeof CYCLES)[number];
 
 /** Checks a `YYYYMMDD` date given for `field`, returning it unchanged. */
 export function parseDate(text: string | undefined, field: string): string {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
-import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../operator/src/api/types.js";
+import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../job-image/src/api/index.js";
 import {
   specMembers,
   validateEcmwfRunSpec,
   validateTemplateBuildSpec,
-} from "../../../operator/src/api/validate.js";
+} from "../../../job-image/src/api/index.js";
+import { ALL_MEMBERS } from "../../../job-image/src/api/members.js";
 
 const good: EcmwfRunSpec = {
   date: "20250101",
@@ -43,6 +43,12 @@ describe("validateEcmwfRunSpec", () => {
       field: "spec.templates.referenceDate",
     },
     { name: "file:// output", spec: { output: "file:///tmp/out" }, field: "spec.output" },
+    {
+      name: "https:// output (cannot be written)",
+      spec: { output: "https://example.com/out" },
+      field: "spec.output",
+    },
+    { name: "layout", spec: { layout: "one" as never }, field: "spec.layout" },
     { name: "http:// source", spec: { source: "http://example.com/x" }, field: "spec.source" },
     { name: "format", spec: { format: "zarr" }, field: "spec.format" },
     { name: "parallelism 0", spec: { parallelism: 0 }, field: "spec.parallelism" },
@@ -72,6 +78,11 @@ describe("validateTemplateBuildSpec", () => {
     { name: "no leap day in 2025", spec: { referenceDate: "20250229" }, field: "spec.referenceDate" },
     { name: "shards 86", spec: { shards: 86 }, field: "spec.shards" },
     { name: "store scheme", spec: { store: "file:///x" }, field: "spec.store" },
+    {
+      name: "https:// store (cannot be written)",
+      spec: { store: "https://example.com/t" },
+      field: "spec.store",
+    },
   ])("$name", ({ spec, field }) => {
     expect(validateTemplateBuildSpec({ ...tb, ...spec })?.field).toBe(field);
   });

@@ -8,10 +8,11 @@
  *
  * @module
  */
-import { UsageError } from "../../../job-image/src/errors.js";
-import { ALL_MEMBERS } from "../../../job-image/src/source/members.js";
-import { CYCLES, parseDate } from "../../../job-image/src/source/run.js";
-import type { EcmwfRunSpec, TemplateBuildSpec } from "./types.js";
+import { UsageError } from "./errors.js";
+import { ALL_MEMBERS } from "./members.js";
+import type { EcmwfRunSpec, TemplateBuildSpec } from "./resources.js";
+import { CYCLES, parseDate } from "./run-id.js";
+import { LAYOUTS } from "./store-layout.js";
 
 /** A spec field that cannot be acted on. `field` is the JSON path, e.g. `spec.templates.store`. */
 export interface SpecProblem {
@@ -21,7 +22,10 @@ export interface SpecProblem {
 
 export const DATE_PATTERN = /^[0-9]{8}$/;
 export const MEMBER_PATTERN = /^(control|ens(0[1-9]|[1-4][0-9]|50))$/;
+/** Where data may be read from: object stores and HTTPS mirrors of ECMWF's tree. */
 export const URL_PATTERN = /^((s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9]|https:\/\/[^\s/]+)(\/[^\s]*)?$/;
+/** Where a Job may write (outputs, template stores): object stores only; HTTPS is read-only. */
+export const WRITABLE_URL_PATTERN = /^(s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9](\/[^\s]*)?$/;
 export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The members a spec names, in its order; all 51 when it names none. */
@@ -58,8 +62,9 @@ export function validateEcmwfRunSpec(spec: EcmwfRunSpec): SpecProblem | undefine
           ? { field: "spec.templates.referenceDate", message: "only goes with spec.templates.store" }
           : undefined,
     () => optional(spec.source, (v) => checkUrl("spec.source", v)),
-    () => optional(spec.output, (v) => checkUrl("spec.output", v)),
+    () => optional(spec.output, (v) => checkWritableUrl("spec.output", v)),
     () => optional(spec.format, (v) => checkEnum("spec.format", v, ["parquet", "json"])),
+    () => optional(spec.layout, (v) => checkEnum("spec.layout", v, LAYOUTS)),
     () => optional(spec.onDrift, (v) => checkEnum("spec.onDrift", v, ["fail", "rebuild"])),
     () => optional(spec.parallelism, (v) => checkInt("spec.parallelism", v, 1, 51)),
     () => optional(spec.backoffLimitPerIndex, (v) => checkInt("spec.backoffLimitPerIndex", v, 0, 10)),
@@ -74,7 +79,7 @@ export function validateTemplateBuildSpec(spec: TemplateBuildSpec): SpecProblem 
     () => checkDate("spec.referenceDate", spec.referenceDate),
     () => checkCycle("spec.cycle", spec.cycle),
     () => checkMembers("spec.members", spec.members),
-    () => checkUrl("spec.store", spec.store),
+    () => checkWritableUrl("spec.store", spec.store),
     () => optional(spec.source, (v) => checkUrl("spec.source", v)),
     () => optional(spec.shards, (v) => checkInt("spec.shards", v, 1, 85)),
     () => optional(spec.parallelism, (v) => checkInt("spec.parallelism", v, 1, 85)),
@@ -142,6 +147,12 @@ function checkUrl(field: string, value: unknown): SpecProblem | undefined {
   return typeof value === "string" && URL_PATTERN.test(value)
     ? undefined
     : { field, message: `expected an s3://, gs:// or https:// URL, got ${JSON.stringify(value)}` };
+}
+
+function checkWritableUrl(field: string, value: unknown): SpecProblem | undefined {
+  return typeof value === "string" && WRITABLE_URL_PATTERN.test(value)
+    ? undefined
+    : { field, message: `expected a writable s3:// or gs:// URL, got ${JSON.stringify(value)}` };
 }
 
 function checkName(field: string, value: unknown): SpecProblem | undefined {

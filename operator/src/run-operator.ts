@@ -89,7 +89,7 @@ export async function runOperator(options: RunOptions): Promise<number> {
       healthy: () => !lost,
       // A standby replica is ready (it must not block a rollout); a leader once its caches are full.
       ready: () => !leading() || running.synced(),
-      metrics: () => metrics.registry.render(),
+      metrics: () => metrics.registry.metrics(),
     },
     log,
   );

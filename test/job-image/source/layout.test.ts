@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isGikError } from "../../../job-image/src/errors.js";
-import {
-  indexKeyOf,
-  resolutionOf,
-  stepFileKey,
-  storeKey,
-  templateKey,
-  templateRunPart,
-} from "../../../job-image/src/source/layout.js";
-import {
-  ALL_MEMBERS,
-  memberName,
-  memberNumber,
-  parseMembers,
-} from "../../../job-image/src/source/members.js";
-import { parseCycle, parseDate, runEpochSeconds, stepsOf } from "../../../job-image/src/source/run.js";
+import { isGikError } from "../../../job-image/src/api/errors.js";
+import { ALL_MEMBERS, memberName, memberNumber, parseMembers } from "../../../job-image/src/api/members.js";
+import { parseCycle, parseDate, runEpochSeconds, stepsOf } from "../../../job-image/src/api/run-id.js";
+import { storeKey } from "../../../job-image/src/api/store-layout.js";
+import { indexKeyOf, resolutionOf, stepFileKey } from "../../../job-image/src/source/layout.js";
+import { templateKey, templateRunPart } from "../../../job-image/src/templates/layout.js";
 
 describe("steps of a run", () => {
   it.each([

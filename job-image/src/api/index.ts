@@ -1,0 +1,76 @@
+/**
+ * gik's API: everything the operator and the job image must agree on, in one module that both
+ * import and that imports neither.
+ *
+ * - the custom resources (`resources.ts`), their conditions and reasons (`conditions.ts`) and the
+ *   checks of their specs (`validate.ts`);
+ * - the Job contract: what a pod runs with (`job-spec.ts`) and what it reports when it ends
+ *   (`member-report.ts`);
+ * - runs, members and where stores go (`run-id.ts`, `members.ts`, `store-layout.ts`);
+ * - the tagged errors whose tags become a failed member's reason (`errors.ts`), and the one retry
+ *   policy (`backoff.ts`).
+ *
+ * A test (`test/architecture.test.ts`) holds the direction: `operator/` imports the job image only
+ * through this module, the job image never imports `operator/`, and this module imports nothing
+ * of either.
+ *
+ * @example
+ * import { parseJobSpec, storeKey } from "../../job-image/src/api/index.js";
+ *
+ * @module
+ */
+export { type Backoff, backoffDelay } from "./backoff.js";
+export { type Condition, type ConditionStatus, ConditionType, Reason } from "./conditions.js";
+export * from "./errors.js";
+export {
+  encodeJobSpec,
+  JOB_SPEC_ANNOTATION,
+  JOB_SPEC_ENV,
+  type JobSpec,
+  parseJobSpec,
+  type RunJobSpec,
+  type RunRequest,
+  type TemplateBuildJobSpec,
+} from "./job-spec.js";
+export {
+  encodeMemberReport,
+  type MemberReport,
+  parseMemberReport,
+  TERMINATION_MESSAGE_LIMIT,
+  TERMINATION_MESSAGE_PATH,
+} from "./member-report.js";
+export { ALL_MEMBERS, MEMBER_COUNT, memberName, memberNumber, parseMembers } from "./members.js";
+export * from "./resources.js";
+export {
+  CYCLES,
+  type Cycle,
+  cycleHH,
+  parseCycle,
+  parseDate,
+  type RunId,
+  runEpochSeconds,
+  runLabel,
+  stepsOf,
+} from "./run-id.js";
+export {
+  ENSEMBLE,
+  ensembleStoreKey,
+  LAYOUTS,
+  type Layout,
+  layoutWrites,
+  STORE_FORMATS,
+  type StoreFormat,
+  storeKey,
+  underRoot,
+} from "./store-layout.js";
+export {
+  DATE_PATTERN,
+  DNS_SUBDOMAIN_PATTERN,
+  MEMBER_PATTERN,
+  type SpecProblem,
+  specMembers,
+  URL_PATTERN,
+  validateEcmwfRunSpec,
+  validateTemplateBuildSpec,
+  WRITABLE_URL_PATTERN,
+} from "./validate.js";

@@ -1,0 +1,161 @@
+/**
+ * The Job contract: what a pod of a gik Job runs with, declared once. The operator resolves a
+ * custom resource into a {@link JobSpec}, writes it on the Job (annotation {@link JOB_SPEC_ANNOTATION})
+ * and into the pod ({@link JOB_SPEC_ENV}); the pod runs `gik job`, which reads it back from the
+ * environment, and the operator computes the run's status from the annotation it wrote, never from
+ * a pod's command line.
+ *
+ * Notes:
+ * - The completion index selects the work: member `members[i]` of an EcmwfRun Job, shard `i` of a
+ *   TemplateBuild Job.
+ * - `gik run`'s options are a {@link RunRequest} too (with the reference date still to be found),
+ *   so a run on one machine and a run in a Job are the same request.
+ *
+ * @module
+ */
+import { UsageError } from "./errors.js";
+import { memberNumber } from "./members.js";
+import type { OnDrift } from "./resources.js";
+import { parseCycle, parseDate, type RunId } from "./run-id.js";
+import { LAYOUTS, type Layout, STORE_FORMATS, type StoreFormat } from "./store-layout.js";
+
+/** Annotation of a Job holding its {@link JobSpec} as JSON. */
+export const JOB_SPEC_ANNOTATION = "gik.dev/job-spec";
+/** Environment variable of a Job's pods holding the same JSON. */
+export const JOB_SPEC_ENV = "GIK_JOB_SPEC";
+
+/** A run of the stages as asked for: the target run, its members, and where everything is. */
+export interface RunRequest {
+  run: RunId;
+  /** Member names; in a Job, completion index `i` works on `members[i]`. */
+  members: string[];
+  /** The templates store, and the reference run's date once it is known. */
+  templates: { store: string; referenceDate?: string };
+  /** Root of the ECMWF tree. */
+  source: string;
+  /** Root of the stores. */
+  output: string;
+  format: StoreFormat;
+  layout: Layout;
+  onDrift: OnDrift;
+}
+
+/** What one pod of an EcmwfRun's Job runs with: a request whose templates are resolved. */
+export interface RunJobSpec extends RunRequest {
+  kind: "EcmwfRun";
+  templates: { store: string; referenceDate: string };
+}
+
+/** What one pod of a TemplateBuild's Job runs with: index `i` builds shard `i` of `shards`. */
+export interface TemplateBuildJobSpec {
+  kind: "TemplateBuild";
+  referenceRun: RunId;
+  members: string[];
+  source: string;
+  store: string;
+  shards: number;
+}
+
+export type JobSpec = RunJobSpec | TemplateBuildJobSpec;
+
+/** The JSON text of `spec` (annotation and environment carry the same text). */
+export function encodeJobSpec(spec: JobSpec): string {
+  return JSON.stringify(spec);
+}
+
+/**
+ * Reads a {@link JobSpec} back from its JSON text, checking every field; a fault names the field
+ * (`${where}.members[3]`).
+ */
+export function parseJobSpec(text: string, where: string): JobSpec {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new UsageError(where, "is not JSON", { cause });
+  }
+  const spec = object(value, where);
+  switch (spec.kind) {
+    case "EcmwfRun": {
+      const templates = object(spec.templates, `${where}.templates`);
+      return {
+        kind: "EcmwfRun",
+        run: runId(spec.run, `${where}.run`),
+        members: members(spec.members, `${where}.members`),
+        templates: {
+          store: text1(templates.store, `${where}.templates.store`),
+          referenceDate: parseDate(text0(templates.referenceDate), `${where}.templates.referenceDate`),
+        },
+        source: text1(spec.source, `${where}.source`),
+        output: text1(spec.output, `${where}.output`),
+        format: oneOf(spec.format, STORE_FORMATS, `${where}.format`),
+        layout: oneOf(spec.layout, LAYOUTS, `${where}.layout`),
+        onDrift: oneOf(spec.onDrift, ["fail", "rebuild"] as const, `${where}.onDrift`),
+      };
+    }
+    case "TemplateBuild":
+      return {
+        kind: "TemplateBuild",
+        referenceRun: runId(spec.referenceRun, `${where}.referenceRun`),
+        members: members(spec.members, `${where}.members`),
+        source: text1(spec.source, `${where}.source`),
+        store: text1(spec.store, `${where}.store`),
+        shards: positive(spec.shards, `${where}.shards`),
+      };
+    default:
+      throw new UsageError(
+        `${where}.kind`,
+        `expected EcmwfRun or TemplateBuild, got ${JSON.stringify(spec.kind)}`,
+      );
+  }
+}
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(field, "expected an object");
+  }
+  return value as Record<string, unknown>;
+}
+
+function text0(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function text1(value: unknown, field: string): string {
+  if (typeof value !== "string" || value === "") throw new UsageError(field, "expected a non-empty string");
+  return value;
+}
+
+function positive(value: unknown, field: string): number {
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    throw new UsageError(field, `expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value as number;
+}
+
+function runId(value: unknown, field: string): RunId {
+  const run = object(value, field);
+  return {
+    date: parseDate(text0(run.date), `${field}.date`),
+    cycle: parseCycle(typeof run.cycle === "number" ? run.cycle : Number.NaN, `${field}.cycle`),
+  };
+}
+
+function members(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new UsageError(field, "expected a list of members");
+  const seen = new Set<string>();
+  return value.map((name, i) => {
+    if (typeof name !== "string") throw new UsageError(`${field}[${i}]`, "expected a member name");
+    memberNumber(name, `${field}[${i}]`);
+    if (seen.has(name)) throw new UsageError(`${field}[${i}]`, `member "${name}" is listed twice`);
+    seen.add(name);
+    return name;
+  });
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(field, `expected ${allowed.join(" or ")}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,112 @@
+/**
+ * The work of one pod of a gik Job: the operator's {@link JobSpec}, the pod's completion index,
+ * and back a report. An EcmwfRun pod writes the store of member `members[index]`; a TemplateBuild
+ * pod builds shard `index` of the templates.
+ *
+ * Notes:
+ * - A member pod ends with a {@link MemberReport} in its termination message (the file Kubernetes
+ *   mounts at `terminationMessagePath`), which the operator reads from the pod's status: pods need
+ *   no access to the Kubernetes API. Where no such file exists (a run outside Kubernetes), the report
+ *   only goes to the log.
+ * - Exit codes are the Job's contract: 2 for bad input (the Job's podFailurePolicy fails the index
+ *   at once), 1 for anything a retry may fix.
+ *
+ * @module
+ */
+import { access, constants, writeFile } from "node:fs/promises";
+import { isBadInput, isGikError } from "../api/errors.js";
+import type { JobSpec, RunJobSpec, TemplateBuildJobSpec } from "../api/job-spec.js";
+import { encodeMemberReport, type MemberReport, TERMINATION_MESSAGE_PATH } from "../api/member-report.js";
+import { runLabel } from "../api/run-id.js";
+import type { Logger, Progress } from "../log/types.js";
+import { type MemberOutcome, runRequest } from "../stages/forecast.js";
+import { buildTemplates } from "../stages/templates.js";
+import { openStore } from "../storage/open.js";
+
+export interface JobContext {
+  log: Logger;
+  progress: Progress;
+  print: (line: string) => void;
+  /** Where the report goes; default the container's termination message file, when it exists. */
+  reportPath?: string;
+  now?: () => Date;
+}
+
+/** Exit codes shared with the CLI (the podFailurePolicy keys on `BAD_INPUT`). */
+const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
+
+/** Runs share `index` of `spec`; resolves the exit code. */
+export async function runJob(spec: JobSpec, index: number, ctx: JobContext): Promise<number> {
+  return spec.kind === "EcmwfRun" ? runMember(spec, index, ctx) : buildShard(spec, index, ctx);
+}
+
+async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Promise<number> {
+  const now = ctx.now ?? (() => new Date());
+  const member = spec.members[index]!;
+  const log = ctx.log.child({ run: runLabel(spec.run), member });
+  const startTime = now().toISOString();
+  let outcome: MemberOutcome;
+  try {
+    const deps = {
+      source: openStore(spec.source),
+      templates: openStore(spec.templates.store),
+      out: openStore(spec.output),
+      log,
+      progress: ctx.progress,
+    };
+    [outcome] = (await runRequest({ ...spec, members: [member] }, deps, false)) as [MemberOutcome];
+  } catch (error) {
+    outcome = { member, status: "failed", error: error as Error };
+  }
+  const report: MemberReport = {
+    kind: "gik-member-report",
+    member,
+    phase: outcome.status === "failed" ? "Failed" : "Succeeded",
+    ...(outcome.status === "failed"
+      ? {
+          reason: isGikError(outcome.error) ? outcome.error._tag : "Error",
+          message: outcome.error.message,
+        }
+      : { output: outcome.url, refs: outcome.refs, message: outcome.status }),
+    startTime,
+    completionTime: now().toISOString(),
+  };
+  if (outcome.status === "failed") log.error({ reason: report.reason, err: report.message }, "member failed");
+  else log.info({ output: report.output, refs: report.refs, status: outcome.status }, "member done");
+  ctx.print(`${member} ${report.phase.toLowerCase()} ${report.output ?? report.message ?? ""}`.trimEnd());
+  await writeReport(encodeMemberReport(report), ctx);
+  if (outcome.status !== "failed") return EXIT.OK;
+  return isBadInput(outcome.error) ? EXIT.BAD_INPUT : EXIT.FAILED;
+}
+
+async function buildShard(spec: TemplateBuildJobSpec, index: number, ctx: JobContext): Promise<number> {
+  const { manifest, failures } = await buildTemplates(
+    { run: spec.referenceRun, members: spec.members, shard: { index, count: spec.shards } },
+    {
+      source: openStore(spec.source),
+      templates: openStore(spec.store),
+      log: ctx.log.child({ reference: runLabel(spec.referenceRun), shard: index }),
+      progress: ctx.progress,
+    },
+  );
+  ctx.print(
+    `shard ${index} of ${spec.shards}: ${manifest.members.length} members × ${manifest.steps.length} steps`,
+  );
+  for (const [member, error] of failures) ctx.print(`${member.padEnd(8)} failed     ${error.message}`);
+  return failures.size === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+}
+
+/** Writes the report where Kubernetes looks for it; a file that is not there means no Kubernetes. */
+async function writeReport(text: string, ctx: JobContext): Promise<void> {
+  const path = ctx.reportPath ?? TERMINATION_MESSAGE_PATH;
+  try {
+    if (ctx.reportPath === undefined) await access(path, constants.W_OK);
+  } catch {
+    return;
+  }
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    ctx.log.warn({ path, err: (err as Error).message }, "could not write the member report");
+  }
+}
