@@ -160,7 +160,7 @@ export function parseEcmwfIndexLine(text: string, path: string, line: number): I
           "not an ECMWF open-data index",
       );
     }
-    fail(`"${key}" must be a string, got ${JSON.stringify(v)}`);
+    fail(`"${key}" must be a string, got ${shown(v)}`);
   }
   const fields = record as Partial<Record<StringKey, string>> & Record<"_offset" | "_length", unknown>;
   const { param, levtype, step, type } = fields;
@@ -211,7 +211,18 @@ export function parseStepEnd(step: string): number | undefined {
 
 function byteCount(v: unknown, key: string, fail: (reason: string) => never): number {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  return fail(`"${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return fail(`"${key}" must be a non-negative integer, got ${shown(v)}`);
+}
+
+/**
+ * A value for an error message. Arrays and objects are named, not written out: `JSON.stringify`
+ * recurses, and a value nested some thousands deep (which `JSON.parse` reads) overflows the stack
+ * with a `RangeError` instead of the line's `IndexParseError`.
+ */
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return `an array (${v.length} items)`;
+  if (typeof v === "object" && v !== null) return "an object";
+  return JSON.stringify(v);
 }
 
 /** Member 0 for lines without `number` (control); a perturbed line must say which member it is. */
