@@ -338,6 +338,38 @@ describe("parseEcmwfIndexFor on inputs found by the fuzz test", () => {
       line: 1,
       says: '"_offset" must be a non-negative integer, got an array (1 items)',
     },
+    {
+      // The scan of other members' lines gave it a span of member -1.
+      name: "another member's line whose number has 16 digits",
+      text: withLine(3, good[2]!.replace('"number":"3"', '"number":"0000000000000003"')),
+      members: [1],
+      line: 3,
+      says: '"number" must be a non-negative integer, got "0000000000000003"',
+    },
+    {
+      // The scan gave it a span of member 0, the control.
+      name: "another member's line whose number is null",
+      text: withLine(3, good[2]!.replace('"number":"3"', '"number":null')),
+      members: [1],
+      line: 3,
+      says: '"number" must be a string, got null',
+    },
+    {
+      // The scan found the first object's span and member 1, and member 3's line was lost.
+      name: "two lines run together by a lost newline, the second of the member at work",
+      text: [good[0], good[1]! + good[2]!].join("\n"),
+      members: [3],
+      line: 2,
+      says: "not a JSON object",
+    },
+    {
+      // The scan found member 1 and the control's span, and the control's line was lost.
+      name: "two lines run together by a lost newline, the first of the control, read for the control",
+      text: [good[0]! + good[1]!, good[2]].join("\n"),
+      members: [0],
+      line: 1,
+      says: "not a JSON object",
+    },
   ])("$name: IndexParseError naming the line", ({ text, members, line, says }) => {
     const path = "s3://bucket/run/0h-enfo-ef.index";
     const err = thrown(() => parseEcmwfIndexFor(text, path, members && new Set(members)));
