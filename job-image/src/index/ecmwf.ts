@@ -13,6 +13,11 @@
  * - Read for some members only, the other members' lines give just their span (offset, length,
  *   member, line: what the range checks need), found without parsing the line; such a line is an
  *   error only when its span cannot be found. A pod of one member thus parses 1/51 of each index.
+ * - A line whose text does not state one object, one member and one span plainly (two lines run
+ *   together, a `number` that is not at most 15 digits) is parsed in full, so that its fault is
+ *   named; it is an entry only if its member is asked for. The scan reads text, not JSON: a key
+ *   repeated within the object, written with escapes or nested in another value can mislead it.
+ *   Published indexes have none of these.
  *
  * @module
  */
@@ -84,12 +89,16 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
     const raw = lines[i]!;
     if (members) {
       const number = scanNumber(raw);
-      if (!members.has(number)) {
-        spans[i] = scanSpan(raw, number, path, i + 1);
+      const span = number >= 0 && !members.has(number) ? scanSpan(raw, number, i + 1) : undefined;
+      if (span) {
+        spans[i] = span;
         continue;
       }
     }
     const entry = parseEcmwfIndexLine(raw, path, i + 1);
+    spans[i] = entry;
+    // Read in full because the scan could not read it plainly, a line may be another member's.
+    if (members && !members.has(entry.number)) continue;
     const identity = `${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`;
     const first = firstLineOf.get(identity);
     if (first !== undefined) {
@@ -102,29 +111,39 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
     }
     firstLineOf.set(identity, entry.line);
     entries.push(entry);
-    spans[i] = entry;
   }
   return { entries, spans };
 }
 
 // Numbers with or without quotes: a MARS index's `"number": 1` must reach the full parse, which names it.
-const NUMBER_VALUE = /"number"\s*:\s*"?(\d+)/;
+// No digits (`"number": "x"`, `null`) captures "", which is no member: the line is parsed in full.
+const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/;
 const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/;
 const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/;
 
-/** The member of a line without parsing it: 0 without `number`, as {@link parseEcmwfIndexLine} decides. */
+/**
+ * The member of a line without parsing it: 0 without `number`, as {@link parseEcmwfIndexLine}
+ * decides; -1 (parse the line in full) when `number` is not followed by at most 15 digits: such a
+ * line may be any member's, the one at work included.
+ */
 function scanNumber(raw: string): number {
   const found = NUMBER_VALUE.exec(raw);
   return found ? (parseDigits(found[1]!) ?? -1) : 0;
 }
 
-/** The span of a line of a member not read; a line whose span is not plain is parsed, to name its fault. */
-function scanSpan(raw: string, number: number, path: string, line: number): IndexSpan {
+/**
+ * The span of a line of a member not read; `undefined` (parse the line in full) when it is not
+ * plain: no span, or more than one object on the line, as when a lost newline runs two lines
+ * together (the scan would find the first object's span and its member, and lose the second line).
+ */
+function scanSpan(raw: string, number: number, line: number): IndexSpan | undefined {
   const offset = OFFSET_VALUE.exec(raw);
   const length = LENGTH_VALUE.exec(raw);
   const o = offset && parseDigits(offset[1]!);
   const l = length && parseDigits(length[1]!);
-  if (typeof o !== "number" || typeof l !== "number") return parseEcmwfIndexLine(raw, path, line);
+  if (typeof o !== "number" || typeof l !== "number") return undefined;
+  const close = raw.indexOf("}");
+  if (close === -1 || raw.slice(close + 1).trim() !== "") return undefined;
   return { offset: o, length: l, number, line };
 }
 
@@ -160,7 +179,7 @@ export function parseEcmwfIndexLine(text: string, path: string, line: number): I
           "not an ECMWF open-data index",
       );
     }
-    fail(`"${key}" must be a string, got ${JSON.stringify(v)}`);
+    fail(`"${key}" must be a string, got ${shown(v)}`);
   }
   const fields = record as Partial<Record<StringKey, string>> & Record<"_offset" | "_length", unknown>;
   const { param, levtype, step, type } = fields;
@@ -211,7 +230,18 @@ export function parseStepEnd(step: string): number | undefined {
 
 function byteCount(v: unknown, key: string, fail: (reason: string) => never): number {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  return fail(`"${key}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return fail(`"${key}" must be a non-negative integer, got ${shown(v)}`);
+}
+
+/**
+ * A value for an error message. Arrays and objects are named, not written out: `JSON.stringify`
+ * recurses, and a value nested some thousands deep (which `JSON.parse` reads) overflows the stack
+ * with a `RangeError` instead of the line's `IndexParseError`.
+ */
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return `an array (${v.length} items)`;
+  if (typeof v === "object" && v !== null) return "an object";
+  return JSON.stringify(v);
 }
 
 /** Member 0 for lines without `number` (control); a perturbed line must say which member it is. */

@@ -302,3 +302,79 @@ describe("parseEcmwfIndex refuses what it cannot read, naming file and line", ()
     expect(err.message).toContain("truncated");
   });
 });
+
+/** Inputs the fuzz test (test/job-image/fuzz/index-fuzz.test.ts) found mishandled, each as a case. */
+describe("parseEcmwfIndexFor on inputs found by the fuzz test", () => {
+  const good = [
+    ensLine({ type: "cf", levtype: "sfc", step: "0", param: "2t" }, 0),
+    ensLine({ type: "pf", levtype: "sfc", step: "0", number: "1", param: "2t" }, 266),
+    ensLine({ type: "pf", levtype: "sfc", step: "0", number: "3", param: "2t" }, 532),
+  ];
+  const withLine = (n: number, text: string): string =>
+    good.map((l, i) => (i === n - 1 ? text : l)).join("\n");
+  const nestedArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+  const nestedObject = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+
+  it.each([
+    {
+      // JSON.parse reads it; JSON.stringify of it for the message threw RangeError (call stack).
+      name: "a string key holding an array nested 100,000 deep",
+      text: withLine(2, good[1]!.replace('"param":"2t"', `"param":${nestedArray(100_000)}`)),
+      members: undefined,
+      line: 2,
+      says: '"param" must be a string, got an array (1 items)',
+    },
+    {
+      name: "a string key holding an object nested 100,000 deep, read for its member",
+      text: withLine(3, good[2]!.replace('"expver":"0001"', `"expver":${nestedObject(100_000)}`)),
+      members: [3],
+      line: 3,
+      says: '"expver" must be a string, got an object',
+    },
+    {
+      name: "an _offset holding an array nested 100,000 deep",
+      text: withLine(1, good[0]!.replace('"_offset":0', `"_offset":${nestedArray(100_000)}`)),
+      members: undefined,
+      line: 1,
+      says: '"_offset" must be a non-negative integer, got an array (1 items)',
+    },
+    {
+      // The scan of other members' lines gave it a span of member -1.
+      name: "another member's line whose number has 16 digits",
+      text: withLine(3, good[2]!.replace('"number":"3"', '"number":"0000000000000003"')),
+      members: [1],
+      line: 3,
+      says: '"number" must be a non-negative integer, got "0000000000000003"',
+    },
+    {
+      // The scan gave it a span of member 0, the control.
+      name: "another member's line whose number is null",
+      text: withLine(3, good[2]!.replace('"number":"3"', '"number":null')),
+      members: [1],
+      line: 3,
+      says: '"number" must be a string, got null',
+    },
+    {
+      // The scan found the first object's span and member 1, and member 3's line was lost.
+      name: "two lines run together by a lost newline, the second of the member at work",
+      text: [good[0], good[1]! + good[2]!].join("\n"),
+      members: [3],
+      line: 2,
+      says: "not a JSON object",
+    },
+    {
+      // The scan found member 1 and the control's span, and the control's line was lost.
+      name: "two lines run together by a lost newline, the first of the control, read for the control",
+      text: [good[0]! + good[1]!, good[2]].join("\n"),
+      members: [0],
+      line: 1,
+      says: "not a JSON object",
+    },
+  ])("$name: IndexParseError naming the line", ({ text, members, line, says }) => {
+    const path = "s3://bucket/run/0h-enfo-ef.index";
+    const err = thrown(() => parseEcmwfIndexFor(text, path, members && new Set(members)));
+    expect(err.path).toBe(path);
+    expect(err.line).toBe(line);
+    expect(err.message).toContain(`${path}:${line}: ${says}`);
+  });
+});
