@@ -25,7 +25,7 @@ import {
   GribPrefixTooShortError,
   type GribUnsupportedError,
   isGikError,
-} from "../../../job-image/src/errors.js";
+} from "../../../job-image/src/api/errors.js";
 import {
   checkMessageBounds,
   type GribMessage,

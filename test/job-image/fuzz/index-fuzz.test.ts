@@ -18,7 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isGikError } from "../../../job-image/src/errors.js";
+import { isGikError } from "../../../job-image/src/api/errors.js";
 import {
   type ParsedIndex,
   parseEcmwfIndex,
