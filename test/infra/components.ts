@@ -8,6 +8,7 @@
 
 import type { GoComponent } from "./go-component.js";
 import { kubernetesComponent } from "./kubernetes-build.js";
+import { kueueComponent } from "./kueue-build.js";
 
 const MINIO = "v0.0.0-20260212201848-7aac2a2c5b7c";
 const TOXIPROXY = "v2.12.0";
@@ -16,6 +17,9 @@ const ETCD = "v3.6.16";
 const KWOK = "v0.8.0";
 const HELM = "v4.3.1";
 export const KUBERNETES_RELEASE = "v1.35.4";
+// The newest release the module proxy serves; it requires the k8s.io libraries v0.35.3, the API
+// of our v1.35 control plane (see kueue-build.ts for what the build changes).
+export const KUEUE = "v0.17.1";
 
 // etcd's own `server/main.go` cannot be built as a dependency (its go.mod replaces sibling
 // modules by relative paths), so the build module carries this two-line equivalent.
@@ -72,6 +76,8 @@ export const components = {
     verify: { kwok: { args: ["--version"], expect: KWOK } },
   },
   kubernetes: kubernetesComponent(KUBERNETES_RELEASE),
+  // Job queueing: holds labelled Jobs suspended until a ClusterQueue's quota admits them.
+  kueue: kueueComponent(KUEUE),
   // The chart's lint, render and install tests. Helm reads the Kubernetes version it assumes for
   // `helm template` from its own client-go requirement, so only its version needs the linker.
   helm: {

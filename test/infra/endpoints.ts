@@ -34,6 +34,11 @@ export interface InfraEndpoints {
     nodeNames: string[];
     podRunner: PodRunnerEndpoint;
   };
+  /**
+   * Kueue's controller manager (`kueue.ts`) on the same cluster, managing `batch/job` only: it
+   * queues Jobs labelled `kueue.x-k8s.io/queue-name` and never sees the others.
+   */
+  kueue: KueueEndpoint;
   /** Python of the reader environment: opens stores as DESIGN.md shows (zarr-python 2, kerchunk 0.2.7). */
   python: string;
   /** Python of the peers' environment: zarr-python 3, kerchunk 0.2.10 (the oracle), benchmark peers. */
@@ -53,6 +58,27 @@ export interface PodRunnerEndpoint {
   podLogs: string;
   /** Pods whose first container's image starts with one of these are run (`gik-job-image:dev` in tests). */
   imagePrefixes: string[];
+}
+
+/**
+ * Kueue (see `kueue.ts`): its CRDs (`kueue.x-k8s.io`) are installed; a test creates its own
+ * ResourceFlavor, ClusterQueue and LocalQueue and labels its Jobs with `queueNameLabel`.
+ */
+export interface KueueEndpoint {
+  /** The release running, e.g. `v0.17.1`. */
+  version: string;
+  /** Kueue's own namespace, where it never manages Jobs. */
+  namespace: string;
+  /** `kueue.x-k8s.io/queue-name`: its value names a LocalQueue of the Job's namespace. */
+  queueNameLabel: string;
+  /** The integrations enabled: `["batch/job"]`. */
+  frameworks: string[];
+  /** Health probes, plain HTTP: `GET /healthz`, `GET /readyz`. */
+  healthUrl: string;
+  /** Prometheus metrics over HTTPS (Kueue's per-run certificate), for a bearer token allowed `get /metrics`. */
+  metricsUrl: string;
+  /** Kueue's log: where to look when a Job stays suspended. */
+  logPath: string;
 }
 
 declare module "vitest" {

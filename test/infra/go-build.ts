@@ -142,7 +142,8 @@ async function buildInto(
     join(src, "go.mod"),
     buildModuleGoMod(component, prepared, goVersion.replace(/^go(\d+\.\d+).*$/, "$1")),
   );
-  for (const [file, text] of Object.entries(component.files ?? {})) {
+  const files = { ...component.files, ...prepared.files };
+  for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(src, file)), { recursive: true });
     writeFileSync(join(src, file), text);
   }
@@ -156,7 +157,7 @@ async function buildInto(
   }
   await verify(component, join(out, "bin"), options.logPath);
   mkdirSync(join(out, "build"));
-  for (const f of ["go.mod", "go.sum", ...Object.keys(component.files ?? {})]) {
+  for (const f of ["go.mod", "go.sum", ...Object.keys(files)]) {
     if (existsSync(join(src, f))) cpSync(join(src, f), join(out, "build", f));
   }
   writeFileSync(join(out, "build", "toolchain.txt"), `${goVersion}\nldflags: ${ldflags}\n`);
@@ -205,11 +206,20 @@ function readModuleInfo(json: string): GoModuleInfo {
     Version: string;
     Info: string;
     GoMod: string;
+    Dir: string;
+    Origin?: { Hash?: string };
     Error?: string;
   };
   if (d.Error) throw new Error(d.Error);
   const info = JSON.parse(readFileSync(d.Info, "utf8")) as { Time: string };
-  return { path: d.Path, version: d.Version, time: info.Time, goMod: readFileSync(d.GoMod, "utf8") };
+  return {
+    path: d.Path,
+    version: d.Version,
+    time: info.Time,
+    goMod: readFileSync(d.GoMod, "utf8"),
+    dir: d.Dir,
+    ...(d.Origin?.Hash ? { commit: d.Origin.Hash } : {}),
+  };
 }
 
 /** Removes build directories whose builder process (the pid in their name) no longer runs. */

@@ -14,14 +14,22 @@ export interface GoModuleInfo {
   time: string;
   /** Text of the module's own go.mod. */
   goMod: string;
+  /** The extracted module source in the module cache (read-only). */
+  dir: string;
+  /** The commit the version was made from, when the proxy reports its origin. */
+  commit?: string;
 }
 
 export type ModuleLookup = (path: string, version: string) => Promise<GoModuleInfo>;
 
-/** go.mod `replace` directives (module → `module version`) and linker flags known only after download. */
+/**
+ * What is known only after download: go.mod `replace` directives (module → `module version`),
+ * linker flags, and source files of the build module derived from the module's own sources.
+ */
 export interface PreparedBuild {
   replace?: Readonly<Record<string, string>>;
   ldflags?: readonly string[];
+  files?: Readonly<Record<string, string>>;
 }
 
 export interface GoComponent {

@@ -11,7 +11,9 @@ import { request as httpsRequest } from "node:https";
 
 export interface HttpOptions {
   method?: string;
+  /** Serialized as JSON; with `contentType`, a string sent as it is (e.g. YAML, a merge patch). */
   body?: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
   /** PEM of the CA that signed the server's certificate (HTTPS). */
   ca?: string;
@@ -28,9 +30,14 @@ export interface HttpResponse {
 /** Sends one request; a JSON `body` is serialized. Never throws for an HTTP status, only for I/O. */
 export function httpRequestText(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
   const u = new URL(url);
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const body =
+    options.body === undefined
+      ? undefined
+      : options.contentType
+        ? String(options.body)
+        : JSON.stringify(options.body);
   const headers: Record<string, string> = {
-    ...(body === undefined ? {} : { "content-type": "application/json" }),
+    ...(body === undefined ? {} : { "content-type": options.contentType ?? "application/json" }),
     ...options.headers,
   };
   const send = u.protocol === "https:" ? httpsRequest : httpRequest;

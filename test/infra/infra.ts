@@ -5,6 +5,7 @@
  * - GCS: fake-gcs-server;
  * - Kubernetes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with
  *   {@link NODE_NAMES}, and the pod runner (in this process);
+ * - Kueue on that cluster, started once the API server is up, beside kwok and the pod runner;
  * - the Python reader environment.
  *
  * What the cache lacks is built first. Whatever started is stopped by `stop()` (see `server-set.ts`),
@@ -13,6 +14,7 @@
  * @module
  */
 
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { buildAll } from "./build-all.js";
@@ -21,6 +23,7 @@ import type { InfraEndpoints } from "./endpoints.js";
 import { startFakeGcs } from "./fake-gcs.js";
 import { formatMs } from "./go-build.js";
 import { startControlPlane } from "./kube-control-plane.js";
+import { startKueue } from "./kueue.js";
 import { createFakeNodes, startKwok } from "./kwok.js";
 import { startMinio } from "./minio.js";
 import { startPodRunner } from "./pod-runner.js";
@@ -75,17 +78,20 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
       track(server.server);
       return { emulatorHost: server.emulatorHost, projectId: "gik-test" };
     });
+    const k8s = go.kubernetes.bin;
+    const controlPlane = startControlPlane(run, {
+      etcd: go.etcd.bin.etcd!,
+      "kube-apiserver": k8s["kube-apiserver"]!,
+      "kube-controller-manager": k8s["kube-controller-manager"]!,
+      "kube-scheduler": k8s["kube-scheduler"]!,
+    }).then((plane) => {
+      track(...plane.servers);
+      return plane;
+    });
     const kube = timed(
       "kubernetes (etcd, apiserver, controller-manager, scheduler, kwok, pod runner)",
       async () => {
-        const k8s = go.kubernetes.bin;
-        const plane = await startControlPlane(run, {
-          etcd: go.etcd.bin.etcd!,
-          "kube-apiserver": k8s["kube-apiserver"]!,
-          "kube-controller-manager": k8s["kube-controller-manager"]!,
-          "kube-scheduler": k8s["kube-scheduler"]!,
-        });
-        track(...plane.servers);
+        const plane = await controlPlane;
         track(await startKwok(run, go.kwok.bin.kwok!, plane.adminKubeconfig));
         const kc = new KubeConfig();
         kc.loadFromFile(plane.adminKubeconfig);
@@ -116,11 +122,30 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
         };
       },
     );
-    const [s3v, gcsv, kubev] = await allOrThrow([s3, gcs, kube] as const);
+    const kueue = controlPlane.then((plane) =>
+      timed("kueue (CRDs, webhooks, controller manager)", async () => {
+        const started = await startKueue({
+          run,
+          paths,
+          bin: go.kueue.bin.kueue!,
+          version: go.kueue.version,
+          kube: {
+            server: plane.server,
+            ca: readFileSync(plane.pki.caCert, "utf8"),
+            token: plane.pki.tokens.admin,
+            kubeconfig: plane.adminKubeconfig,
+          },
+        });
+        track(started.server);
+        return started.endpoint;
+      }),
+    );
+    const [s3v, gcsv, kubev, kueuev] = await allOrThrow([s3, gcs, kube, kueue] as const);
     const endpoints: InfraEndpoints = {
       ...s3v,
       gcs: gcsv,
       kube: kubev,
+      kueue: kueuev,
       python: built.python.reader,
       pythonPeers: built.python.peers,
       bin: Object.fromEntries(Object.entries(go).map(([name, c]) => [name, `${c.dir}/bin`])),

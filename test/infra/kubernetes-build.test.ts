@@ -42,7 +42,13 @@ describe("building Kubernetes from its module", () => {
 
   it("replaces each staging module by its release version", async () => {
     const component = kubernetesComponent("v1.35.4");
-    const prepared = await component.prepare!(async (path, version) => ({ path, version, time: "t", goMod }));
+    const prepared = await component.prepare!(async (path, version) => ({
+      path,
+      version,
+      time: "t",
+      goMod,
+      dir: "",
+    }));
     expect(prepared.replace).toEqual({
       "k8s.io/api": "k8s.io/api v0.35.4",
       "k8s.io/client-go": "k8s.io/client-go v0.35.4",
