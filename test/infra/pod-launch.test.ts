@@ -73,7 +73,7 @@ const input = (pod: V1Pod, more: Partial<LaunchInput> = {}): LaunchInput => ({
   path: "/usr/bin:/bin",
   podDir: "/cache/run/pods/runs/p",
   volumesDir: "/cache/run/data/pod-volumes/u-1",
-  isolation: { hostMounts: HOST_MOUNTS },
+  isolation: { hostMounts: HOST_MOUNTS, unshare: "/usr/bin/unshare" },
   ...more,
 });
 
@@ -124,7 +124,7 @@ describe("the user of a container", () => {
     const p = plan(lockedDown());
     expect({ uid: p.uid, gid: p.gid, groups: p.groups }).toEqual({ uid: 1000, gid: 1000, groups: [] });
     expect(script(p).at(-1)).toBe(
-      "exec setpriv --reuid=1000 --regid=1000 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- /usr/bin/node /repo/dist/job-image/src/cli/main.js run",
+      'PATH=$podpath; exec "$setpriv" --reuid=1000 --regid=1000 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- /usr/bin/node /repo/dist/job-image/src/cli/main.js run',
     );
   });
 
@@ -140,7 +140,9 @@ describe("the user of a container", () => {
       groups: [3000, 4000],
       volumeGroup: 3000,
     });
-    expect(script(p).at(-1)).toMatch(/^exec setpriv --reuid=2000 --regid=2500 --groups=3000,4000 -- /);
+    expect(script(p).at(-1)).toMatch(
+      /^PATH=\$podpath; exec "\$setpriv" --reuid=2000 --regid=2500 --groups=3000,4000 -- /,
+    );
   });
 
   it("takes the pod's runAsUser when the container names none, group 0 when no group is given", () => {
@@ -206,6 +208,7 @@ describe("the filesystem of a container", () => {
     ]);
     expect(script(p)).toEqual([
       "set -e",
+      "podpath=$PATH; PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; setpriv=$(command -v setpriv)",
       "mount -t tmpfs -o mode=0755,size=1m gik-pod-run /run",
       "mkdir -p /run/secrets/kubernetes.io/serviceaccount",
       "mount --bind /cache/run/pods/runs/p/serviceaccount /run/secrets/kubernetes.io/serviceaccount",
@@ -217,11 +220,11 @@ describe("the filesystem of a container", () => {
       "mount -o remount,bind,ro /run",
       "mount --bind /cache/run/data/pod-volumes/u-1/tmp /tmp",
       "mount -o remount,bind,rw /tmp",
-      "cd /",
-      expect.stringMatching(/^exec setpriv /),
+      "cd /; unset OLDPWD PWD",
+      expect.stringMatching(/^PATH=\$podpath; exec "\$setpriv" /),
     ]);
     expect(p.argv.slice(0, 7)).toEqual([
-      "unshare",
+      "/usr/bin/unshare",
       "--mount",
       "--propagation",
       "private",
@@ -295,7 +298,7 @@ describe("the filesystem of a container", () => {
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
     const p = plan(plain({}), { commandLine: ["node", "-e", "console.log('a b')"] });
     expect(script(p).at(-1)).toBe(
-      `exec setpriv --reuid=0 --regid=0 --clear-groups -- node -e 'console.log('\\''a b'\\'')'`,
+      `PATH=$podpath; exec "$setpriv" --reuid=0 --regid=0 --clear-groups -- node -e 'console.log('\\''a b'\\'')'`,
     );
   });
 

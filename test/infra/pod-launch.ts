@@ -35,6 +35,8 @@ import type { V1Container, V1Pod } from "@kubernetes/client-node";
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 /** Share of the memory limit given to V8's old space. */
 export const HEAP_SHARE = 0.75;
+/** Where the wrapper finds its tools. */
+const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const HEAP_FLAG = /(^|\s)--max[-_](old[-_]space|heap)[-_]size\b/;
 
 /** A mount of this machine, as `/proc/self/mountinfo` lists it. */
@@ -59,7 +61,11 @@ export interface LaunchInput {
   /** The ServiceAccount's own `automountServiceAccountToken`, consulted when the pod says nothing. */
   serviceAccountAutomount?: boolean;
   /** Present when the runner is root and can isolate the process: the mounts of this machine. */
-  isolation?: { hostMounts: readonly HostMount[] };
+  isolation?: {
+    hostMounts: readonly HostMount[];
+    /** Path of `unshare` (util-linux); the wrapper finds `mount`, `mkdir` and `setpriv` in the system's PATH. */
+    unshare: string;
+  };
 }
 
 export interface EmptyDirMount {
@@ -303,7 +309,17 @@ export function launchPlan(input: LaunchInput): Launch {
   return {
     plan: {
       ...plan,
-      argv: ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "gik-pod"],
+      argv: [
+        isolation.unshare,
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+        "gik-pod",
+      ],
       spawnCwd: "/",
     },
   };
@@ -320,7 +336,12 @@ function isolationScript(
   commandLine: readonly string[],
 ): string {
   const q = shellQuote;
-  const lines = ["set -e", "mount -t tmpfs -o mode=0755,size=1m gik-pod-run /run"];
+  // The tools come from the system's PATH; the command is looked up in the pod's, as in a container.
+  const lines = [
+    "set -e",
+    `podpath=$PATH; PATH=${SYSTEM_PATH}; setpriv=$(command -v setpriv)`,
+    "mount -t tmpfs -o mode=0755,size=1m gik-pod-run /run",
+  ];
   if (plan.serviceAccount) {
     const target = SERVICE_ACCOUNT_DIR.replace(/^\/var\/run\//, "/run/");
     lines.push(
@@ -348,8 +369,7 @@ function isolationScript(
       `mount -o remount,bind,${d.readOnly ? "ro" : "rw"} ${q(d.mountPath)}`,
     );
   }
-  const setpriv = [
-    "setpriv",
+  const privileges = [
     `--reuid=${plan.uid}`,
     `--regid=${plan.gid}`,
     plan.groups.length ? `--groups=${plan.groups.join(",")}` : "--clear-groups",
@@ -357,6 +377,12 @@ function isolationScript(
     ...(sc.capabilities?.drop?.includes("ALL") ? ["--inh-caps=-all", "--bounding-set=-all"] : []),
     "--",
   ];
-  lines.push(`cd ${q(plan.cwd)}`, `exec ${[...setpriv, ...commandLine].map(q).join(" ")}`);
+  const command = [...privileges, ...commandLine].map(q).join(" ");
+  // `cd` exports PWD and OLDPWD, which the pod's environment does not have.
+  const cdVars = ["OLDPWD", "PWD"].filter((v) => !(v in plan.env));
+  lines.push(
+    `cd ${q(plan.cwd)}${cdVars.length ? `; unset ${cdVars.join(" ")}` : ""}`,
+    `PATH=$podpath; exec "$setpriv" ${command}`,
+  );
   return lines.join("\n");
 }

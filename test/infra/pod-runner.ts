@@ -113,6 +113,13 @@ const missingMountPoint = (plan: LaunchPlan): LaunchRefusal | undefined => {
     }
   );
 };
+/** The path of `name` in this process's PATH (or the system's). */
+const findExecutable = (name: string) =>
+  `${process.env.PATH ?? ""}:/usr/sbin:/usr/bin:/sbin:/bin`
+    .split(":")
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
 const isNotFound = (err: unknown) => (err as { code?: number }).code === 404;
 const ignoreNotFound = (err: unknown) => {
   if (!isNotFound(err)) throw err;
@@ -129,8 +136,8 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   const server = kc.getCurrentCluster()!.server;
   const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
   const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-  const isolate = options.isolate ?? process.getuid?.() === 0;
-  if (!isolate) options.log("not root: pods run as this user, without their security context's mounts");
+  const unshare = (options.isolate ?? process.getuid?.() === 0) ? findExecutable("unshare") : undefined;
+  if (!unshare) options.log("not root (or no unshare): pods run as this user, without their own mounts");
   const volumesRoot = options.run.data("pod-volumes");
   const memoryWatch = startMemoryWatch();
 
@@ -212,8 +219,8 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         pod.spec!.automountServiceAccountToken === undefined
           ? await accountAutomount(namespace, account)
           : undefined,
-      isolation: isolate
-        ? { hostMounts: parseMountInfo(readFileSync("/proc/self/mountinfo", "utf8")) }
+      isolation: unshare
+        ? { hostMounts: parseMountInfo(readFileSync("/proc/self/mountinfo", "utf8")), unshare }
         : undefined,
     });
     const refusal = "refused" in launch ? launch.refused : missingMountPoint(launch.plan);
