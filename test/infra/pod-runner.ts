@@ -230,7 +230,8 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     }
     const plan = (launch as { plan: LaunchPlan }).plan;
     for (const what of plan.notApplied) options.log(`pod ${run.key}: not applied: ${what}`);
-    for (const d of plan.emptyDirs) {
+    // Without isolation nothing is mounted, and a runner that is not root cannot give files away.
+    for (const d of unshare ? plan.emptyDirs : []) {
       // A fresh directory, as the kubelet makes an emptyDir: writable by all, the group fsGroup's.
       mkdirSync(d.hostPath, { recursive: true });
       chownSync(d.hostPath, plan.uid, plan.volumeGroup);
@@ -256,7 +257,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         token: token.status!.token,
         namespace,
       });
-      chownSync(plan.serviceAccount.kubeconfigHostPath, plan.uid, plan.gid);
+      if (unshare) chownSync(plan.serviceAccount.kubeconfigHostPath, plan.uid, plan.gid);
     }
     const startedAt = new Date();
     let exit: ProcessExit;
