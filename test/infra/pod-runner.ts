@@ -4,13 +4,21 @@
  * configured prefixes, and for each one:
  *
  * 1. claims it (annotation {@link POD_RUNNER_ANNOTATION}, so kwok leaves it alone);
- * 2. resolves the container's environment (see `pod-env.ts`) and requests a token of the pod's
- *    service account (TokenRequest, bound to the pod), written into a kubeconfig the process
- *    gets as `KUBECONFIG`: the process has exactly the RBAC rights of the job's service account;
- * 3. runs `command` + `args` as a local process in its own process group, the executable mapped
- *    through {@link PodRunnerOptions.executables} (`gik` → `node dist/job-image/src/cli/main.js`),
- *    stdout and stderr in `<run>/pods/<namespace>/<pod>/`;
- * 4. sets the pod Running, then Succeeded or Failed with the exit code (see `pod-status.ts`).
+ * 2. resolves the container's environment (see `pod-env.ts`) and makes its launch plan (see
+ *    `pod-launch.ts`): the user of its security context, a read-only root filesystem with its
+ *    emptyDir volumes, the memory bound; a container the kubelet would refuse (`runAsNonRoot`
+ *    without a non-root UID) stays Pending with `CreateContainerConfigError`;
+ * 3. when the service account token is mounted (`automountServiceAccountToken` of the pod, else of
+ *    the ServiceAccount, not false), requests a token of the pod's service account (TokenRequest,
+ *    bound to the pod), written into a kubeconfig the process gets as `KUBECONFIG`: the process has
+ *    exactly the RBAC rights of the job's service account; otherwise it gets no KUBECONFIG;
+ * 4. runs `command` + `args` as a local process in its own process group (as root: in its own
+ *    mount namespace, as the pod's user), the executable mapped through
+ *    {@link PodRunnerOptions.executables} (`gik` → `node dist/job-image/src/cli/main.js`), stdout
+ *    and stderr in `<run>/pods/<namespace>/<pod>/`; with a memory limit, a watch of the group's RSS
+ *    kills it past the limit (`memory-watch.ts`), reported as `OOMKilled`, exit code 137;
+ * 5. sets the pod Running, then Succeeded or Failed with the exit code (see `pod-status.ts`), and
+ *    removes the pod's emptyDir directories.
  *
  * A pod deleted while its process runs gets SIGTERM, SIGKILL after its grace period, and is then
  * removed (`gracePeriodSeconds: 0`), as a kubelet finalizes a pod.
@@ -18,7 +26,7 @@
  * @module
  */
 
-import { mkdirSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import {
@@ -29,10 +37,14 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { startMemoryWatch } from "./memory-watch.js";
 import { containerEnv } from "./pod-env.js";
+import type { LaunchPlan, LaunchRefusal } from "./pod-launch.js";
+import { launchPlan, parseMountInfo } from "./pod-launch.js";
 import type { ProcessExit } from "./pod-status.js";
 import {
   claimable,
+  oomKilledExit,
   POD_RUNNER_ANNOTATION,
   processExit,
   runningStatus,
@@ -55,6 +67,11 @@ export interface PodRunnerOptions {
   /** Executable name → the command line that replaces it, e.g. `{ gik: ["node", "…/main.js"] }`. */
   executables: Readonly<Record<string, readonly string[]>>;
   log: (line: string) => void;
+  /**
+   * Whether to run each process in its own mount namespace as the pod's user (see `pod-launch.ts`).
+   * Default: when this process is root, which it must be for that.
+   */
+  isolate?: boolean;
 }
 
 export interface PodRunner {
@@ -62,7 +79,7 @@ export interface PodRunner {
   kill(namespace: string, name: string, signal: NodeJS.Signals): boolean;
   /** `namespace/name` of the pods whose processes run now. */
   running(): string[];
-  /** Where each pod's `stdout`, `stderr` and `kubeconfig` are: `<podLogs>/<namespace>/<name>/`. */
+  /** Where each pod's `stdout`, `stderr` and `serviceaccount/kubeconfig` are: `<podLogs>/<namespace>/<name>/`. */
   podLogs: string;
   stop(): Promise<void>;
 }
@@ -83,6 +100,26 @@ const oneLine = (text: string) => {
   const flat = text.replace(/\s+/g, " ");
   return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 };
+/** A mount point the wrapper cannot mount on: it must be a directory of this machine (or below the pod's /run). */
+const missingMountPoint = (plan: LaunchPlan): LaunchRefusal | undefined => {
+  const missing = plan.emptyDirs.find(
+    (d) =>
+      !d.mountPath.startsWith("/run/") && !statSync(d.mountPath, { throwIfNoEntry: false })?.isDirectory(),
+  );
+  return (
+    missing && {
+      reason: "PodRunnerUnsupported",
+      message: `mountPath ${missing.mountPath} is no directory of this machine; the pod runner mounts only on existing directories`,
+    }
+  );
+};
+/** The path of `name` in this process's PATH (or the system's). */
+const findExecutable = (name: string) =>
+  `${process.env.PATH ?? ""}:/usr/sbin:/usr/bin:/sbin:/bin`
+    .split(":")
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
 const isNotFound = (err: unknown) => (err as { code?: number }).code === 404;
 const ignoreNotFound = (err: unknown) => {
   if (!isNotFound(err)) throw err;
@@ -99,6 +136,10 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   const server = kc.getCurrentCluster()!.server;
   const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
   const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+  const unshare = (options.isolate ?? process.getuid?.() === 0) ? findExecutable("unshare") : undefined;
+  if (!unshare) options.log("not root (or no unshare): pods run as this user, without their own mounts");
+  const volumesRoot = options.run.data("pod-volumes");
+  const memoryWatch = startMemoryWatch();
 
   const setStatus = (pod: V1Pod, status: V1PodStatus) =>
     core
@@ -165,48 +206,109 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     const dir = join(podLogs, namespace, name);
     mkdirSync(dir, { recursive: true });
     const account = pod.spec!.serviceAccountName ?? "default";
-    const token = await core.createNamespacedServiceAccountToken({
-      name: account,
-      namespace,
-      body: {
-        spec: {
-          audiences: [],
-          expirationSeconds: 3600,
-          boundObjectRef: { apiVersion: "v1", kind: "Pod", name, uid },
-        },
-      },
-    });
-    const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), {
-      server,
-      caFile: options.caFile,
-      user: `system:serviceaccount:${namespace}:${account}`,
-      token: token.status!.token,
-      namespace,
-    });
     const commandLine = [...(options.executables[executable] ?? [executable]), ...rest];
+    const launch = launchPlan({
+      pod,
+      container,
+      commandLine,
+      env,
+      path: process.env.PATH ?? "/usr/bin:/bin",
+      podDir: dir,
+      volumesDir: join(volumesRoot, uid),
+      serviceAccountAutomount:
+        pod.spec!.automountServiceAccountToken === undefined
+          ? await accountAutomount(namespace, account)
+          : undefined,
+      isolation: unshare
+        ? { hostMounts: parseMountInfo(readFileSync("/proc/self/mountinfo", "utf8")), unshare }
+        : undefined,
+    });
+    const refusal = "refused" in launch ? launch.refused : missingMountPoint(launch.plan);
+    if (refusal) {
+      options.log(`pod ${run.key}: not started: ${refusal.reason}: ${refusal.message}`);
+      return void (await setStatus(pod, waitingStatus(pod, refusal.reason, refusal.message)));
+    }
+    const plan = (launch as { plan: LaunchPlan }).plan;
+    for (const what of plan.notApplied) options.log(`pod ${run.key}: not applied: ${what}`);
+    // Without isolation nothing is mounted, and a runner that is not root cannot give files away.
+    for (const d of unshare ? plan.emptyDirs : []) {
+      // A fresh directory, as the kubelet makes an emptyDir: writable by all, the group fsGroup's.
+      mkdirSync(d.hostPath, { recursive: true });
+      chownSync(d.hostPath, plan.uid, plan.volumeGroup);
+      chmodSync(d.hostPath, plan.volumeGroup === plan.gid ? 0o777 : 0o2777);
+    }
+    if (plan.serviceAccount) {
+      const token = await core.createNamespacedServiceAccountToken({
+        name: account,
+        namespace,
+        body: {
+          spec: {
+            audiences: [],
+            expirationSeconds: 3600,
+            boundObjectRef: { apiVersion: "v1", kind: "Pod", name, uid },
+          },
+        },
+      });
+      mkdirSync(plan.serviceAccount.hostDir, { recursive: true, mode: 0o755 });
+      writeKubeconfig(plan.serviceAccount.kubeconfigHostPath, {
+        server,
+        caFile: options.caFile,
+        user: `system:serviceaccount:${namespace}:${account}`,
+        token: token.status!.token,
+        namespace,
+      });
+      if (unshare) chownSync(plan.serviceAccount.kubeconfigHostPath, plan.uid, plan.gid);
+    }
     const startedAt = new Date();
     let exit: ProcessExit;
+    let oomKilled: ProcessExit | undefined;
+    let unwatch = () => {};
     try {
       run.process = startServer(options.run, {
         name: `pod-${namespace}-${name}`,
-        command: commandLine[0]!,
-        args: commandLine.slice(1),
-        cwd: dir,
+        command: plan.argv[0]!,
+        args: plan.argv.slice(1),
+        cwd: plan.spawnCwd,
         inheritEnv: false,
-        env: { PATH: process.env.PATH, HOME: dir, ...env, KUBECONFIG: kubeconfig },
+        env: plan.env,
         output: { stdout: join(dir, "stdout"), stderr: join(dir, "stderr") },
       });
-      options.log(`pod ${run.key}: started ${oneLine(commandLine.join(" "))} (pid ${run.process.pid})`);
+      const pid = run.process.pid;
+      const limit = plan.memoryLimitBytes;
+      if (limit !== undefined)
+        unwatch = memoryWatch.watch(pid, limit, (rss) => {
+          oomKilled = oomKilledExit(limit, rss);
+          options.log(`pod ${run.key}: ${oomKilled.message}: killing it`);
+          try {
+            process.kill(-pid, "SIGKILL");
+          } catch {
+            // Gone already.
+          }
+        });
+      const user = `uid ${plan.uid}, gid ${plan.gid}${plan.readOnlyRootFilesystem ? ", read-only root" : ""}`;
+      options.log(`pod ${run.key}: started ${oneLine(commandLine.join(" "))} (pid ${pid}, ${user})`);
       if (run.deleting) void run.process.stop(graceMs(pod));
-      await setStatus(pod, runningStatus(pod, run.process.pid, startedAt));
+      await setStatus(pod, runningStatus(pod, pid, startedAt));
       exit = processExit(await run.process.exited);
+      if (oomKilled && exit.signal) exit = oomKilled;
     } catch (err) {
       exit = { exitCode: 128, reason: "StartError", message: String(err) };
+    } finally {
+      unwatch();
     }
     options.log(`pod ${run.key}: exited ${exit.exitCode}${exit.message ? ` (${exit.message})` : ""}`);
     await setStatus(pod, terminatedStatus(pod, run.process?.pid ?? 0, startedAt, exit, new Date()));
     await run.process?.stop(0);
+    rmSync(join(volumesRoot, uid), { recursive: true, force: true });
     if (run.deleting) await finalize(pod);
+  }
+
+  /** The ServiceAccount's own `automountServiceAccountToken` (undefined when unset or absent). */
+  async function accountAutomount(namespace: string, name: string): Promise<boolean | undefined> {
+    const account = await core
+      .readNamespacedServiceAccount({ name, namespace })
+      .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+    return account?.automountServiceAccountToken;
   }
 
   /** The pod's environment; retried every 2 s while a source is missing, undefined once the pod is gone. */
@@ -283,6 +385,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     running: () => live().map((r) => r.key),
     stop: async () => {
       stopped = true;
+      memoryWatch.stop();
       await informer.stop();
       await Promise.all(live().map((r) => r.process!.stop(0)));
     },

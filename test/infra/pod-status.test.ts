@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { claimable, processExit, terminatedStatus } from "./pod-status.js";
+import { claimable, oomKilledExit, processExit, terminatedStatus } from "./pod-status.js";
 
 const pod = (image: string): V1Pod => ({ spec: { containers: [{ name: "main", image }] } });
 
@@ -22,6 +22,19 @@ describe("pod statuses written by the pod runner", () => {
     const status = terminatedStatus(pod("gik-job-image:dev"), 42, now, processExit(exitCode), now);
     expect(status.phase).toBe(phase);
     expect(status.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(exitCode);
+  });
+
+  it("reports an OOM kill as the kubelet does: Failed, reason OOMKilled, exit code 137, no signal", () => {
+    const now = new Date(0);
+    const exit = oomKilledExit(64 * 2 ** 20, 80 * 2 ** 20);
+    const status = terminatedStatus(pod("gik-job-image:dev"), 42, now, exit, now);
+    expect(status.phase).toBe("Failed");
+    expect(status.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      exitCode: 137,
+      reason: "OOMKilled",
+      message: "memory limit 64 MiB exceeded (RSS 80 MiB)",
+    });
+    expect(status.containerStatuses?.[0]?.state?.terminated?.signal).toBeUndefined();
   });
 
   it.each([

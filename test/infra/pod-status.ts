@@ -15,8 +15,11 @@ export const POD_RUNNER_ANNOTATION = "gik-test/pod-runner";
 
 export interface ProcessExit {
   exitCode: number;
-  /** As a container runtime says it: `StartError` when the process could not be started at all. */
-  reason: "Completed" | "Error" | "StartError";
+  /**
+   * As a container runtime says it: `StartError` when the process could not be started at all,
+   * `OOMKilled` when it was killed for exceeding its memory limit.
+   */
+  reason: "Completed" | "Error" | "StartError" | "OOMKilled";
   /** Signal number when a signal ended the process. */
   signal?: number;
   message?: string;
@@ -27,6 +30,19 @@ export function processExit(ended: number | string): ProcessExit {
   if (typeof ended === "number") return { exitCode: ended, reason: ended === 0 ? "Completed" : "Error" };
   const signal = constants.signals[ended as NodeJS.Signals] ?? 0;
   return { exitCode: 128 + signal, reason: "Error", signal, message: `killed by ${ended}` };
+}
+
+/**
+ * A container killed for exceeding its memory limit, as the kubelet reports an OOM kill: reason
+ * `OOMKilled`, exit code 137 (SIGKILL), no signal field.
+ */
+export function oomKilledExit(limitBytes: number, rssBytes: number): ProcessExit {
+  const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+  return {
+    exitCode: 137,
+    reason: "OOMKilled",
+    message: `memory limit ${mib(limitBytes)} exceeded (RSS ${mib(rssBytes)})`,
+  };
 }
 
 const condition = (type: string, status: boolean, now: Date, reason?: string): V1PodCondition => ({
