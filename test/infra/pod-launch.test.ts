@@ -218,6 +218,8 @@ describe("the filesystem of a container", () => {
       "mount -o remount,bind,ro /sys/fs/cgroup",
       "mount -o remount,bind,ro '/srv/data dir'",
       "mount -o remount,bind,ro /run",
+      "mount --bind /cache/run/pods/runs/p/termination-log /dev/termination-log",
+      "mount -o remount,bind,rw /dev/termination-log",
       "mount --bind /cache/run/data/pod-volumes/u-1/tmp /tmp",
       "mount -o remount,bind,rw /tmp",
       "cd /; unset OLDPWD PWD",
@@ -307,6 +309,7 @@ describe("the filesystem of a container", () => {
     expect(p.argv).toEqual(["/usr/bin/node", "/repo/dist/job-image/src/cli/main.js", "run"]);
     expect(p.env.KUBECONFIG).toBe("/cache/run/pods/runs/p/serviceaccount/kubeconfig");
     expect(p.notApplied).toEqual([
+      "terminationMessagePath: the runner is not root",
       "user 1000:1000: the runner is not root",
       "readOnlyRootFilesystem: the runner is not root",
       "emptyDir mounts: the runner is not root",

@@ -37,6 +37,9 @@ export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccoun
 export const HEAP_SHARE = 0.75;
 /** Where the wrapper finds its tools. */
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The kubelet's default `terminationMessagePath`. */
+export const TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+
 const HEAP_FLAG = /(^|\s)--max[-_](old[-_]space|heap)[-_]size\b/;
 
 /** A mount of this machine, as `/proc/self/mountinfo` lists it. */
@@ -97,6 +100,11 @@ export interface LaunchPlan {
   memoryLimitBytes?: number;
   /** Set when the token is mounted: the directory to fill (`kubeconfig`) and the kubeconfig path the process gets. */
   serviceAccount?: { hostDir: string; kubeconfigHostPath: string; kubeconfigPath: string };
+  /**
+   * The container's termination message file: the pod's own file on this machine, mounted at
+   * `terminationMessagePath` (which must exist as a file here; the runner makes it empty once).
+   */
+  terminationMessage?: { hostPath: string; path: string };
   /** What the plan could not apply on this machine (the runner logs it). */
   notApplied: string[];
 }
@@ -279,6 +287,14 @@ export function launchPlan(input: LaunchInput): Launch {
       }
     : undefined;
 
+  const terminationMessage = isolation
+    ? {
+        hostPath: posix.join(input.podDir, "termination-log"),
+        path: container.terminationMessagePath ?? TERMINATION_MESSAGE_PATH,
+      }
+    : undefined;
+  if (!isolation) notApplied.push("terminationMessagePath: the runner is not root");
+
   const home = uid === 0 ? input.podDir : "/";
   const cwd = container.workingDir ?? home;
   const env: Record<string, string> = { PATH: input.path, HOME: home, ...input.env };
@@ -296,6 +312,7 @@ export function launchPlan(input: LaunchInput): Launch {
     readOnlyRootFilesystem,
     ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
+    ...(terminationMessage ? { terminationMessage } : {}),
     notApplied,
   };
   if (!isolation) {
@@ -361,6 +378,10 @@ function isolationScript(
       if (readOnly || hidden || within(point, "/proc") || within(point, "/dev")) continue;
       lines.push(`mount -o remount,bind,ro ${q(point)}`);
     }
+  }
+  if (plan.terminationMessage) {
+    const { hostPath, path } = plan.terminationMessage;
+    lines.push(`mount --bind ${q(hostPath)} ${q(path)}`, `mount -o remount,bind,rw ${q(path)}`);
   }
   for (const d of plan.emptyDirs) {
     // A bind mount takes the flags of the mount it comes from, read-only by now: set them again.

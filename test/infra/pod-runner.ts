@@ -26,7 +26,16 @@
  * @module
  */
 
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import {
@@ -49,6 +58,7 @@ import {
   processExit,
   runningStatus,
   terminatedStatus,
+  terminationMessageOf,
   waitingStatus,
 } from "./pod-status.js";
 import type { RunDir } from "./run-dir.js";
@@ -259,6 +269,13 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       });
       if (unshare) chownSync(plan.serviceAccount.kubeconfigHostPath, plan.uid, plan.gid);
     }
+    if (plan.terminationMessage) {
+      // The kubelet's file of the container's termination message, mounted at its path in the pod.
+      const { hostPath, path } = plan.terminationMessage;
+      if (!existsSync(path)) writeFileSync(path, "");
+      writeFileSync(hostPath, "");
+      chownSync(hostPath, plan.uid, plan.gid);
+    }
     const startedAt = new Date();
     let exit: ProcessExit;
     let oomKilled: ProcessExit | undefined;
@@ -297,6 +314,14 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       unwatch();
     }
     options.log(`pod ${run.key}: exited ${exit.exitCode}${exit.message ? ` (${exit.message})` : ""}`);
+    exit = {
+      ...exit,
+      message:
+        terminationMessageOf(pod.spec!.containers[0]!, exit.exitCode, {
+          file: plan.terminationMessage && readIfThere(plan.terminationMessage.hostPath),
+          log: () => readIfThere(join(dir, "stderr")) + readIfThere(join(dir, "stdout")),
+        }) ?? exit.message,
+    };
     await setStatus(pod, terminatedStatus(pod, run.process?.pid ?? 0, startedAt, exit, new Date()));
     await run.process?.stop(0);
     rmSync(join(volumesRoot, uid), { recursive: true, force: true });
@@ -390,4 +415,13 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       await Promise.all(live().map((r) => r.process!.stop(0)));
     },
   };
+}
+
+/** A file's text, or "" when it is not there. */
+function readIfThere(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
 }

@@ -254,3 +254,29 @@ describe("the service account token", () => {
     }
   });
 });
+
+describe("the termination message", () => {
+  it("is what the container wrote to its terminationMessagePath, else the log tail of a failure", async () => {
+    const locked = {
+      securityContext: { runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true },
+      terminationMessagePolicy: "FallbackToLogsOnError",
+    };
+    await createPod(
+      "message-written",
+      `require("node:fs").writeFileSync("/dev/termination-log", '{"member":"ens01"}'); process.exit(2);`,
+      locked,
+    );
+    await createPod(
+      "message-fallback",
+      `console.error("line 1"); console.error("it broke"); process.exit(1);`,
+      locked,
+    );
+    await createPod("message-none", `console.error("fine");`, locked);
+    expect(terminated(await ended("message-written"))).toMatchObject({
+      exitCode: 2,
+      message: '{"member":"ens01"}',
+    });
+    expect(terminated(await ended("message-fallback"))?.message).toBe("line 1\nit broke");
+    expect(terminated(await ended("message-none"))?.message).toBeUndefined();
+  });
+});

@@ -1,6 +1,12 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { claimable, oomKilledExit, processExit, terminatedStatus } from "./pod-status.js";
+import {
+  claimable,
+  oomKilledExit,
+  processExit,
+  terminatedStatus,
+  terminationMessageOf,
+} from "./pod-status.js";
 
 const pod = (image: string): V1Pod => ({ spec: { containers: [{ name: "main", image }] } });
 
@@ -43,5 +49,54 @@ describe("pod statuses written by the pod runner", () => {
     { image: "busybox", claimed: false },
   ])("claims a pod of image $image: $claimed", ({ image, claimed }) => {
     expect(claimable(pod(image), ["gik-job-image"])).toBe(claimed);
+  });
+});
+
+describe("terminationMessageOf", () => {
+  const fallback = { name: "gik", terminationMessagePolicy: "FallbackToLogsOnError" };
+  it.each([
+    {
+      name: "the file's text",
+      c: fallback,
+      code: 2,
+      file: '{"kind":"r"}',
+      log: "x",
+      expected: '{"kind":"r"}',
+    },
+    {
+      name: "the log tail of a failed container",
+      c: fallback,
+      code: 1,
+      file: "",
+      log: "a\nb\n",
+      expected: "a\nb",
+    },
+    {
+      name: "nothing for a container that succeeded",
+      c: fallback,
+      code: 0,
+      file: "",
+      log: "a",
+      expected: undefined,
+    },
+    {
+      name: "nothing without the fallback policy",
+      c: { name: "gik" },
+      code: 1,
+      file: "",
+      log: "a",
+      expected: undefined,
+    },
+  ])("$name", ({ c, code, file, log, expected }) => {
+    expect(terminationMessageOf(c, code, { file, log: () => log })).toBe(expected);
+  });
+
+  it("keeps at most 4096 bytes of the file and 80 lines (2048 bytes) of the log", () => {
+    expect(terminationMessageOf(fallback, 1, { file: "x".repeat(5000), log: () => "" })).toHaveLength(4096);
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`).join("\n");
+    const tail = terminationMessageOf(fallback, 1, { file: "", log: () => lines })!;
+    expect(tail.split("\n")).toHaveLength(80);
+    expect(tail.endsWith("line 99")).toBe(true);
+    expect(terminationMessageOf(fallback, 1, { file: "", log: () => "y".repeat(3000) })).toHaveLength(2048);
   });
 });

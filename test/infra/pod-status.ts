@@ -8,7 +8,7 @@
  */
 
 import { constants } from "node:os";
-import type { V1Pod, V1PodCondition, V1PodStatus } from "@kubernetes/client-node";
+import type { V1Container, V1Pod, V1PodCondition, V1PodStatus } from "@kubernetes/client-node";
 
 /** Set on pods the runner took over; kwok leaves such pods alone. */
 export const POD_RUNNER_ANNOTATION = "gik-test/pod-runner";
@@ -142,4 +142,29 @@ export function waitingStatus(pod: V1Pod, reason: string, message: string): V1Po
 export function claimable(pod: V1Pod, prefixes: readonly string[]): boolean {
   const containers = pod.spec?.containers ?? [];
   return containers.length >= 1 && prefixes.some((p) => containers[0]!.image?.startsWith(p));
+}
+
+/** Kubernetes' bounds on a termination message: the file's first 4096 bytes; a log tail of 80 lines or 2048 bytes. */
+const MESSAGE_BYTES = 4096;
+const LOG_TAIL_LINES = 80;
+const LOG_TAIL_BYTES = 2048;
+
+/**
+ * The `terminated.message` of a container as the kubelet makes it: what the container wrote to its
+ * `terminationMessagePath`, else (with `FallbackToLogsOnError`, for a container that failed) the
+ * tail of its log; `undefined` when neither says anything.
+ */
+export function terminationMessageOf(
+  container: V1Container,
+  exitCode: number,
+  sources: { file: string | undefined; log: () => string },
+): string | undefined {
+  const written = sources.file ?? "";
+  if (written !== "") return Buffer.from(written).subarray(0, MESSAGE_BYTES).toString("utf8");
+  if (container.terminationMessagePolicy !== "FallbackToLogsOnError" || exitCode === 0) return undefined;
+  const tail = sources.log().trimEnd().split("\n").slice(-LOG_TAIL_LINES).join("\n");
+  const bytes = Buffer.from(tail);
+  const cut =
+    bytes.length > LOG_TAIL_BYTES ? bytes.subarray(bytes.length - LOG_TAIL_BYTES).toString("utf8") : tail;
+  return cut === "" ? undefined : cut;
 }
