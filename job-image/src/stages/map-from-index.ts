@@ -1,17 +1,19 @@
 /**
- * Stage 2 — mapping: join a member's templates for one step with the fresh index of the target
- * run on `attrs`, giving the target run's own byte ranges (kerchunk's `map_from_index`).
+ * Stage 2 — mapping: join a member's fresh index entries at one step with what its templates say
+ * the member has there (the manifest's fields), on `attrs`, giving the target run's own byte ranges
+ * (kerchunk's `map_from_index`).
  *
  * Notes (invariants):
  * - The fresh index is authoritative for where bytes are; the templates are authoritative for
  *   what they mean.
- * - Drift is reported both ways, by name: index fields the templates do not know (`unknown`) and
- *   template fields the index lacks (`missing`). The caller decides what drift means.
+ * - Drift is reported both ways, by name: index fields the templates do not know at this step
+ *   (`unknown`) and fields the templates have there that the index lacks (`missing`). The caller
+ *   decides what drift means.
  *
  * @module
  */
 import type { IndexEntry } from "../index/types.js";
-import type { TemplateRow } from "../templates/row.js";
+import type { FieldStructure } from "../templates/manifest.js";
 
 /** kerchunk's `map_from_index` columns, plus the member and the join key. */
 export interface MappedRow {
@@ -40,44 +42,47 @@ export interface MappingResult {
 /**
  * Maps one member's fields at one step.
  *
- * @param templates the member's template rows for this step (from the reference run)
+ * @param fields the templates' fields (the manifest's), by `attrs`
+ * @param expected the fields the member has at this step in the reference run
  * @param entries the fresh index entries of this member at this step
  * @param uri the URL of the target run's GRIB file the entries point into
  * @param time the target run's reference time, seconds since the epoch
+ * @example
+ * const { mapped, unknown, missing } = mapFromIndex(manifest.fields, expectedFields(manifest, "ens01", 24), "ens01", entries, uri, time);
  */
 export function mapFromIndex(
-  templates: readonly TemplateRow[],
+  fields: Readonly<Record<string, FieldStructure>>,
+  expected: ReadonlySet<string>,
+  member: string,
   entries: readonly IndexEntry[],
   uri: string,
   time: number,
 ): MappingResult {
-  const byAttrs = new Map<string, TemplateRow>();
-  for (const row of templates) byAttrs.set(row.attrs, row);
   const mapped: MappedRow[] = [];
   const unknown: string[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
-    const row = byAttrs.get(entry.attrs);
-    if (!row) {
+    const field = expected.has(entry.attrs) ? fields[entry.attrs] : undefined;
+    if (!field) {
       unknown.push(entry.attrs);
       continue;
     }
     seen.add(entry.attrs);
     mapped.push({
       attrs: entry.attrs,
-      varname: row.varname,
-      stepType: row.stepType,
-      typeOfLevel: row.typeOfLevel,
-      level: row.level,
-      step: row.step,
+      varname: field.varname,
+      stepType: field.stepType,
+      typeOfLevel: field.typeOfLevel,
+      level: field.level,
+      step: entry.stepEnd,
       time,
-      valid_time: time + row.step * 3600,
+      valid_time: time + entry.stepEnd * 3600,
       uri,
       offset: entry.offset,
       length: entry.length,
-      member: row.member,
+      member,
     });
   }
-  const missing = templates.filter((row) => !seen.has(row.attrs)).map((row) => row.attrs);
+  const missing = [...expected].filter((attrs) => !seen.has(attrs));
   return { mapped, unknown, missing };
 }

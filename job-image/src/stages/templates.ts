@@ -30,7 +30,14 @@ import {
 import type { ReadableStore, Store } from "../storage/types.js";
 import { gribAttributes } from "../templates/grib-attributes.js";
 import { manifestPartKey, templateKey } from "../templates/layout.js";
-import type { FieldStructure, ManifestPart } from "../templates/manifest.js";
+import {
+  type FieldKind,
+  type FieldStructure,
+  MANIFEST_VERSION,
+  type ManifestPart,
+  type MemberKind,
+  memberKind,
+} from "../templates/manifest.js";
 import { encodeTemplate, type TemplateRow } from "../templates/row.js";
 import { mapPool } from "../util/pool.js";
 
@@ -77,6 +84,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
     }
   };
   const fields: Record<string, FieldStructure> = {};
+  const absent: Record<string, string[]> = {};
   const sources: SourceFile[] = [];
   let grid: GribMessage["grid"] | undefined;
   let controlFile: ManifestPart["controlFile"] = "none";
@@ -98,36 +106,38 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
       }
     }
     const rows = await templateStep(indexes, wanted, failures, fail, run, deps.source);
+    const templated = [...rows].filter(([number]) => !failures.has(memberName(number)));
     await Promise.all(
-      [...rows].map(async ([number, memberRows]) => {
-        const name = memberName(number);
-        if (failures.has(name)) return;
-        await deps.templates.put(templateKey(run, name, step), encodeTemplate(memberRows));
-        for (const row of memberRows) {
-          fields[row.attrs] ??= structureOf(row);
-          const field = fields[row.attrs]!;
-          if (!field.steps.includes(step)) field.steps.push(step);
-          grid ??= JSON.parse(row.grid);
-        }
-      }),
+      templated.map(([number, memberRows]) =>
+        deps.templates.put(templateKey(run, memberName(number), step), encodeTemplate(memberRows)),
+      ),
     );
+    for (const [, memberRows] of templated) {
+      for (const row of memberRows) addToStructure(fields, row, step);
+    }
+    recordAbsences(templated, step, absent);
+    grid ??= templated[0] && JSON.parse(templated[0][1][0]!.grid);
     task.advance();
   });
   task.end();
 
-  for (const field of Object.values(fields)) field.steps.sort((a, b) => a - b);
+  for (const field of Object.values(fields)) {
+    for (const kind of Object.values(field.kinds)) kind.steps.sort((a, b) => a - b);
+  }
+  const members = input.members.filter((m) => !failures.has(m));
   if (!grid)
     throw new GribFormatError(deps.source.url(""), 0, `no member of ${runLabel(run)} could be templated`);
   const manifest: ManifestPart = {
     kind: "gik-templates",
-    version: 1,
+    version: MANIFEST_VERSION,
     referenceRun: run,
     shard,
-    members: input.members.filter((m) => !failures.has(m)),
+    members,
     steps,
     controlFile,
     grid,
     fields,
+    absent: Object.fromEntries(members.filter((m) => absent[m]).map((m) => [m, absent[m]!.sort()])),
     sources: sources.sort((a, b) => (a.key < b.key ? -1 : 1)),
   };
   await deps.templates.put(
@@ -260,13 +270,45 @@ function templateRow(
   };
 }
 
-function structureOf(row: TemplateRow): FieldStructure {
-  return {
+/** Adds what `row` says of its field at `step` to the structure, under its member's kind. */
+function addToStructure(fields: Record<string, FieldStructure>, row: TemplateRow, step: number): void {
+  const field = (fields[row.attrs] ??= {
     varname: row.varname,
     typeOfLevel: row.typeOfLevel,
     stepType: row.stepType,
     level: row.level,
     paramId: row.paramId,
+    name: row.name,
+    grid: JSON.parse(row.grid),
+    kinds: {},
+  });
+  const kind: FieldKind = (field.kinds[memberKind(row.member)] ??= {
     steps: [],
-  };
+    attributes: JSON.parse(row.grib_attrs),
+  });
+  if (!kind.steps.includes(step)) kind.steps.push(step);
+}
+
+/**
+ * Records, for each member templated at `step`, the fields its kind has there that it lacks: the
+ * exceptions to "members of one kind have the same fields".
+ */
+function recordAbsences(
+  templated: ReadonlyArray<readonly [number, readonly TemplateRow[]]>,
+  step: number,
+  absent: Record<string, string[]>,
+): void {
+  const byKind = new Map<MemberKind, Array<{ member: string; attrs: Set<string> }>>();
+  for (const [number, rows] of templated) {
+    const member = memberName(number);
+    const list = byKind.get(memberKind(member)) ?? [];
+    list.push({ member, attrs: new Set(rows.map((r) => r.attrs)) });
+    byKind.set(memberKind(member), list);
+  }
+  for (const members of byKind.values()) {
+    const union = new Set(members.flatMap((m) => [...m.attrs]));
+    for (const { member, attrs } of members) {
+      for (const a of union) if (!attrs.has(a)) (absent[member] ??= []).push(`${a}@${step}`);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * Stage 1 — the tree: a member's Zarr hierarchy, metadata and coordinates, built from its
- * templates alone (no GRIB file is read).
+ * Stage 1 — the tree: a member's Zarr hierarchy, metadata and coordinates, built from its fields
+ * in the templates' manifest alone (no GRIB file is read, no fresh index either: the tree exists
+ * before the mapping fills it).
  *
  * The hierarchy is kerchunk's `grib_tree`: `<var>/<stepType>/<typeOfLevel>/<var>`, where `<var>`
  * is ecCodes' `cfVarName` (else `shortName`). Each level group holds the data array (dims
@@ -20,15 +21,9 @@ import { TemplateError } from "../api/errors.js";
 import { type RunId, runEpochSeconds } from "../api/run-id.js";
 import type { RegularLatLonGrid } from "../grib/types.js";
 import type { RefValue } from "../refs/types.js";
+import type { FieldDescriptor } from "../templates/manifest.js";
 import conventions from "../templates/reader-conventions.json" with { type: "json" };
-import type { TemplateRow } from "../templates/row.js";
 import { float64Chunk, int64Chunk, latitudes, longitudes } from "./coordinates.js";
-
-/** What the tree needs of a field: one template row of it (any step). */
-export type FieldDescriptor = Pick<
-  TemplateRow,
-  "attrs" | "varname" | "stepType" | "typeOfLevel" | "level" | "name" | "grib_attrs" | "grid"
->;
 
 export interface TreeGroup {
   /** `<var>/<stepType>/<typeOfLevel>` */
@@ -79,8 +74,8 @@ export function buildTree(
           typeOfLevel: field.typeOfLevel,
           name: field.name,
           levels: [],
-          gribAttrs: JSON.parse(field.grib_attrs) as Record<string, unknown>,
-          grid: JSON.parse(field.grid) as RegularLatLonGrid,
+          gribAttrs: field.attributes,
+          grid: field.grid,
         },
         fields: [],
       };
@@ -93,8 +88,9 @@ export function buildTree(
         `fields ${clash.attrs} and ${field.attrs} both map to level ${field.level}; refusing to let one overwrite the other`,
       );
     }
-    if (field.grid !== entry.fields[0]?.grid && entry.fields.length > 0) {
-      throw new TemplateError(path, `field ${field.attrs} is on another grid than ${entry.fields[0]?.attrs}`);
+    const first = entry.fields[0];
+    if (first && JSON.stringify(field.grid) !== JSON.stringify(first.grid)) {
+      throw new TemplateError(path, `field ${field.attrs} is on another grid than ${first.attrs}`);
     }
     entry.fields.push(field);
   }

@@ -19,7 +19,7 @@ import { refsToParquet } from "../refs/parquet.js";
 import type { Refs, RefValue } from "../refs/types.js";
 import type { SourceFile } from "../source/step-files.js";
 import type { Store } from "../storage/types.js";
-import type { MappedRow } from "./map-from-index.js";
+import type { ChunkRef } from "./map-run.js";
 import { chunkKey, type Tree, treeRefs } from "./tree.js";
 
 /** Version of the store layout gik writes; part of every digest, so a layout change rewrites stores. */
@@ -45,9 +45,6 @@ export interface StoreRecord {
 export function storeRecord(inputs: StoreInputs): StoreRecord {
   return { inputs, digest: `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
 }
-
-/** What a store keeps of a mapped message: where its chunk goes and where its bytes are. */
-export type ChunkRef = Pick<MappedRow, "attrs" | "step" | "uri" | "offset" | "length">;
 
 /** The complete references of a member's store: the tree plus one chunk per mapped message. */
 export function storeRefs(tree: Tree, mapped: readonly ChunkRef[]): Refs {

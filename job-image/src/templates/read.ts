@@ -1,15 +1,14 @@
 /**
- * Reading templates back from a templates store: the merged manifest of a reference run, and one
- * member's template for one step.
+ * Reading templates back from a templates store: the merged manifest of a reference run (what the
+ * later stages need of the templates), and the reference runs a store holds.
  *
  * @module
  */
 import { TemplateError } from "../api/errors.js";
 import { type RunId, runLabel, stepsOf } from "../api/run-id.js";
 import type { Store } from "../storage/types.js";
-import { manifestPrefix, templateKey } from "./layout.js";
+import { manifestPrefix } from "./layout.js";
 import { type Manifest, type ManifestPart, mergeManifestParts, parseManifestPart } from "./manifest.js";
-import { decodeTemplate, type TemplateRow } from "./row.js";
 
 /** The merged manifest of `run`'s templates, or undefined when no part of it exists. */
 export async function findManifest(store: Store, run: RunId): Promise<Manifest | undefined> {
@@ -41,20 +40,6 @@ export async function loadManifest(store: Store, run: RunId): Promise<Manifest> 
     );
   }
   return manifest;
-}
-
-/** One member's template rows for one step of the reference run. */
-export async function readTemplate(
-  store: Store,
-  run: RunId,
-  member: string,
-  step: number,
-): Promise<TemplateRow[]> {
-  const key = templateKey(run, member, step);
-  const bytes = await store.get(key);
-  if (!bytes)
-    throw new TemplateError(store.url(key), `template missing for member ${member} at step ${step}h`);
-  return decodeTemplate(bytes, store.url(key));
 }
 
 /** Reference runs that have templates in `store` (from their manifest folders), newest first. */

@@ -1,34 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
 import { mapFromIndex } from "../../../job-image/src/stages/map-from-index.js";
-import type { TemplateRow } from "../../../job-image/src/templates/row.js";
+import type { FieldStructure } from "../../../job-image/src/templates/manifest.js";
 
-function template(attrs: string, varname: string, level: number): TemplateRow {
+function field(varname: string, level: number): FieldStructure {
   return {
-    attrs,
     varname,
     typeOfLevel: "isobaricInhPa",
     stepType: "instant",
-    name: varname,
     level,
-    step: 24,
-    time: 1716940800,
-    valid_time: 1716940800 + 86400,
-    uri: "s3://old/ref.grib2",
-    offset: 1,
-    length: 2,
-    inline_value: null,
-    member: "ens03",
-    number: 3,
-    param: varname,
-    levtype: "pl",
-    levelist: String(level),
     paramId: 130,
-    shortName: varname,
-    units: "K",
-    stepRange: "24",
-    grib_attrs: "{}",
-    grid: "{}",
+    name: varname,
+    grid: {} as FieldStructure["grid"],
+    kinds: { perturbed: { steps: [24], attributes: {} } },
   };
 }
 
@@ -56,12 +40,15 @@ function entry(attrs: string, offset: number, length: number): IndexEntry {
 }
 
 describe("mapFromIndex", () => {
-  const templates = [template("t:pl:500", "t", 500), template("t:pl:850", "t", 850)];
+  const fields = { "t:pl:500": field("t", 500), "t:pl:850": field("t", 850), "q:pl:700": field("q", 700) };
+  const expected = new Set(["t:pl:500", "t:pl:850"]);
   const time = 1735689600;
 
   it("takes the target run's byte ranges and the templates' meaning", () => {
     const { mapped, unknown, missing } = mapFromIndex(
-      templates,
+      fields,
+      expected,
+      "ens03",
       [entry("t:pl:850", 9000, 300), entry("t:pl:500", 100, 250)],
       "s3://new/run.grib2",
       time,
@@ -81,8 +68,9 @@ describe("mapFromIndex", () => {
     expect(mapped[0]).toMatchObject({ time, valid_time: time + 24 * 3600, step: 24 });
   });
 
-  it("reports drift both ways, by name", () => {
-    const result = mapFromIndex(templates, [entry("t:pl:500", 0, 10), entry("q:pl:700", 10, 10)], "u", time);
+  it("reports drift both ways, by name: a field the templates know but not at this step is unknown here", () => {
+    const entries = [entry("t:pl:500", 0, 10), entry("q:pl:700", 10, 10)];
+    const result = mapFromIndex(fields, expected, "ens03", entries, "u", time);
     expect(result.unknown).toEqual(["q:pl:700"]);
     expect(result.missing).toEqual(["t:pl:850"]);
     expect(result.mapped.map((m) => m.attrs)).toEqual(["t:pl:500"]);

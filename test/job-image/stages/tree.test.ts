@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildTree, chunkKey, type FieldDescriptor, treeRefs } from "../../../job-image/src/stages/tree.js";
+import { buildTree, chunkKey, treeRefs } from "../../../job-image/src/stages/tree.js";
+import type { FieldDescriptor } from "../../../job-image/src/templates/manifest.js";
 
-const grid = JSON.stringify({
+const grid = {
   gridDefinitionTemplateNumber: 0,
   gridType: "regular_ll",
   Ni: 6,
@@ -17,7 +18,7 @@ const grid = JSON.stringify({
   jPointsAreConsecutive: 0,
   numberOfPoints: 24,
   shapeOfTheEarth: 6,
-});
+} as FieldDescriptor["grid"];
 
 function field(
   attrs: string,
@@ -33,7 +34,7 @@ function field(
     typeOfLevel,
     level,
     name: `${varname} name`,
-    grib_attrs: `{"GRIB_shortName":"${varname}"}`,
+    attributes: { GRIB_shortName: varname },
     grid,
   };
 }
@@ -136,7 +137,7 @@ describe("buildTree", () => {
   });
 
   it("normalises longitudes of a grid that starts at 180° as ecCodes does", () => {
-    const global = JSON.parse(grid);
+    const global = { ...grid };
     Object.assign(global, {
       Ni: 1440,
       Nj: 721,
@@ -145,7 +146,7 @@ describe("buildTree", () => {
       longitudeOfFirstGridPointInDegrees: 180,
       longitudeOfLastGridPointInDegrees: 179.75,
     });
-    const g = buildTree([{ ...fields[2]!, grid: JSON.stringify(global) }], run, 0, [0]);
+    const g = buildTree([{ ...fields[2]!, grid: global }], run, 0, [0]);
     const refs = treeRefs(g);
     const lon = decode(refs["t2m/instant/heightAboveGround/longitude/0"], "f8");
     const lat = decode(refs["t2m/instant/heightAboveGround/latitude/0"], "f8");

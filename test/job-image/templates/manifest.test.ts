@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  expectedFields,
   type ManifestPart,
+  memberFields,
   mergeManifestParts,
   parseManifestPart,
   structureFingerprint,
@@ -33,7 +35,7 @@ function part(
 ): ManifestPart {
   return {
     kind: "gik-templates",
-    version: 1,
+    version: 2,
     referenceRun: { date: "20240529", cycle: 0 },
     shard: { index, count },
     members: ["control", "ens01"],
@@ -47,9 +49,15 @@ function part(
         stepType: "instant",
         level: 2,
         paramId: 167,
-        steps,
+        name: "2 metre temperature",
+        grid,
+        kinds: {
+          control: { steps, attributes: { GRIB_dataType: "cf" } },
+          perturbed: { steps, attributes: { GRIB_dataType: "pf" } },
+        },
       },
     },
+    absent: {},
     sources: steps.map((s) => ({ key: `i-${s}`, size: 1 })),
     ...extra,
   };
@@ -59,7 +67,8 @@ describe("manifest parts", () => {
   it("merge into one manifest covering every step", () => {
     const m = mergeManifestParts([part(1, 2, [3]), part(0, 2, [0, 6])], "mem://m/", [0, 3, 6]);
     expect(m.steps).toEqual([0, 3, 6]);
-    expect(m.fields["2t:sfc:"]?.steps).toEqual([0, 3, 6]);
+    expect(m.fields["2t:sfc:"]?.kinds.perturbed?.steps).toEqual([0, 3, 6]);
+    expect(m.fields["2t:sfc:"]?.kinds.control?.steps).toEqual([0, 3, 6]);
     expect(m.parts).toBe(2);
     expect(m.sources).toHaveLength(3);
     expect(m.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -92,7 +101,9 @@ describe("manifest parts", () => {
               stepType: "instant",
               level: 0,
               paramId: 167,
-              steps: [3],
+              name: "2 metre temperature",
+              grid,
+              kinds: { perturbed: { steps: [3], attributes: {} } },
             },
           },
         }),
@@ -114,5 +125,51 @@ describe("manifest parts", () => {
     expect(() => parseManifestPart(new TextEncoder().encode('{"kind":"x"}'), "u")).toThrow(
       /not a gik templates manifest/,
     );
+    const v1 = new TextEncoder().encode(JSON.stringify({ ...part(0, 1, [0]), version: 1 }));
+    expect(() => parseManifestPart(v1, "u")).toThrow(
+      /version 1, this gik reads version 2: build the templates again/,
+    );
+  });
+});
+
+describe("what members have, from the manifest", () => {
+  const oper: ManifestPart = part(0, 1, [0, 3, 6], {
+    fields: {
+      ...part(0, 1, [0, 3, 6]).fields,
+      "tcc:sfc:": {
+        varname: "tcc",
+        typeOfLevel: "surface",
+        stepType: "instant",
+        level: 0,
+        paramId: 228164,
+        name: "Total cloud cover",
+        grid,
+        kinds: { control: { steps: [3, 6], attributes: { GRIB_dataType: "fc" } } },
+      },
+    },
+    absent: { ens01: ["2t:sfc:@6"] },
+  });
+  const m = mergeManifestParts([oper], "x", [0, 3, 6]);
+
+  it("gives each member the fields of its kind, with its kind's attributes", () => {
+    expect(memberFields(m, "control").map((f) => [f.attrs, f.attributes.GRIB_dataType])).toEqual([
+      ["2t:sfc:", "cf"],
+      ["tcc:sfc:", "fc"],
+    ]);
+    expect(memberFields(m, "ens07").map((f) => [f.attrs, f.attributes.GRIB_dataType])).toEqual([
+      ["2t:sfc:", "pf"],
+    ]);
+  });
+
+  it("expects at a step what the member's kind has there, without the member's own absences", () => {
+    expect([...expectedFields(m, "control", 0)]).toEqual(["2t:sfc:"]);
+    expect([...expectedFields(m, "control", 3)]).toEqual(["2t:sfc:", "tcc:sfc:"]);
+    expect([...expectedFields(m, "ens01", 6)]).toEqual([]);
+    expect([...expectedFields(m, "ens02", 6)]).toEqual(["2t:sfc:"]);
+  });
+
+  it("puts absences in the fingerprint", () => {
+    const without = mergeManifestParts([{ ...oper, absent: {} }], "x", [0, 3, 6]);
+    expect(without.fingerprint).not.toBe(m.fingerprint);
   });
 });

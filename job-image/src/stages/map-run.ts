@@ -1,0 +1,142 @@
+/**
+ * Stage 2 over a whole run: each step's fresh index files are read once for every member at work,
+ * their ranges checked, and each member's entries joined with the templates' manifest
+ * (`map-from-index.ts`). What comes out per member is what a store needs: one chunk reference per
+ * mapped message.
+ *
+ * Notes (invariants):
+ * - Each step's index is read once, whatever the number of members; steps are mapped as their
+ *   files are located (`locate` may wait for a step to be published).
+ * - A member fails alone: a bad range or drift in its fields fails that member and no other; a
+ *   fault of a whole step file (unreadable, missing) fails every member that needs it.
+ * - With `onDrift: "rebuild"` a drifted member is marked, not failed: the caller rebuilds its
+ *   templates from the run itself and maps it again.
+ *
+ * @module
+ */
+import { type GikError, StructureDriftError } from "../api/errors.js";
+import { memberNumber } from "../api/members.js";
+import type { OnDrift } from "../api/resources.js";
+import { type RunId, runEpochSeconds, runLabel } from "../api/run-id.js";
+import type { IndexEntry } from "../index/types.js";
+import type { Progress } from "../log/types.js";
+import { checkRanges } from "../source/check-ranges.js";
+import { readStepIndexes, type SourceFile, type StepFiles, type StepIndex } from "../source/step-files.js";
+import type { ReadableStore } from "../storage/types.js";
+import { expectedFields, type Manifest } from "../templates/manifest.js";
+import { mapPool } from "../util/pool.js";
+import { mapFromIndex } from "./map-from-index.js";
+
+/** What a store keeps of a mapped message: where its chunk goes and where its bytes are. */
+export interface ChunkRef {
+  attrs: string;
+  /** hours */
+  step: number;
+  uri: string;
+  offset: number;
+  length: number;
+}
+
+/** A member of a run, mapped (or why not). */
+export interface MemberMapping {
+  member: string;
+  number: number;
+  /**
+   * Every mapped message, held until the last step is mapped: a whole run holds about 800,000 of
+   * them, so only what a store needs is kept, with one `attrs` string per field.
+   */
+  chunks: ChunkRef[];
+  /** The index files the chunks come from: each step's ensemble index, and the control's oper index. */
+  sources: SourceFile[];
+  error?: Error;
+  drifted?: StructureDriftError;
+}
+
+export interface MapRunInput {
+  run: RunId;
+  steps: readonly number[];
+  manifest: Manifest;
+  members: readonly string[];
+  onDrift: OnDrift;
+  /** The files of a step, once they are there. */
+  locate: (step: number) => Promise<StepFiles>;
+}
+
+export interface MapRunDeps {
+  source: ReadableStore;
+  progress: Progress;
+  stepConcurrency?: number;
+}
+
+/** Maps every step of `input.run` for `input.members`; one mapping per member, in their order. */
+export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<MemberMapping[]> {
+  const { manifest } = input;
+  const work: MemberMapping[] = input.members.map((member) => ({
+    member,
+    number: memberNumber(member),
+    chunks: [],
+    sources: [],
+  }));
+  const byNumber = new Map(work.map((w) => [w.number, w]));
+  const active = () => work.filter((w) => !w.error && !w.drifted);
+  const chunkAttrs = new Map(Object.keys(manifest.fields).map((a) => [a, a]));
+  const time = runEpochSeconds(input.run);
+  const task = deps.progress.begin(`mapping ${runLabel(input.run)}`, input.steps.length, "steps");
+  await mapPool(input.steps, deps.stepConcurrency ?? 16, async (step) => {
+    try {
+      const files = await input.locate(step);
+      if (active().length === 0) return;
+      const at = new Set(active().map((w) => w.number));
+      const { indexes, controlFault } = await readStepIndexes(deps.source, files, at);
+      const control = byNumber.get(0);
+      if (controlFault && control && !control.error) control.error = controlFault;
+      for (const index of indexes) {
+        for (const fault of await checkRanges(deps.source, index)) {
+          const w = byNumber.get(fault.entry.number);
+          if (w && !w.error) w.error = fault.error;
+        }
+      }
+      const byMember = entriesByMember(indexes);
+      for (const w of active()) {
+        const { entries, index } = byMember.get(w.number) ?? { entries: [], index: indexes[0]! };
+        w.sources.push(
+          ...(w.number === 0 && files.oper ? [files.enfo.index, files.oper.index] : [files.enfo.index]),
+        );
+        const expected = expectedFields(manifest, w.member, step);
+        const result = mapFromIndex(manifest.fields, expected, w.member, entries, index.gribUrl, time);
+        if (result.unknown.length > 0 || result.missing.length > 0) {
+          const where = `${deps.source.url(index.index.key)} (member ${w.member})`;
+          const drift = new StructureDriftError(where, result.mapped.length, result.unknown, result.missing);
+          if (input.onDrift === "fail") w.error ??= drift;
+          else w.drifted ??= drift;
+          continue;
+        }
+        for (const { attrs, uri, offset, length } of result.mapped) {
+          w.chunks.push({ attrs: chunkAttrs.get(attrs)!, step, uri, offset, length });
+        }
+      }
+    } catch (error) {
+      for (const w of active()) w.error = error as GikError;
+    } finally {
+      task.advance();
+    }
+  });
+  task.end();
+  for (const w of work) w.sources.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return work;
+}
+
+/** A step's entries grouped by member number, with the index file each member's entries come from. */
+function entriesByMember(
+  indexes: readonly StepIndex[],
+): Map<number, { entries: IndexEntry[]; index: StepIndex }> {
+  const byMember = new Map<number, { entries: IndexEntry[]; index: StepIndex }>();
+  for (const index of indexes) {
+    for (const entry of index.entries) {
+      const slot = byMember.get(entry.number);
+      if (slot) slot.entries.push(entry);
+      else byMember.set(entry.number, { entries: [entry], index });
+    }
+  }
+  return byMember;
+}
