@@ -54,7 +54,7 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
       log,
       progress: ctx.progress,
     };
-    [outcome] = (await runRequest({ ...spec, members: [member] }, deps, false)) as [MemberOutcome];
+    [outcome] = (await runRequest({ ...spec, members: [member] }, deps, false)).members as [MemberOutcome];
   } catch (error) {
     outcome = { member, status: "failed", error: error as Error };
   }
@@ -67,7 +67,11 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
           reason: isGikError(outcome.error) ? outcome.error._tag : "Error",
           message: outcome.error.message,
         }
-      : { output: outcome.url, refs: outcome.refs, message: outcome.status }),
+      : {
+          ...("url" in outcome ? { output: outcome.url } : {}),
+          refs: outcome.refs,
+          message: outcome.status,
+        }),
     startTime,
     completionTime: now().toISOString(),
   };

@@ -79,7 +79,10 @@ export function refsToParquet(refs: Refs, options: ParquetStoreOptions = {}): Ma
     const rows = new Array<RefValue | undefined>(grid.size);
     for (const [name, value] of chunks) rows[chunkNumber(grid, name, `${array}/${name}`)] = value;
     for (let r = 0; r * recordSize < grid.size; r++) {
-      files.set(`${array}/refs.${r}.parq`, encodeRecord(rows.slice(r * recordSize, (r + 1) * recordSize)));
+      files.set(
+        `${array}/refs.${r}.parq`,
+        encodeRefsRecord(rows.slice(r * recordSize, (r + 1) * recordSize)),
+      );
     }
   }
   const zmetadata = {
@@ -117,7 +120,8 @@ export function parquetToRefs(files: ReadonlyMap<string, Uint8Array>): Refs {
   return { version: 1, refs };
 }
 
-function encodeRecord(rows: readonly (RefValue | undefined)[]): Uint8Array {
+/** One `refs.N.parq` file: row `i` is chunk `N × record_size + i` (`undefined`: no reference). */
+export function encodeRefsRecord(rows: readonly (RefValue | undefined)[]): Uint8Array {
   const n = rows.length;
   const path = new Array<string | null>(n).fill(null);
   const offset = new BigInt64Array(n);

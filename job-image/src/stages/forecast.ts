@@ -1,15 +1,16 @@
 /**
  * A target run from request to stores, the stages in their order: the templates of its reference
- * run (found, or built), each member's tree from the templates' manifest (Stage 1), every step's
- * fresh index mapped onto it once for all members (Stage 2, `map-run.ts`), and each member's store
- * published (Stage 3). `gik run` and a Job pod (`job/entrypoint.ts`) both come here.
+ * run (found, or built), each member's fields from the templates' manifest (Stage 1), every step's
+ * fresh index mapped onto them once for all members (Stage 2, `map-run.ts`), then the stores the
+ * layout asks for (Stage 3): one per member, and/or the ensemble as one store. `gik run` and a Job
+ * pod (`job/entrypoint.ts`) both come here.
  *
  * Notes (invariants):
  * - A member fails alone: a bad range or drift in its fields fails that member and no other; a
  *   fault of a whole step file (missing, unreadable) fails every member that needs it. A failed
- *   member publishes nothing.
- * - A member whose store already records the same inputs is left untouched, and no index is read
- *   when every member is in that state.
+ *   member publishes no store of its own and is NaN, and named, in the ensemble store.
+ * - A store that already records the same inputs is left untouched, and no index is read when
+ *   every store asked for is in that state.
  * - On drift with `onDrift: "rebuild"`, the drifted members' templates are rebuilt from the target
  *   run itself and those members are mapped again against them.
  *
@@ -20,19 +21,27 @@ import type { RunRequest } from "../api/job-spec.js";
 import { memberNumber } from "../api/members.js";
 import type { OnDrift } from "../api/resources.js";
 import { type RunId, runLabel, stepsOf } from "../api/run-id.js";
-import { type StoreFormat, storeKey } from "../api/store-layout.js";
+import {
+  ensembleStoreKey,
+  type Layout,
+  layoutWrites,
+  type StoreFormat,
+  storeKey,
+} from "../api/store-layout.js";
 import type { Logger, Progress } from "../log/types.js";
 import { findResolution, type StepFiles, statStep } from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
 import type { ReadableStore, Store } from "../storage/types.js";
-import { memberFields } from "../templates/manifest.js";
+import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
-import { type MemberMapping, mapRun } from "./map-run.js";
+import { type ChunkRef, mapRun } from "./map-run.js";
 import { ensureTemplates } from "./reference.js";
 import { buildTemplates } from "./templates.js";
-import { buildTree, type Tree } from "./tree.js";
+import { buildTree } from "./tree.js";
+import { type EnsembleRecord, ensembleRecord, writeEnsembleStore } from "./write-ensemble.js";
 import {
+  type MemberInputs,
   readStoreRecord,
   STORE_LAYOUT_VERSION,
   type StoreRecord,
@@ -46,6 +55,7 @@ export interface RunInput {
   members: readonly string[];
   referenceRun: RunId;
   format: StoreFormat;
+  layout: Layout;
   onDrift: OnDrift;
   recordSize?: number;
 }
@@ -59,19 +69,35 @@ export interface RunDeps {
   stepConcurrency?: number;
 }
 
+/** What became of a member: its store written or already up to date, only mapped (into the ensemble), or failed. */
 export type MemberOutcome =
-  | { member: string; status: "written" | "unchanged"; url: string; refs: number; referenceRun: RunId }
+  | { member: string; status: "written" | "unchanged"; url: string; refs: number }
+  | { member: string; status: "mapped"; refs: number }
   | { member: string; status: "failed"; error: Error };
+
+/** What became of the ensemble store, when the layout asks for one. */
+export interface EnsembleOutcome {
+  status: "written" | "unchanged" | "failed";
+  url: string;
+  refs: number;
+  failed: string[];
+  error?: Error;
+}
+
+export interface ForecastResult {
+  members: MemberOutcome[];
+  ensemble?: EnsembleOutcome;
+}
 
 /**
  * Runs `request`: its reference run's templates (built here when `buildIfMissing`, the CLI's local
- * default; a Job's templates must exist), then the stores of its members.
+ * default; a Job's templates must exist), then its stores.
  */
 export async function runRequest(
   request: RunRequest,
   deps: RunDeps,
   buildIfMissing: boolean,
-): Promise<MemberOutcome[]> {
+): Promise<ForecastResult> {
   const referenceRun = await ensureTemplates(
     {
       run: request.run,
@@ -91,28 +117,96 @@ export async function runRequest(
       members: request.members,
       referenceRun,
       format: request.format,
+      layout: request.layout,
       onDrift: request.onDrift,
     },
     deps,
   );
 }
 
-/** A member whose store is to be written: its record and its tree (Stage 1, before any mapping). */
-interface MemberPlan {
-  member: string;
-  record: StoreRecord;
-  tree: Tree;
-}
+/** A member after Stages 1 and 2: its fields and its chunks, or why not. */
+export type MappedMember =
+  | { member: string; number: number; fields: FieldDescriptor[]; chunks: ChunkRef[] }
+  | { member: string; number: number; error: Error };
+
+type Mapped = Extract<MappedMember, { chunks: ChunkRef[] }>;
 
 /**
- * Writes the stores of `input.members` for `input.run`.
+ * Writes the stores `input.layout` asks for of `input.run`.
  *
  * @example
- * const outcomes = await runForecast({ run, members: ALL_MEMBERS, referenceRun, format: "parquet", onDrift: "fail" }, deps);
+ * const { members, ensemble } = await runForecast({ run, members: ALL_MEMBERS, referenceRun, format: "parquet", layout: "both", onDrift: "fail" }, deps);
  */
-export async function runForecast(input: RunInput, deps: RunDeps): Promise<MemberOutcome[]> {
+export async function runForecast(input: RunInput, deps: RunDeps): Promise<ForecastResult> {
   const { run, format } = input;
-  const log = deps.log.child({ run: runLabel(run) });
+  const writes = layoutWrites(input.layout);
+  const plan = await planRun(input, deps);
+  const outcomes = new Map<string, MemberOutcome>();
+
+  // What is already up to date needs no mapping.
+  const memberRecords = new Map<string, StoreRecord>();
+  if (writes.members) {
+    await mapPool(input.members, 16, async (member) => {
+      const record = storeRecord({ layout: STORE_LAYOUT_VERSION, run, format, ...plan.inputsOf(member) });
+      const key = storeKey(run, member, format);
+      const existing = await readStoreRecord(deps.out, key, format);
+      if (existing?.digest === record.digest) {
+        outcomes.set(member, { member, status: "unchanged", url: deps.out.url(key), refs: 0 });
+      } else memberRecords.set(member, record);
+    });
+  }
+  const ensembleKey = ensembleStoreKey(run, format);
+  let ensemble: EnsembleOutcome | undefined;
+  if (writes.ensemble) {
+    const wanted = ensembleRecord(run, format, input.members.map(plan.inputsOf), []);
+    const existing = await readStoreRecord<EnsembleRecord["inputs"]>(deps.out, ensembleKey, format);
+    if (existing?.digest === wanted.digest && (existing as EnsembleRecord).failed?.length === 0) {
+      ensemble = { status: "unchanged", url: deps.out.url(ensembleKey), refs: 0, failed: [] };
+    }
+  }
+  const toMap = input.members.filter((m) => memberRecords.has(m) || (writes.ensemble && !ensemble));
+  deps.log.info(
+    { run: runLabel(run), members: input.members.length, mapping: toMap.length, steps: plan.steps.length },
+    "mapping run",
+  );
+  const mapped = toMap.length === 0 ? [] : await mapMembers({ ...input, members: toMap }, plan, deps);
+
+  const task = deps.progress.begin(`stores ${runLabel(run)}`, memberRecords.size, "members");
+  await mapPool(mapped, 8, async (m) => {
+    const record = memberRecords.get(m.member);
+    if ("error" in m) outcomes.set(m.member, { member: m.member, status: "failed", error: m.error });
+    else if (record) outcomes.set(m.member, await publishMemberStore(m, record, input, deps));
+    else outcomes.set(m.member, { member: m.member, status: "mapped", refs: m.chunks.length });
+    if (record) task.advance();
+  });
+  task.end();
+  if (writes.ensemble && !ensemble) {
+    const record = ensembleRecord(
+      run,
+      format,
+      input.members.map(plan.inputsOf),
+      mapped.filter((m) => "error" in m).map((m) => m.member),
+    );
+    ensemble = await publishEnsembleStore(mapped, record, input.format, ensembleKey, deps);
+  }
+  return {
+    members: input.members.map(
+      (m) => outcomes.get(m) ?? { member: m, status: "unchanged", url: "", refs: 0 },
+    ),
+    ...(ensemble ? { ensemble } : {}),
+  };
+}
+
+/** What is known of a run before any mapping: its manifest, steps and published step files. */
+interface RunPlan {
+  steps: number[];
+  files: StepFiles[];
+  manifest: Awaited<ReturnType<typeof loadManifest>>;
+  inputsOf: (member: string) => MemberInputs;
+}
+
+async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
+  const { run } = input;
   const manifest = await loadManifest(deps.templates, input.referenceRun);
   const steps = stepsOf(run.cycle);
   if (JSON.stringify(manifest.steps) !== JSON.stringify(steps)) {
@@ -126,99 +220,71 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Membe
   const files = await mapPool(steps, deps.stepConcurrency ?? 16, (step) =>
     statStep(deps.source, run, step, resolution, wantControl),
   );
+  const inputsOf = (member: string): MemberInputs => ({
+    member,
+    referenceRun: input.referenceRun,
+    templatesFingerprint: manifest.fingerprint,
+    sources: files.flatMap((f) =>
+      member === "control" && f.oper ? [f.enfo.index, f.oper.index] : [f.enfo.index],
+    ),
+  });
+  return { steps, files, manifest, inputsOf };
+}
 
-  const outcomes = new Map<string, MemberOutcome>();
-  const plans = new Map<string, MemberPlan>();
-  await mapPool(input.members, 16, async (member) => {
-    const record = storeRecord({
-      layout: STORE_LAYOUT_VERSION,
-      run,
+/** Stages 1 and 2 for `input.members`; drifted members are rebuilt from the run itself (`onDrift: rebuild`). */
+async function mapMembers(input: RunInput, plan: RunPlan, deps: RunDeps): Promise<MappedMember[]> {
+  const { manifest } = plan;
+  const results = new Map<string, MappedMember>();
+  const known = input.members.filter((member) => {
+    if (manifest.members.includes(member)) return true;
+    const why = `templates of ${runLabel(input.referenceRun)} have no member ${member}`;
+    results.set(member, {
       member,
-      format,
-      referenceRun: input.referenceRun,
-      templatesFingerprint: manifest.fingerprint,
-      sources: sourcesOf(files, member === "control"),
+      number: memberNumber(member),
+      error: new TemplateError(deps.templates.url(""), why),
     });
-    const key = storeKey(run, member, format);
-    const existing = await readStoreRecord(deps.out, key, format);
-    if (existing?.digest === record.digest) {
-      outcomes.set(member, unchanged(member, deps.out.url(key), input.referenceRun));
-      return;
-    }
-    if (!manifest.members.includes(member)) {
-      const why = `templates of ${runLabel(input.referenceRun)} have no member ${member}`;
-      outcomes.set(member, {
-        member,
-        status: "failed",
-        error: new TemplateError(deps.templates.url(""), why),
+    return false;
+  });
+  // Stage 1: the fields of each member, known before any index is read.
+  const fields = new Map(known.map((m) => [m, memberFields(manifest, m)]));
+  const mapped = await mapRun(
+    {
+      run: input.run,
+      steps: plan.steps,
+      manifest,
+      members: known,
+      onDrift: input.onDrift,
+      locate: async (step) => plan.files[plan.steps.indexOf(step)]!,
+    },
+    deps,
+  );
+  for (const m of mapped) {
+    if (m.error) results.set(m.member, { member: m.member, number: m.number, error: m.error });
+    else if (!m.drifted) {
+      results.set(m.member, {
+        member: m.member,
+        number: m.number,
+        fields: fields.get(m.member)!,
+        chunks: m.chunks,
       });
-      return;
     }
-    const tree = buildTree(memberFields(manifest, member), run, memberNumber(member), steps);
-    plans.set(member, { member, record, tree });
-  });
-  log.info({ members: input.members.length, unchanged: outcomes.size, steps: steps.length }, "mapping run");
-
-  const mapped =
-    plans.size === 0
-      ? []
-      : await mapRun(
-          {
-            run,
-            steps,
-            manifest,
-            members: input.members.filter((m) => plans.has(m)),
-            onDrift: input.onDrift,
-            locate: async (step) => files[steps.indexOf(step)]!,
-          },
-          deps,
-        );
-  for (const m of mapped)
-    if (m.error) outcomes.set(m.member, { member: m.member, status: "failed", error: m.error });
-  const ready = mapped.filter((m) => !m.error && !m.drifted);
-  const task = deps.progress.begin(`stores ${runLabel(run)}`, ready.length, "members");
-  await mapPool(ready, 8, async (m) => {
-    outcomes.set(m.member, await publishMemberStore(m, plans.get(m.member)!, input, deps));
-    task.advance();
-  });
-  task.end();
-
+  }
   const drifted = mapped.filter((m) => m.drifted && !m.error);
   if (drifted.length > 0) {
-    for (const outcome of await rebuildDrifted(drifted, input, deps, log))
-      outcomes.set(outcome.member, outcome);
+    for (const w of drifted) {
+      deps.log.warn(
+        { member: w.member, drift: w.drifted?.message },
+        "structure drift: rebuilding templates from the run itself",
+      );
+    }
+    for (const r of await rebuildDrifted(
+      drifted.map((w) => w.member),
+      input,
+      deps,
+    ))
+      results.set(r.member, r);
   }
-  return input.members.map((m) => outcomes.get(m)!);
-}
-
-/** Stage 3 for one member: its tree filled with its chunks, published. */
-async function publishMemberStore(
-  m: MemberMapping,
-  plan: MemberPlan,
-  input: RunInput,
-  deps: RunDeps,
-): Promise<MemberOutcome> {
-  const key = storeKey(input.run, m.member, input.format);
-  try {
-    const refs = await writeStore(
-      storeRefs(plan.tree, m.chunks),
-      { key, format: input.format, record: plan.record, recordSize: input.recordSize },
-      deps.out,
-    );
-    return {
-      member: m.member,
-      status: "written",
-      url: deps.out.url(key),
-      refs,
-      referenceRun: input.referenceRun,
-    };
-  } catch (error) {
-    return { member: m.member, status: "failed", error: error as Error };
-  }
-}
-
-function unchanged(member: string, url: string, referenceRun: RunId): MemberOutcome {
-  return { member, status: "unchanged", url, refs: 0, referenceRun };
+  return input.members.map((m) => results.get(m)!);
 }
 
 /**
@@ -227,34 +293,64 @@ function unchanged(member: string, url: string, referenceRun: RunId): MemberOutc
  * may overwrite the shared templates another one reads.
  */
 async function rebuildDrifted(
-  drifted: readonly MemberMapping[],
+  members: readonly string[],
   input: RunInput,
   deps: RunDeps,
-  log: Logger,
-): Promise<MemberOutcome[]> {
-  const members = drifted.map((w) => w.member);
-  for (const w of drifted) {
-    log.warn(
-      { member: w.member, drift: w.drifted?.message },
-      "structure drift: rebuilding templates from the run itself",
-    );
-  }
+): Promise<MappedMember[]> {
   const templates = memoryStore(`templates-${input.run.date}`);
   const { failures } = await buildTemplates({ run: input.run, members }, { ...deps, templates });
-  const rebuilt = members.filter((m) => !failures.has(m));
-  const outcomes: MemberOutcome[] = [...failures].map(([member, error]) => ({
+  const out: MappedMember[] = [...failures].map(([member, error]) => ({
     member,
-    status: "failed",
+    number: memberNumber(member),
     error,
   }));
+  const rebuilt = members.filter((m) => !failures.has(m));
   if (rebuilt.length > 0) {
     const again = { ...input, members: rebuilt, referenceRun: input.run, onDrift: "fail" as const };
-    outcomes.push(...(await runForecast(again, { ...deps, templates })));
+    const rebuiltDeps = { ...deps, templates };
+    out.push(...(await mapMembers(again, await planRun(again, rebuiltDeps), rebuiltDeps)));
   }
-  return outcomes;
+  return out;
 }
 
-/** The source files a member's store depends on: every step's ensemble index, and the control's oper index. */
-function sourcesOf(files: readonly StepFiles[], control: boolean) {
-  return files.flatMap((f) => (control && f.oper ? [f.enfo.index, f.oper.index] : [f.enfo.index]));
+/** Stage 3 for one member: its tree (from its fields) filled with its chunks, published. */
+async function publishMemberStore(
+  m: Mapped,
+  record: StoreRecord,
+  input: RunInput,
+  deps: RunDeps,
+): Promise<MemberOutcome> {
+  const key = storeKey(input.run, m.member, input.format);
+  try {
+    const tree = buildTree(m.fields, input.run, m.number, stepsOf(input.run.cycle));
+    const refs = await writeStore(
+      storeRefs(tree, m.chunks),
+      { key, format: input.format, record, recordSize: input.recordSize },
+      deps.out,
+    );
+    return { member: m.member, status: "written", url: deps.out.url(key), refs };
+  } catch (error) {
+    return { member: m.member, status: "failed", error: error as Error };
+  }
+}
+
+/** Stage 3 for the ensemble: every member that could be mapped, the others named as failed. */
+async function publishEnsembleStore(
+  mapped: readonly MappedMember[],
+  record: EnsembleRecord,
+  format: StoreFormat,
+  key: string,
+  deps: RunDeps,
+): Promise<EnsembleOutcome> {
+  const url = deps.out.url(key);
+  try {
+    const done = mapped.filter((m): m is Mapped => !("error" in m));
+    const refs = await writeEnsembleStore(done, record, { key, format }, deps.out);
+    if (record.failed.length > 0) {
+      deps.log.warn({ url, failed: record.failed }, "ensemble store written without the members that failed");
+    }
+    return { status: "written", url, refs, failed: record.failed };
+  } catch (error) {
+    return { status: "failed", url, refs: 0, failed: record.failed, error: error as Error };
+  }
 }

@@ -31,7 +31,6 @@ import type { ReadableStore, Store } from "../storage/types.js";
 import { gribAttributes } from "../templates/grib-attributes.js";
 import { manifestPartKey, templateKey } from "../templates/layout.js";
 import {
-  type FieldKind,
   type FieldStructure,
   MANIFEST_VERSION,
   type ManifestPart,
@@ -272,7 +271,7 @@ function templateRow(
 
 /** Adds what `row` says of its field at `step` to the structure, under its member's kind. */
 function addToStructure(fields: Record<string, FieldStructure>, row: TemplateRow, step: number): void {
-  const field = (fields[row.attrs] ??= {
+  fields[row.attrs] ??= {
     varname: row.varname,
     typeOfLevel: row.typeOfLevel,
     stepType: row.stepType,
@@ -281,12 +280,11 @@ function addToStructure(fields: Record<string, FieldStructure>, row: TemplateRow
     name: row.name,
     grid: JSON.parse(row.grid),
     kinds: {},
-  });
-  const kind: FieldKind = (field.kinds[memberKind(row.member)] ??= {
-    steps: [],
-    attributes: JSON.parse(row.grib_attrs),
-  });
-  if (!kind.steps.includes(step)) kind.steps.push(step);
+  };
+  const kinds = fields[row.attrs]!.kinds;
+  const kind = memberKind(row.member);
+  kinds[kind] ??= { steps: [], attributes: JSON.parse(row.grib_attrs) };
+  if (!kinds[kind].steps.includes(step)) kinds[kind].steps.push(step);
 }
 
 /**
@@ -308,7 +306,8 @@ function recordAbsences(
   for (const members of byKind.values()) {
     const union = new Set(members.flatMap((m) => [...m.attrs]));
     for (const { member, attrs } of members) {
-      for (const a of union) if (!attrs.has(a)) (absent[member] ??= []).push(`${a}@${step}`);
+      const lacking = [...union].filter((a) => !attrs.has(a)).map((a) => `${a}@${step}`);
+      if (lacking.length > 0) absent[member] = [...(absent[member] ?? []), ...lacking];
     }
   }
 }

@@ -22,8 +22,8 @@ import { type RunId, runEpochSeconds } from "../api/run-id.js";
 import type { RegularLatLonGrid } from "../grib/types.js";
 import type { RefValue } from "../refs/types.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
-import conventions from "../templates/reader-conventions.json" with { type: "json" };
 import { float64Chunk, int64Chunk, latitudes, longitudes } from "./coordinates.js";
+import { array, coordinate, json, zgroup } from "./zarr-metadata.js";
 
 export interface TreeGroup {
   /** `<var>/<stepType>/<typeOfLevel>` */
@@ -48,19 +48,18 @@ export interface Tree {
   placement: Map<string, { group: TreeGroup; levelIndex: number }>;
 }
 
+/** A store's fields grouped into the `grib_tree` hierarchy, and where each field goes. */
+export interface Groups {
+  groups: TreeGroup[];
+  /** Where each field (`attrs`) goes: its group and its index on the level dimension. */
+  placement: Map<string, { group: TreeGroup; levelIndex: number }>;
+}
+
 /**
- * Groups a member's fields into the `grib_tree` hierarchy.
- *
- * @example
- * const tree = buildTree(fields, { date: "20250101", cycle: 0 }, 7, stepsOf(0));
- * tree.groups.map((g) => g.path) // ["t/instant/isobaricInhPa", "t2m/instant/heightAboveGround", …]
+ * Groups fields into the `grib_tree` hierarchy: one group per `<var>/<stepType>/<typeOfLevel>`,
+ * its levels ascending. Two fields on one (group, level), or one group on two grids, are refused.
  */
-export function buildTree(
-  fields: readonly FieldDescriptor[],
-  run: RunId,
-  number: number,
-  steps: number[],
-): Tree {
+export function groupFields(fields: readonly FieldDescriptor[]): Groups {
   const byPath = new Map<string, { group: TreeGroup; fields: FieldDescriptor[] }>();
   for (const field of fields) {
     const path = `${field.varname}/${field.stepType}/${field.typeOfLevel}`;
@@ -102,7 +101,23 @@ export function buildTree(
     for (const f of members) placement.set(f.attrs, { group, levelIndex: group.levels.indexOf(f.level) });
     groups.push(group);
   }
-  return { run, number, steps, groups, placement };
+  return { groups, placement };
+}
+
+/**
+ * A member's tree: its fields in the `grib_tree` hierarchy, over the run's steps.
+ *
+ * @example
+ * const tree = buildTree(fields, { date: "20250101", cycle: 0 }, 7, stepsOf(0));
+ * tree.groups.map((g) => g.path) // ["t/instant/isobaricInhPa", "t2m/instant/heightAboveGround", …]
+ */
+export function buildTree(
+  fields: readonly FieldDescriptor[],
+  run: RunId,
+  number: number,
+  steps: number[],
+): Tree {
+  return { run, number, steps, ...groupFields(fields) };
 }
 
 /** True when the group's level coordinate is a dimension of its arrays. */
@@ -137,8 +152,6 @@ export function treeRefs(tree: Tree): Record<string, RefValue> {
   }
   return refs;
 }
-
-type CoordinateName = keyof typeof conventions.coordinateAttributes;
 
 function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
   const p = group.path;
@@ -197,62 +210,4 @@ function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
     ),
   };
   return refs;
-}
-
-function coordinate(
-  path: string,
-  name: string,
-  shape: number[],
-  dims: string[],
-  chunk: string,
-  dtype: "<f8" | "<i8" = "<f8",
-): Record<string, RefValue> {
-  const known = (conventions.coordinateAttributes as Record<string, Record<string, string>>)[
-    name as CoordinateName
-  ];
-  return {
-    ...array(path, {
-      shape,
-      chunks: shape,
-      dtype,
-      fill: null,
-      filters: null,
-      attrs: { ...known, _ARRAY_DIMENSIONS: dims },
-    }),
-    [`${path}/${shape.length ? shape.map(() => "0").join(".") : "0"}`]: chunk,
-  };
-}
-
-interface ArraySpec {
-  shape: number[];
-  chunks: number[];
-  dtype: "<f8" | "<i8";
-  fill: "NaN" | null;
-  filters: unknown[] | null;
-  attrs: Record<string, unknown>;
-}
-
-function array(path: string, spec: ArraySpec): Record<string, RefValue> {
-  return {
-    [`${path}/.zarray`]: json({
-      shape: spec.shape,
-      chunks: spec.chunks,
-      dtype: spec.dtype,
-      fill_value: spec.fill,
-      order: "C",
-      filters: spec.filters,
-      dimension_separator: ".",
-      compressor: null,
-      zarr_format: 2,
-    }),
-    [`${path}/.zattrs`]: json(spec.attrs),
-  };
-}
-
-function zgroup(): string {
-  return json({ zarr_format: 2 });
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value);
 }

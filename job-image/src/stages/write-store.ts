@@ -12,8 +12,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { RefsError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import type { StoreFormat } from "../api/store-layout.js";
+import { ZMETADATA } from "../refs/consolidated.js";
 import { refsToJson } from "../refs/json.js";
 import { refsToParquet } from "../refs/parquet.js";
 import type { Refs, RefValue } from "../refs/types.js";
@@ -25,24 +27,29 @@ import { chunkKey, type Tree, treeRefs } from "./tree.js";
 /** Version of the store layout gik writes; part of every digest, so a layout change rewrites stores. */
 export const STORE_LAYOUT_VERSION = 1;
 
-/** What made a store: recorded in it, and compared on the next run. */
-export interface StoreInputs {
-  layout: number;
-  run: RunId;
+/** What made one member's references: its templates and the index files of the target run. */
+export interface MemberInputs {
   member: string;
-  format: StoreFormat;
   referenceRun: RunId;
   templatesFingerprint: string;
   sources: SourceFile[];
 }
 
-export interface StoreRecord {
-  inputs: StoreInputs;
+/** What made a member's store: recorded in it, and compared on the next run. */
+export interface StoreInputs extends MemberInputs {
+  layout: number;
+  run: RunId;
+  format: StoreFormat;
+}
+
+/** A store's record of what made it (`gik` in its metadata), with the digest compared on the next run. */
+export interface StoreRecord<I = StoreInputs> {
+  inputs: I;
   digest: string;
 }
 
 /** The record of `inputs`, with its digest. */
-export function storeRecord(inputs: StoreInputs): StoreRecord {
+export function storeRecord<I>(inputs: I): StoreRecord<I> {
   return { inputs, digest: `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
 }
 
@@ -53,22 +60,22 @@ export function storeRefs(tree: Tree, mapped: readonly ChunkRef[]): Refs {
   for (const row of mapped) {
     const i = stepIndex.get(row.step);
     const key = i === undefined ? undefined : chunkKey(tree, row.attrs, i);
-    if (key === undefined) throw new Error(`no place in the tree for ${row.attrs} at step ${row.step}`);
+    if (key === undefined) throw new RefsError(row.attrs, `no place in the tree at step ${row.step}`);
     refs[key] = [row.uri, row.offset, row.length];
   }
   return { version: 1, refs };
 }
 
 /** The record of the store published at `key`, or undefined when none is published there. */
-export async function readStoreRecord(
+export async function readStoreRecord<I = StoreInputs>(
   out: Store,
   key: string,
   format: StoreFormat,
-): Promise<StoreRecord | undefined> {
+): Promise<StoreRecord<I> | undefined> {
   const bytes = await out.get(format === "json" ? key : `${key}/.zmetadata`);
   if (!bytes) return undefined;
   try {
-    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { gik?: StoreRecord };
+    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { gik?: StoreRecord<I> };
     return doc.gik && typeof doc.gik.digest === "string" ? doc.gik : undefined;
   } catch {
     return undefined;
@@ -87,23 +94,37 @@ export async function writeStore(refs: Refs, options: WriteStoreOptions, out: St
   const extra = { gik: options.record };
   if (options.format === "json") {
     await out.put(options.key, refsToJson(refs, extra), { contentType: "application/json" });
-    return Object.keys(refs.refs).length;
+  } else {
+    await publishParquetStore(
+      out,
+      options.key,
+      refsToParquet(refs, { recordSize: options.recordSize, extra }),
+    );
   }
-  const files = refsToParquet(refs, { recordSize: options.recordSize, extra });
-  const marker = files.get(".zmetadata");
-  if (!marker) throw new Error("reference-parquet writer produced no .zmetadata");
-  const prefix = `${options.key}/`;
-  await out.delete(`${prefix}.zmetadata`);
+  return Object.keys(refs.refs).length;
+}
+
+/**
+ * Publishes the files of a reference-parquet store at `key` (a directory) so that readers see it
+ * whole or not at all: the old store is unpublished first (its `.zmetadata` removed), every other
+ * file written and stale ones removed, `.zmetadata` last.
+ */
+export async function publishParquetStore(
+  out: Store,
+  key: string,
+  files: ReadonlyMap<string, Uint8Array>,
+): Promise<void> {
+  const marker = files.get(ZMETADATA);
+  if (!marker) throw new RefsError(`${key}/${ZMETADATA}`, "a reference-parquet store needs its .zmetadata");
+  const prefix = `${key}/`;
+  await out.delete(prefix + ZMETADATA);
   const stale: string[] = [];
   for await (const existing of out.list(prefix)) {
     if (!files.has(existing.slice(prefix.length))) stale.push(existing);
   }
   await Promise.all(stale.map((k) => out.delete(k)));
   await Promise.all(
-    [...files]
-      .filter(([name]) => name !== ".zmetadata")
-      .map(([name, bytes]) => out.put(prefix + name, bytes)),
+    [...files].filter(([name]) => name !== ZMETADATA).map(([name, bytes]) => out.put(prefix + name, bytes)),
   );
-  await out.put(`${prefix}.zmetadata`, marker, { contentType: "application/json" });
-  return Object.keys(refs.refs).length;
+  await out.put(prefix + ZMETADATA, marker, { contentType: "application/json" });
 }

@@ -150,7 +150,9 @@ export function mergeManifestParts(
     if (JSON.stringify(part.grid) !== JSON.stringify(first.grid))
       throw new TemplateError(where, "grid differs between parts");
     for (const step of part.steps) steps.add(step);
-    for (const [member, lacking] of Object.entries(part.absent)) (absent[member] ??= []).push(...lacking);
+    for (const [member, lacking] of Object.entries(part.absent)) {
+      absent[member] = [...(absent[member] ?? []), ...lacking];
+    }
     for (const [attrs, field] of Object.entries(part.fields)) {
       const known = fields[attrs];
       if (!known) {

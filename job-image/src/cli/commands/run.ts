@@ -5,14 +5,20 @@
  * @module
  */
 import { isBadInput } from "../../api/errors.js";
-import { type MemberOutcome, runRequest } from "../../stages/forecast.js";
+import {
+  type EnsembleOutcome,
+  type ForecastResult,
+  type MemberOutcome,
+  runRequest,
+} from "../../stages/forecast.js";
 import { openStore } from "../../storage/open.js";
 import { type Command, EXIT } from "../command.js";
 import { parseRunOptions, RUN_OPTIONS } from "../run-options.js";
 
 export const runCommand: Command = {
   name: "run",
-  summary: "Write the virtual Zarr stores of one ECMWF ensemble run, one per member.",
+  summary:
+    "Write the virtual Zarr stores of one ECMWF ensemble run: one per member, and/or the whole ensemble.",
   usage: "gik run --date YYYYMMDD [--cycle 0] [--members all] [--out URL] [options]",
   options: RUN_OPTIONS,
   async run(values, _positionals, ctx) {
@@ -25,24 +31,42 @@ export const runCommand: Command = {
       progress: ctx.progress,
       stepConcurrency: concurrency,
     };
-    const outcomes = await runRequest(request, deps, true);
-    for (const o of outcomes) {
+    const result = await runRequest(request, deps, true);
+    for (const o of result.members) {
       if (o.status === "failed") ctx.log.error({ member: o.member, err: o.error.message }, "member failed");
       ctx.print(outcomeLine(o));
     }
-    return exitCodeOf(outcomes);
+    if (result.ensemble) ctx.print(ensembleLine(result.ensemble));
+    return exitCodeOf(result);
   },
 };
 
 /** One line per member for stdout: `ens01  written  42 refs  s3://…/ens01.parquet`. */
 export function outcomeLine(o: MemberOutcome): string {
-  if (o.status === "failed") return `${o.member.padEnd(8)} failed     ${o.error.message}`;
-  return `${o.member.padEnd(8)} ${o.status.padEnd(10)} ${o.status === "written" ? `${o.refs} refs  ` : ""}${o.url}`;
+  const name = o.member.padEnd(8);
+  switch (o.status) {
+    case "failed":
+      return `${name} failed     ${o.error.message}`;
+    case "mapped":
+      return `${name} mapped     ${o.refs} refs`;
+    default:
+      return `${name} ${o.status.padEnd(10)} ${o.status === "written" ? `${o.refs} refs  ` : ""}${o.url}`;
+  }
 }
 
-/** 0 when every member is done; 2 when a failure is bad input; else 1. */
-export function exitCodeOf(outcomes: readonly MemberOutcome[]): number {
-  const failed = outcomes.filter((o) => o.status === "failed");
-  if (failed.length === 0) return EXIT.OK;
-  return failed.every((o) => o.status === "failed" && isBadInput(o.error)) ? EXIT.BAD_INPUT : EXIT.FAILED;
+/** The ensemble store's line: `ensemble written 41821 refs s3://…/ensemble.parquet (failed: ens07)`. */
+export function ensembleLine(e: EnsembleOutcome): string {
+  const failed = e.failed.length > 0 ? `  (without failed members: ${e.failed.join(", ")})` : "";
+  if (e.status === "failed") return `ensemble failed     ${e.error?.message ?? ""}`;
+  return `ensemble ${e.status.padEnd(10)} ${e.status === "written" ? `${e.refs} refs  ` : ""}${e.url}${failed}`;
+}
+
+/** 0 when everything asked for is done; 2 when every failure is bad input; else 1. */
+export function exitCodeOf(result: ForecastResult): number {
+  const errors = [
+    ...result.members.flatMap((o) => (o.status === "failed" ? [o.error] : [])),
+    ...(result.ensemble?.status === "failed" ? [result.ensemble.error] : []),
+  ];
+  if (errors.length === 0) return EXIT.OK;
+  return errors.every((e) => isBadInput(e)) ? EXIT.BAD_INPUT : EXIT.FAILED;
 }
