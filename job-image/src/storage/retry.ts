@@ -11,6 +11,9 @@
  * `list` is retried as a whole: each attempt collects every key before the first is yielded, so a
  * caller never sees a key twice.
  *
+ * A conditional put refused (`PreconditionFailedError`) is never retried: the object changed, and
+ * only the caller can redo its read-modify-write.
+ *
  * @module
  */
 
@@ -103,7 +106,7 @@ export function withRetry(store: Store, options: Partial<RetryOptions> = {}): St
     }
   };
 
-  const withSignal = (options: RequestOptions | undefined, signal: AbortSignal | undefined) => ({
+  const withSignal = <O extends RequestOptions>(options: O | undefined, signal: AbortSignal | undefined) => ({
     ...options,
     signal,
   });
@@ -115,6 +118,8 @@ export function withRetry(store: Store, options: Partial<RetryOptions> = {}): St
       retrying(store.url(key), options?.signal, (s) => store.getRange(key, range, withSignal(options, s))),
     head: (key, options) =>
       retrying(store.url(key), options?.signal, (s) => store.head(key, withSignal(options, s))),
+    getVersioned: (key, options) =>
+      retrying(store.url(key), options?.signal, (s) => store.getVersioned(key, withSignal(options, s))),
     put: (key, data, options) =>
       retrying(store.url(key), options?.signal, (s) => store.put(key, data, withSignal(options, s))),
     delete: (key, options) =>
