@@ -16,6 +16,8 @@
  * - Versions differ whenever the bytes differ. On S3 (an ETag, for a plain upload the MD5 of the
  *   bytes) and files (a SHA-256) they may be derived from the bytes, so rewriting the same bytes can
  *   keep the version: harmless for a compare and swap, whose compare is then one of contents.
+ * - `withRetry` never retries a refused put, and takes a refusal after an attempt of unknown outcome
+ *   for success when the object holds the bytes sent (see `retry.ts` for what that asks of writers).
  * - Only conditional puts are ordered against each other: an unconditional `put` or a `delete` of
  *   the same key overwrites whatever is there, as a blind write does.
  *
