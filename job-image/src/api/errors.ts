@@ -202,6 +202,39 @@ export class StorageError extends GikError {
   }
 }
 
+/** A write's precondition: the object is still the version read, or there is no object. */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: "*" };
+
+/**
+ * A conditional write refused because the object is not the version the writer expected: it changed
+ * since the writer read it (`expected.ifMatch`), or it exists where the writer meant to create it
+ * (`expected.ifNoneMatch`). Another writer got there first; the caller re-reads and tries again.
+ *
+ * Its own tag rather than a `StorageError` with a code: a lost race is an outcome the caller must
+ * branch on, not a failure of storage, and nothing that handles `StorageError`s in general (the
+ * retries of `storage/retry.ts`, which retry only `StorageError`s, or a catch that gives up on them)
+ * should take it for one. It unifies what the backends say (S3 `412 PreconditionFailed` and
+ * `409 ConditionalRequestConflict`, GCS 412, the file lock's compare) into one shape. Not bad input:
+ * left uncaught, it ends a run as a transient failure.
+ */
+export class PreconditionFailedError extends GikError {
+  readonly _tag = "PreconditionFailedError";
+  readonly badInput = false;
+  constructor(
+    readonly url: string,
+    /** The store key written. */
+    readonly key: string,
+    /** What the writer required: the version it read, or that no object exist. */
+    readonly expected: WriteCondition,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    const wanted = "ifMatch" in expected ? `version ${expected.ifMatch}` : "no object";
+    super(`${url}: precondition failed: expected ${wanted}; ${reason}`, options);
+    this.name = "PreconditionFailedError";
+  }
+}
+
 export type GikErrorTag =
   | IndexParseError["_tag"]
   | GribFormatError["_tag"]
@@ -213,11 +246,17 @@ export type GikErrorTag =
   | TemplateError["_tag"]
   | RefsError["_tag"]
   | UsageError["_tag"]
-  | StorageError["_tag"];
+  | StorageError["_tag"]
+  | PreconditionFailedError["_tag"];
 
 /** Narrows `err` to a gik error, optionally of one of the given tags. */
 export function isGikError(err: unknown, ...tags: GikErrorTag[]): err is GikError {
   return err instanceof GikError && (tags.length === 0 || tags.includes(err._tag as GikErrorTag));
+}
+
+/** True when `err` is a conditional write that lost its race: re-read the object and try again. */
+export function isPreconditionFailed(err: unknown): err is PreconditionFailedError {
+  return err instanceof PreconditionFailedError;
 }
 
 /** True when `err` says the input is wrong, so a retry with the same input cannot succeed. */

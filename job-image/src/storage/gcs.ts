@@ -9,16 +9,22 @@
  * - 404 reads as `undefined` (GCS does not tell a missing object from a missing bucket on reads);
  *   416 is a `ByteRangeError`. The library takes no `AbortSignal`: an abort destroys the download
  *   stream; an upload runs to its end.
+ * - Conditional writes use generations: `getVersioned` gives the `x-goog-generation` header of the
+ *   download that brought the bytes (so the two belong together, with no second request), and a
+ *   conditional put sends `ifGenerationMatch` (the generation read, or 0 for "no live object") on its
+ *   single-request upload. A 412 is a `PreconditionFailedError`. fake-gcs-server (v1.56.1) honours
+ *   `ifGenerationMatch` on all its upload paths and sends the header on downloads.
  *
  * @module
  */
 
 import { type File, Storage, type StorageOptions } from "@google-cloud/storage";
 import { StorageError, UsageError } from "../api/errors.js";
+import { preconditionFailed, writeCondition } from "./condition.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 export interface GcsStoreOptions {
   projectId?: string;
@@ -91,6 +97,26 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     get: (key, opts) => read(key, undefined, opts?.signal),
     getRange: (key, range, opts) => read(key, range, opts?.signal),
 
+    async getVersioned(key: string, opts?: RequestOptions): Promise<Versioned | undefined> {
+      const stream = file(key).createReadStream();
+      let generation: unknown;
+      stream.on("response", (response: { headers?: Record<string, unknown> }) => {
+        generation = response.headers?.["x-goog-generation"];
+      });
+      let bytes: Uint8Array;
+      try {
+        bytes = await call(key, "download", opts?.signal, () => collect(stream, opts?.signal));
+      } catch (err) {
+        if (missing(err)) return undefined;
+        throw err;
+      }
+      if (typeof generation !== "string" || !/^\d+$/.test(generation)) {
+        const reason = "download answered without an x-goog-generation header to version by";
+        throw storageError(url(key), { retryable: false }, reason);
+      }
+      return { bytes, version: generation };
+    },
+
     async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
       const target = file(key);
       try {
@@ -103,19 +129,24 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
       }
     },
 
-    async put(
-      key: string,
-      data: Uint8Array,
-      opts?: RequestOptions & { contentType?: string },
-    ): Promise<void> {
+    async put(key: string, data: Uint8Array, opts?: PutOptions): Promise<void> {
       const target = file(key);
+      const condition = writeCondition(url(key), opts);
+      const ifGenerationMatch =
+        condition === undefined ? undefined : "ifMatch" in condition ? condition.ifMatch : 0;
       // A single-request upload: the object appears whole when the request completes, or not at all.
-      await call(key, "upload", opts?.signal, () =>
-        target.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-          resumable: false,
-          ...(opts?.contentType === undefined ? {} : { contentType: opts.contentType }),
-        }),
-      );
+      try {
+        await call(key, "upload", opts?.signal, () =>
+          target.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+            resumable: false,
+            ...(opts?.contentType === undefined ? {} : { contentType: opts.contentType }),
+            ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
+          }),
+        );
+      } catch (err) {
+        if (condition === undefined || !(err instanceof StorageError && err.status === 412)) throw err;
+        throw preconditionFailed(url(key), key, condition, "generation mismatch (HTTP 412)", err);
+      }
     },
 
     async delete(key: string, opts?: RequestOptions): Promise<void> {

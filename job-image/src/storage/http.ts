@@ -6,6 +6,8 @@
  *   `failure.ts` (429/5xx retryable, other 4xx not).
  * - A server that ignores `Range` and answers 200 with the whole object is sliced here, so callers
  *   always get the asked-for part.
+ * - `getVersioned` gives the ETag of the GET that read the bytes; an answer without one is a
+ *   `StorageError` (there is nothing to version by). It is of little use without `put`.
  * - `put`, `delete` and `list` throw a `UsageError` naming the URL: HTTP offers no way to do them.
  *
  * @module
@@ -15,7 +17,7 @@ import { UsageError } from "../api/errors.js";
 import { statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable, sliceRange } from "./range.js";
-import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+import type { ObjectInfo, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 export interface HttpStoreOptions {
   /** The `fetch` to use (tests inject one; defaults to the global). */
@@ -64,14 +66,32 @@ export function httpStore(root: string, options: HttpStoreOptions = {}): Store {
     throw new UsageError(url(key), `${what} is not possible on a read-only http(s) store`);
   };
 
+  /** A GET of the whole object: its answer, or `undefined` for a missing one. */
+  const getWhole = async (key: string, signal?: AbortSignal): Promise<Response | undefined> => {
+    const response = await request(key, { method: "GET" }, signal);
+    if (MISSING.has(response.status)) return void (await response.body?.cancel());
+    if (!response.ok) return refuse(key, "GET", response);
+    return response;
+  };
+
   return {
     url,
 
     async get(key: string, opts?: RequestOptions): Promise<Uint8Array | undefined> {
-      const response = await request(key, { method: "GET" }, opts?.signal);
-      if (MISSING.has(response.status)) return void (await response.body?.cancel());
-      if (!response.ok) return refuse(key, "GET", response);
-      return body(key, response, opts?.signal);
+      const response = await getWhole(key, opts?.signal);
+      return response && body(key, response, opts?.signal);
+    },
+
+    async getVersioned(key: string, opts?: RequestOptions): Promise<Versioned | undefined> {
+      const response = await getWhole(key, opts?.signal);
+      if (response === undefined) return undefined;
+      const version = response.headers.get("etag");
+      if (version === null) {
+        await response.body?.cancel();
+        const failure = { status: response.status, retryable: false };
+        throw storageError(url(key), failure, "GET answered without an ETag to version by");
+      }
+      return { bytes: await body(key, response, opts?.signal), version };
     },
 
     async getRange(key: string, range: RangeQuery, opts?: RequestOptions): Promise<Uint8Array | undefined> {

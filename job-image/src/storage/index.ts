@@ -1,6 +1,7 @@
 /**
  * Storage: one small interface (`types.ts`) over local files, S3, GCS and HTTP, with bounded
- * concurrency, retries and request counters as wrappers around any store.
+ * concurrency, retries and request counters as wrappers around any store, and conditional writes
+ * for objects that several processes update.
  *
  * @example
  * import { createStoreStats, openStore } from "./storage/index.js";
@@ -12,7 +13,7 @@
  */
 
 export type { Failure } from "./failure.js";
-export { fsStore } from "./fs.js";
+export { DEFAULT_LOCK_STALE_MS, type FsStoreOptions, fsStore, type StaleLockEvent } from "./fs.js";
 export { type GcsStoreOptions, gcsStore } from "./gcs.js";
 export { type HttpStoreOptions, httpStore } from "./http.js";
 export { createSemaphore, DEFAULT_CONCURRENCY, type Semaphore, withLimit } from "./limit.js";
@@ -21,4 +22,14 @@ export { openStore, type StoreOptions, type StoreScheme, splitObjectUrl, storeSc
 export { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
 export { type S3StoreOptions, s3Store } from "./s3.js";
 export { createStoreStats, type RequestKind, type StoreStats, withStats } from "./stats.js";
-export type { ObjectInfo, RangeQuery, ReadableStore, RequestOptions, Store, WritableStore } from "./types.js";
+export type {
+  ObjectInfo,
+  PutOptions,
+  RangeQuery,
+  ReadableStore,
+  RequestOptions,
+  Store,
+  Versioned,
+  WritableStore,
+  WriteCondition,
+} from "./types.js";

@@ -88,6 +88,7 @@ export function withLimit(store: Store, concurrency: number = DEFAULT_CONCURRENC
       limited(options?.signal, () => store.getRange(key, range, options)),
     head: (key: string, options?: RequestOptions): Promise<ObjectInfo | undefined> =>
       limited(options?.signal, () => store.head(key, options)),
+    getVersioned: (key, options) => limited(options?.signal, () => store.getVersioned(key, options)),
     put: (key, data, options) => limited(options?.signal, () => store.put(key, data, options)),
     delete: (key, options) => limited(options?.signal, () => store.delete(key, options)),
     async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {

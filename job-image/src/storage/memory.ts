@@ -1,13 +1,15 @@
 /**
  * A store held in memory, for data that lives only as long as one process: templates rebuilt for
  * a drifted member, and tests. Same semantics as the other backends (`range.ts` for ranges, keys
- * checked by `keys.ts`).
+ * checked by `keys.ts`). A version is a counter of puts, so every put makes a new one; a conditional
+ * put compares and writes in one synchronous step, so it cannot interleave with another.
  *
  * @module
  */
+import { requireCondition, writeCondition } from "./condition.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, sliceRange } from "./range.js";
-import type { RangeQuery, Store } from "./types.js";
+import type { PutOptions, RangeQuery, Store } from "./types.js";
 
 /** A new, empty in-memory store whose URLs start with `mem://{name}`. */
 export function memoryStore(name = "gik"): Store {
@@ -33,8 +35,18 @@ export function memoryStore(name = "gik"): Store {
       const whole = objects.get(key);
       return whole && { size: whole.length, etag: `"${versions.get(key)}"` };
     },
-    async put(key, data) {
+    async getVersioned(key) {
       checkKey(key);
+      const bytes = objects.get(key);
+      return bytes && { bytes, version: String(versions.get(key)) };
+    },
+    async put(key, data, options?: PutOptions) {
+      checkKey(key);
+      const condition = writeCondition(url(key), options);
+      if (condition !== undefined) {
+        const current = versions.get(key);
+        requireCondition(url(key), key, condition, current === undefined ? undefined : String(current));
+      }
       objects.set(key, data.slice());
       versions.set(key, ++writes);
     },

@@ -12,7 +12,7 @@
  */
 
 import { UsageError } from "../api/errors.js";
-import { fsStore } from "./fs.js";
+import { type FsStoreOptions, fsStore } from "./fs.js";
 import { type GcsStoreOptions, gcsStore } from "./gcs.js";
 import { type HttpStoreOptions, httpStore } from "./http.js";
 import { DEFAULT_CONCURRENCY, withLimit } from "./limit.js";
@@ -30,6 +30,7 @@ export interface StoreOptions {
   retry?: Partial<RetryOptions> | false;
   /** Counters to update (see `createStoreStats`). */
   stats?: StoreStats;
+  fs?: FsStoreOptions;
   s3?: S3StoreOptions;
   gcs?: GcsStoreOptions;
   http?: HttpStoreOptions;
@@ -97,7 +98,7 @@ export function splitObjectUrl(url: string): { root: string; key: string } {
 function openBackend(url: string, options: StoreOptions, concurrency: number): Store {
   switch (storeScheme(url)) {
     case "file":
-      return fsStore(url);
+      return fsStore(url, options.fs);
     case "s3":
       return s3Store(url, { maxSockets: concurrency, ...options.s3 });
     case "gs":

@@ -11,13 +11,27 @@
  * `list` is retried as a whole: each attempt collects every key before the first is yielded, so a
  * caller never sees a key twice.
  *
+ * A conditional put refused (`PreconditionFailedError`) is never retried: the object changed, and
+ * only the caller can redo its read-modify-write. But a conditional put whose attempt ended without
+ * an answer (a timeout, a reset, a 5xx) may have landed all the same, and then its retry is refused
+ * because of that very write. So a refusal after such an attempt is checked: the object is read, and
+ * if it holds exactly the bytes sent, the write landed and the put succeeds.
+ *
+ * Notes:
+ * - Equal bytes cannot tell this put's write from another writer's identical one: writers that may
+ *   write the same bytes should make them differ (a writer id, a nonce in the document).
+ * - A landed attempt that another writer has already built on reads as different bytes, so the put
+ *   throws `PreconditionFailedError` though its write happened: the caller re-reads and finds its
+ *   change there, so a change applied twice must do no harm (a commit adds a run only if absent).
+ *
  * @module
  */
 
 import { setTimeout as delay } from "node:timers/promises";
 import { type Backoff, backoffDelay } from "../api/backoff.js";
-import { StorageError } from "../api/errors.js";
-import type { RangeQuery, RequestOptions, Store } from "./types.js";
+import { isPreconditionFailed, StorageError } from "../api/errors.js";
+import { sameBytes } from "./condition.js";
+import type { PutOptions, RangeQuery, RequestOptions, Store } from "./types.js";
 
 export interface RetryOptions extends Backoff {
   /** Tries in all, the first included. */
@@ -103,20 +117,36 @@ export function withRetry(store: Store, options: Partial<RetryOptions> = {}): St
     }
   };
 
-  const withSignal = (options: RequestOptions | undefined, signal: AbortSignal | undefined) => ({
+  const withSignal = <O extends RequestOptions>(options: O | undefined, signal: AbortSignal | undefined) => ({
     ...options,
     signal,
   });
+  const get = (key: string, options?: RequestOptions) =>
+    retrying(store.url(key), options?.signal, (s) => store.get(key, withSignal(options, s)));
+  /** A put, retried; a refusal after an attempt of unknown outcome is checked against the object. */
+  const put = async (key: string, data: Uint8Array, options?: PutOptions): Promise<void> => {
+    let attempts = 0;
+    try {
+      await retrying(store.url(key), options?.signal, (s) => {
+        attempts++;
+        return store.put(key, data, withSignal(options, s));
+      });
+    } catch (err) {
+      if (!(attempts > 1 && isPreconditionFailed(err))) throw err;
+      const current = await get(key, { signal: options?.signal });
+      if (current === undefined || !sameBytes(current, data)) throw err;
+    }
+  };
   return {
     url: (key) => store.url(key),
-    get: (key: string, options?: RequestOptions) =>
-      retrying(store.url(key), options?.signal, (s) => store.get(key, withSignal(options, s))),
+    get,
     getRange: (key: string, range: RangeQuery, options?: RequestOptions) =>
       retrying(store.url(key), options?.signal, (s) => store.getRange(key, range, withSignal(options, s))),
     head: (key, options) =>
       retrying(store.url(key), options?.signal, (s) => store.head(key, withSignal(options, s))),
-    put: (key, data, options) =>
-      retrying(store.url(key), options?.signal, (s) => store.put(key, data, withSignal(options, s))),
+    getVersioned: (key, options) =>
+      retrying(store.url(key), options?.signal, (s) => store.getVersioned(key, withSignal(options, s))),
+    put,
     delete: (key, options) =>
       retrying(store.url(key), options?.signal, (s) => store.delete(key, withSignal(options, s))),
     async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {

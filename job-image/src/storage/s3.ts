@@ -11,6 +11,13 @@
  * backend. Errors are classified from the HTTP status and the S3 error name; `NoSuchKey`/404 reads
  * as `undefined`, `InvalidRange`/416 is a `ByteRangeError`.
  *
+ * Conditional writes are S3's own (2024; MinIO has them too): a version is the ETag of the GET that
+ * read the bytes, and a conditional put sends it as `If-Match` (or `If-None-Match: *`). Two answers
+ * refuse it, both a `PreconditionFailedError`: `412 PreconditionFailed` (the object changed or
+ * exists) and `409 ConditionalRequestConflict` (another conditional write to the key was in flight;
+ * AWS says to fetch the ETag again and retry, which is what a caller does on a lost race, and the
+ * object is not written).
+ *
  * @module
  */
 
@@ -24,10 +31,11 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { StorageError, UsageError } from "../api/errors.js";
+import { preconditionFailed, writeCondition } from "./condition.js";
 import { errorCode, type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable } from "./range.js";
-import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 export interface S3StoreOptions {
   endpoint?: string;
@@ -80,11 +88,12 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
   /** A missing object (not a missing bucket, which is a configuration error). */
   const isMissingKey = (err: unknown): boolean =>
     err instanceof StorageError && err.status === 404 && err.code !== "NoSuchBucket";
+  /** The bytes of a GET and the ETag of the same answer. */
   const read = async (
     key: string,
     range: RangeQuery | undefined,
     signal?: AbortSignal,
-  ): Promise<Uint8Array | undefined> => {
+  ): Promise<{ bytes: Uint8Array; etag: string | undefined } | undefined> => {
     checkKey(key);
     const Range = range === undefined ? undefined : rangeHeader(range);
     try {
@@ -92,7 +101,8 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
         const out = await c.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key), Range }), {
           abortSignal: signal,
         });
-        return out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+        const bytes = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+        return { bytes, etag: out.ETag };
       });
     } catch (err) {
       if (isMissingKey(err)) return undefined;
@@ -105,8 +115,21 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
 
   return {
     url,
-    get: (key, opts) => read(key, undefined, opts?.signal),
-    getRange: (key, range, opts) => read(key, range, opts?.signal),
+    get: async (key, opts) => (await read(key, undefined, opts?.signal))?.bytes,
+    getRange: async (key, range, opts) => (await read(key, range, opts?.signal))?.bytes,
+
+    async getVersioned(key: string, opts?: RequestOptions): Promise<Versioned | undefined> {
+      const object = await read(key, undefined, opts?.signal);
+      if (object === undefined) return undefined;
+      if (object.etag === undefined) {
+        throw storageError(
+          url(key),
+          { retryable: false },
+          "GetObject answered without an ETag to version by",
+        );
+      }
+      return { bytes: object.bytes, version: object.etag };
+    },
 
     async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
       checkKey(key);
@@ -124,19 +147,29 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
       }
     },
 
-    async put(
-      key: string,
-      data: Uint8Array,
-      opts?: RequestOptions & { contentType?: string },
-    ): Promise<void> {
+    async put(key: string, data: Uint8Array, opts?: PutOptions): Promise<void> {
       checkKey(key);
+      const condition = writeCondition(url(key), opts);
       const command = new PutObjectCommand({
         Bucket: bucket,
         Key: objectKey(key),
         Body: data,
         ContentType: opts?.contentType,
+        IfMatch: opts?.ifMatch,
+        IfNoneMatch: opts?.ifNoneMatch,
       });
-      await send(key, "PutObject", opts?.signal, (c) => c.send(command, { abortSignal: opts?.signal }));
+      try {
+        await send(key, "PutObject", opts?.signal, (c) => c.send(command, { abortSignal: opts?.signal }));
+      } catch (err) {
+        if (condition === undefined || !isRefusal(err)) throw err;
+        throw preconditionFailed(
+          url(key),
+          key,
+          condition,
+          `${err.code ?? "refused"} (HTTP ${err.status})`,
+          err,
+        );
+      }
     },
 
     async delete(key: string, opts?: RequestOptions): Promise<void> {
@@ -163,6 +196,12 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
       } while (token !== undefined);
     },
   };
+}
+
+/** A conditional put's refusal: 412 (any code), or 409 `ConditionalRequestConflict`. */
+function isRefusal(err: unknown): err is StorageError {
+  if (!(err instanceof StorageError)) return false;
+  return err.status === 412 || (err.status === 409 && err.code === "ConditionalRequestConflict");
 }
 
 /** `s3://bucket/a/b` → `{ bucket: "bucket", prefix: "a/b" }`. */

@@ -7,12 +7,12 @@
 
 import type { Store } from "./types.js";
 
-export type RequestKind = "get" | "getRange" | "head" | "put" | "delete" | "list";
+export type RequestKind = "get" | "getRange" | "getVersioned" | "head" | "put" | "delete" | "list";
 
 /** Counters, updated in place by {@link withStats}. */
 export interface StoreStats {
   requests: number;
-  /** Requests that threw (a missing key is not a failure). */
+  /** Requests that threw (a missing key is not a failure; a conditional put refused is one). */
   failures: number;
   bytesRead: number;
   bytesWritten: number;
@@ -21,7 +21,7 @@ export interface StoreStats {
 
 /** Fresh counters, all zero. */
 export function createStoreStats(): StoreStats {
-  const kinds: RequestKind[] = ["get", "getRange", "head", "put", "delete", "list"];
+  const kinds: RequestKind[] = ["get", "getRange", "getVersioned", "head", "put", "delete", "list"];
   return {
     requests: 0,
     failures: 0,
@@ -64,6 +64,12 @@ export function withStats(store: Store, stats: StoreStats): Store {
     url: (key) => store.url(key),
     get: (key, options) => counted("get", () => store.get(key, options), read),
     getRange: (key, range, options) => counted("getRange", () => store.getRange(key, range, options), read),
+    getVersioned: (key, options) =>
+      counted(
+        "getVersioned",
+        () => store.getVersioned(key, options),
+        (result) => read(result?.bytes),
+      ),
     head: (key, options) =>
       counted(
         "head",

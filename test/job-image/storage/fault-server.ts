@@ -20,8 +20,15 @@ export interface FaultServer {
   objects: Map<string, Uint8Array>;
   /** Faults for the next requests, one per request, in order; then requests are served normally. */
   faults: Fault[];
-  /** Every request seen: method, path and Range header. */
-  requests: Array<{ method: string; path: string; range: string | undefined }>;
+  /** Every request seen: method, path, query, and the Range and conditional headers. */
+  requests: Array<{
+    method: string;
+    path: string;
+    query: string;
+    range: string | undefined;
+    ifMatch: string | undefined;
+    ifNoneMatch: string | undefined;
+  }>;
   /** Answer range requests with 200 and the whole object, like a server without range support. */
   ignoreRange: boolean;
   close(): Promise<void>;
@@ -35,8 +42,16 @@ export async function startFaultServer(): Promise<FaultServer> {
     ignoreRange: false,
   };
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    state.requests.push({ method: req.method ?? "", path, range: req.headers.range });
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = decodeURIComponent(url.pathname);
+    state.requests.push({
+      method: req.method ?? "",
+      path,
+      query: url.search,
+      range: req.headers.range,
+      ifMatch: req.headers["if-match"],
+      ifNoneMatch: req.headers["if-none-match"],
+    });
     const fault = state.faults.shift();
     if (fault === undefined) return serve(req, res, path);
     if ("status" in fault) {

@@ -1,11 +1,15 @@
-import { mkdtempSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ByteRangeError, UsageError } from "../../../job-image/src/api/errors.js";
-import { fsStore } from "../../../job-image/src/storage/fs.js";
+import { ByteRangeError, PreconditionFailedError, UsageError } from "../../../job-image/src/api/errors.js";
+import { fsStore, type StaleLockEvent } from "../../../job-image/src/storage/fs.js";
 import { openStore } from "../../../job-image/src/storage/open.js";
 import type { Store } from "../../../job-image/src/storage/types.js";
 import { describeStoreConformance } from "./conformance.js";
@@ -99,6 +103,122 @@ describe("fsStore in a temporary directory", () => {
 
   it.each(["../escape", "/abs", "a//b", "a/./b", "", "dir/"])("refuses the key %j", async (key) => {
     await expect(store.get(key)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe("fsStore conditional writes", () => {
+  let dir: string;
+  let store: Store;
+  let staleLocks: StaleLockEvent[];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gik-fs-cond-"));
+    staleLocks = [];
+    store = fsStore(dir, { onStaleLock: (event) => staleLocks.push(event) });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const settled = (promise: Promise<unknown>) => {
+    const state = { done: false };
+    promise.then(
+      () => (state.done = true),
+      () => (state.done = true),
+    );
+    return state;
+  };
+
+  it("versions a file by the SHA-256 of its bytes, so same-size writes within a millisecond differ", async () => {
+    const a = sequence(100);
+    const b = sequence(100).reverse();
+    await store.put("x", a);
+    const first = await store.getVersioned("x");
+    await store.put("x", b);
+    const second = await store.getVersioned("x");
+    expect(first?.version).toBe(createHash("sha256").update(a).digest("hex"));
+    expect(second?.version).toBe(createHash("sha256").update(b).digest("hex"));
+  });
+
+  it("waits while another writer holds the lock, then writes", async () => {
+    await store.put("x", sequence(10));
+    const { version } = (await store.getVersioned("x"))!;
+    await writeFile(join(dir, "x.gik-lock"), "other-host pid 1");
+    const put = store.put("x", sequence(20), { ifMatch: version });
+    const state = settled(put);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(state.done).toBe(false);
+    expect(await store.get("x")).toEqual(sequence(10));
+    await rm(join(dir, "x.gik-lock"));
+    await put;
+    expect(await store.get("x")).toEqual(sequence(20));
+    expect(staleLocks).toEqual([]);
+  });
+
+  it("breaks a lock older than the bound, reports it, and writes", async () => {
+    await writeFile(join(dir, "x.gik-lock"), "crashed-host pid 4242 f00d");
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(join(dir, "x.gik-lock"), twoMinutesAgo, twoMinutesAgo);
+    await store.put("x", sequence(10), { ifNoneMatch: "*" });
+    expect(await store.get("x")).toEqual(sequence(10));
+    expect(staleLocks).toEqual([
+      {
+        url: join(dir, "x"),
+        lock: join(dir, "x.gik-lock"),
+        ageMs: expect.any(Number),
+        holder: "crashed-host pid 4242 f00d",
+      },
+    ]);
+    expect(staleLocks[0]!.ageMs).toBeGreaterThanOrEqual(120_000);
+    expect(await readdir(dir)).toEqual(["x"]);
+  });
+
+  it("leaves no lock or temporary behind, written or refused", async () => {
+    await store.put("d/x", sequence(10), { ifNoneMatch: "*" });
+    await expect(store.put("d/x", sequence(20), { ifNoneMatch: "*" })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    expect(await readdir(join(dir, "d"))).toEqual(["x"]);
+    expect(await readFile(join(dir, "d", "x"))).toEqual(Buffer.from(sequence(10)));
+  });
+
+  it("lists no lock or break files, and refuses keys named like them", async () => {
+    await store.put("a/x", sequence(1));
+    await writeFile(join(dir, "a", "x.gik-lock"), "");
+    await writeFile(join(dir, "a", "x.gik-break"), "");
+    expect(await keys(store, "")).toEqual(["a/x"]);
+    for (const key of ["a/y.gik-lock", "a/y.gik-break", "a/y.gik-tmp"])
+      await expect(store.put(key, sequence(1))).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("loses no update when two processes append 15 times each", async () => {
+    const built = new URL("../../../dist/job-image/src/storage/fs.js", import.meta.url);
+    if (!existsSync(built)) throw new Error(`${fileURLToPath(built)} is missing: run "npm run build" first`);
+    const appender = fileURLToPath(new URL("./fs-appender.mjs", import.meta.url));
+    const children = ["p1", "p2"].map((writer) =>
+      spawn(process.execPath, [appender, built.href, dir, "c/counter.json", writer, "15"], {
+        stdio: ["pipe", "pipe", "inherit"],
+      }),
+    );
+    const exits = children.map((child) => once(child, "exit"));
+    const outputs = children.map((child) =>
+      createInterface({ input: child.stdout! })[Symbol.asyncIterator](),
+    );
+    // Both read the absent counter before either writes: one create must be refused.
+    for (const output of outputs) expect((await output.next()).value).toBe("read");
+    for (const child of children) child.stdin!.end("go\n");
+    const refusals = await Promise.all(
+      outputs.map(async (output) => Number(/^refusals (\d+)$/.exec((await output.next()).value)?.[1])),
+    );
+    expect(await Promise.all(exits)).toEqual([
+      [0, null],
+      [0, null],
+    ]);
+    const counter = JSON.parse(await readFile(join(dir, "c", "counter.json"), "utf8")) as {
+      count: number;
+      writers: string[];
+    };
+    expect(counter.count).toBe(30);
+    expect(counter.writers.filter((w) => w.startsWith("p1-"))).toHaveLength(15);
+    expect(counter.writers.filter((w) => w.startsWith("p2-"))).toHaveLength(15);
+    expect(refusals[0]! + refusals[1]!).toBeGreaterThanOrEqual(1);
+    expect(await readdir(join(dir, "c"))).toEqual(["counter.json"]);
   });
 });
 

@@ -29,6 +29,16 @@ describe("httpStore against a local HTTP server", () => {
     expect(await store().get("20250101/00z/missing.index")).toBeUndefined();
   });
 
+  it("gets an object with the ETag of the same answer as its version, and cannot write", async () => {
+    expect(await store().getVersioned("20250101/00z/a b.index")).toEqual({
+      bytes: object,
+      version: `"1000-0"`, // the fault server's ETag: length and first byte
+    });
+    expect(await store().getVersioned("20250101/00z/missing.index")).toBeUndefined();
+    expect(server.requests.map((r) => r.method)).toEqual(["GET", "GET"]);
+    await expect(store().put("x", object, { ifNoneMatch: "*" })).rejects.toBeInstanceOf(UsageError);
+  });
+
   it.each([
     { range: { offset: 0, length: 4 }, header: "bytes=0-3", expected: [0, 1, 2, 3] },
     { range: { offset: 998, length: 10 }, header: "bytes=998-1007", expected: [230, 231] },

@@ -17,6 +17,7 @@ function probeStore() {
     get: () => slow(new Uint8Array(1)),
     getRange: () => slow(new Uint8Array(1)),
     head: () => slow({ size: 1 }),
+    getVersioned: () => slow({ bytes: new Uint8Array(1), version: "1" }),
     put: () => slow(undefined),
     delete: () => slow(undefined),
     async *list() {
@@ -32,13 +33,15 @@ describe("withLimit", () => {
     const limited = withLimit(store, limit);
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => {
-        switch (i % 4) {
+        switch (i % 5) {
           case 0:
             return limited.get("k");
           case 1:
             return limited.getRange("k", { offset: 0, length: 1 });
           case 2:
             return limited.head("k");
+          case 3:
+            return limited.getVersioned("k");
           default:
             return limited.put("k", new Uint8Array(1));
         }

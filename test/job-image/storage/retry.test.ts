@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { StorageError, UsageError } from "../../../job-image/src/api/errors.js";
+import { PreconditionFailedError, StorageError, UsageError } from "../../../job-image/src/api/errors.js";
 import { httpStore } from "../../../job-image/src/storage/http.js";
+import { memoryStore } from "../../../job-image/src/storage/memory.js";
 import { type RetryOptions, withRetry } from "../../../job-image/src/storage/retry.js";
 import type { Store } from "../../../job-image/src/storage/types.js";
 import { type Fault, type FaultServer, sequence, startFaultServer } from "./fault-server.js";
@@ -127,5 +128,108 @@ describe("withRetry.list", () => {
       keys.push(key);
     expect(keys).toEqual(["a", "b"]);
     expect(calls).toBe(2);
+  });
+});
+
+describe("withRetry and conditional puts", () => {
+  const reset = () =>
+    new StorageError("mem://x/k", undefined, "socket hang up [ECONNRESET]", {
+      code: "ECONNRESET",
+      retryable: true,
+    });
+  /**
+   * A memory store whose puts run `script[n]` on the n-th call (then plain puts): a script gets
+   * the real put and decides whether it happens and how the call answers.
+   */
+  const scripted = (script: Array<(put: () => Promise<void>, signal?: AbortSignal) => Promise<void>>) => {
+    const backend = memoryStore("x");
+    let calls = 0;
+    const store: Store = {
+      ...backend,
+      put: (key, data, options) => {
+        const step = script[calls++];
+        const put = () => backend.put(key, data, options);
+        return step === undefined ? put() : step(put, options?.signal);
+      },
+    };
+    return { backend, store, calls: () => calls };
+  };
+  const retried = (store: Store, options: Partial<RetryOptions> = {}) =>
+    withRetry(store, { attempts: 4, random: () => 0, sleep: async () => {}, ...options });
+  const landsThenResets = async (put: () => Promise<void>) => {
+    await put();
+    throw reset();
+  };
+  const resetsBeforeLanding = async () => {
+    throw reset();
+  };
+
+  it("never retries a refused conditional put", async () => {
+    const { backend, store, calls } = scripted([]);
+    await backend.put("k", sequence(10));
+    const { version } = (await backend.getVersioned("k"))!;
+    await backend.put("k", sequence(20));
+    const err = await retried(store)
+      .put("k", sequence(30), { ifMatch: version })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionFailedError);
+    expect(calls()).toBe(1);
+    expect(await backend.get("k")).toEqual(sequence(20));
+  });
+
+  it.each([
+    { what: "ifMatch", create: false },
+    { what: "ifNoneMatch", create: true },
+  ])(
+    "takes a conditional put ($what) whose attempt landed but lost its answer as done",
+    async ({ create }) => {
+      const { backend, store, calls } = scripted([landsThenResets]);
+      if (!create) await backend.put("k", sequence(10));
+      const before = await backend.getVersioned("k");
+      const condition = before === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: before.version };
+      await retried(store).put("k", sequence(30), condition);
+      expect(calls()).toBe(2); // the retry was refused by the first attempt's own write
+      expect(await backend.get("k")).toEqual(sequence(30));
+    },
+  );
+
+  it("takes an attempt that timed out but landed as done", async () => {
+    const hangsAfterLanding = async (put: () => Promise<void>) => {
+      await put();
+      await new Promise(() => {}); // the answer never comes
+    };
+    const { backend, store, calls } = scripted([hangsAfterLanding]);
+    await backend.put("k", sequence(10));
+    const { version } = (await backend.getVersioned("k"))!;
+    await retried(store, { attemptTimeoutMs: 50 }).put("k", sequence(30), { ifMatch: version });
+    expect(calls()).toBe(2);
+    expect(await backend.get("k")).toEqual(sequence(30));
+  });
+
+  it("retries a conditional put that did not land, and it lands once", async () => {
+    const { backend, store, calls } = scripted([resetsBeforeLanding]);
+    await backend.put("k", sequence(10));
+    const before = (await backend.getVersioned("k"))!;
+    await retried(store).put("k", sequence(30), { ifMatch: before.version });
+    expect(calls()).toBe(2);
+    const after = (await backend.getVersioned("k"))!;
+    expect(after.bytes).toEqual(sequence(30));
+    expect(Number(after.version)).toBe(Number(before.version) + 1);
+  });
+
+  it("still refuses when another writer changed the object while the outcome was unknown", async () => {
+    const { backend, store } = scripted([
+      async () => {
+        await backend.put("k", sequence(20)); // another writer's update lands meanwhile
+        throw reset();
+      },
+    ]);
+    await backend.put("k", sequence(10));
+    const { version } = (await backend.getVersioned("k"))!;
+    const err = await retried(store)
+      .put("k", sequence(30), { ifMatch: version })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionFailedError);
+    expect(await backend.get("k")).toEqual(sequence(20));
   });
 });

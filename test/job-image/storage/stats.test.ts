@@ -19,15 +19,17 @@ describe("store stats", () => {
     await store.get("a");
     await store.getRange("a", { offset: 90, length: 50 });
     await store.head("a");
+    await store.getVersioned("a");
     await store.get("missing");
     await expect(store.getRange("a", { offset: 500, length: 1 })).rejects.toThrow();
     for await (const _ of store.list("")) {
       // draining the listing counts it
     }
-    expect(stats).toMatchObject({ requests: 7, failures: 1, bytesRead: 110, bytesWritten: 100 });
+    expect(stats).toMatchObject({ requests: 8, failures: 1, bytesRead: 210, bytesWritten: 100 });
     expect(stats.byKind.get).toEqual({ requests: 2, bytes: 100 });
     expect(stats.byKind.getRange).toEqual({ requests: 2, bytes: 10 });
     expect(stats.byKind.head.requests).toBe(1);
+    expect(stats.byKind.getVersioned).toEqual({ requests: 1, bytes: 100 });
     expect(stats.byKind.put).toEqual({ requests: 1, bytes: 100 });
     expect(stats.byKind.list.requests).toBe(1);
   });
