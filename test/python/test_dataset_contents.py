@@ -1,0 +1,120 @@
+"""An ensemble dataset (a run's ensemble store, or a collection of runs) opens in xarray with the
+members along `number` and the runs along `time`, and every data chunk is exactly what ecCodes
+decodes from the message it references; a chunk without a reference reads as NaN.
+
+Environment (set by test/job-image/interop/*.int.test.ts):
+  GIK_DATASET  the store (a local path or s3:// URL, see gik_readers)
+  GIK_OPEN_CONSOLIDATED  "1" to open with consolidated=True (zarr-python 3)
+  GIK_EXPECT   JSON: {"times": ["2025-01-01T00", ...], "steps": [...],
+               "levels": {"t/instant/isobaricInhPa": [500, 850], ...},
+               "present": {"2025-01-01T00": {"members": [0, 1, ...], "groups": {group: [levels]}}},
+               (a single-level group present at a time is listed with no levels: `group: []`)
+               "absent_steps": {"mx2t3/max/heightAboveGround": [0, 150, ...]}}
+               `present` says which members and (group, levels) each time holds; everything else
+               must read as NaN.
+  GIK_MEMBER_STORES  optional: directory of the run's member stores, which must equal the ensemble
+               store along number (xr.concat of the 51 members).
+  GIK_CHUNK_MEMBERS  optional: the members (numbers, comma-separated) whose chunks are checked against
+               ecCodes; default all 51. Chunks of the others must still be NaN where expected.
+"""
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from gik_readers import data_groups, decode_message, env_json, open_store, references
+
+DATASET = os.environ.get("GIK_DATASET", "")
+EXPECT = env_json("GIK_EXPECT") if "GIK_EXPECT" in os.environ else {}
+CONSOLIDATED = os.environ.get("GIK_OPEN_CONSOLIDATED") == "1"
+CHUNK_MEMBERS = {int(m) for m in os.environ["GIK_CHUNK_MEMBERS"].split(",")} if os.environ.get("GIK_CHUNK_MEMBERS") else None
+MEMBER_STORES = os.environ.get("GIK_MEMBER_STORES", "")
+
+
+def member_name(number):
+    return "control" if number == 0 else f"ens{number:02d}"
+
+
+@pytest.fixture(scope="module")
+def tree():
+    return open_store(DATASET, consolidated=CONSOLIDATED)
+
+
+def test_axes(tree):
+    times = [pd.Timestamp(t) for t in EXPECT["times"]]
+    steps = EXPECT["steps"]
+    for group, var in data_groups(tree):
+        ds = tree[group].ds
+        da = ds[var]
+        level = group.split("/")[2]
+        dims = ("time", "number", "step") + ((level,) if level in da.dims else ()) + ("latitude", "longitude")
+        assert da.dims == dims, f"{group}: {da.dims}"
+        assert list(pd.to_datetime(ds["time"].values)) == times, f"{group}: time"
+        assert list(ds["number"].values) == list(range(51)), f"{group}: number"
+        assert list((ds["step"].values / np.timedelta64(1, "h")).astype(int)) == steps, f"{group}: step"
+        # valid_time is time + step, for every run and step
+        valid = pd.to_datetime(ds["valid_time"].values.ravel()).values.reshape(len(times), len(steps))
+        want = np.array([[t + pd.Timedelta(hours=s) for s in steps] for t in times], dtype="datetime64[ns]")
+        assert np.array_equal(valid, want), f"{group}: valid_time"
+        if group in EXPECT.get("levels", {}):
+            assert list(ds[level].values) == EXPECT["levels"][group], f"{group}: levels"
+
+
+def test_every_chunk_is_what_eccodes_decodes_and_the_rest_is_nan(tree):
+    refs = references(DATASET)
+    steps = EXPECT["steps"]
+    absent_steps = {g: set(s) for g, s in EXPECT.get("absent_steps", {}).items()}
+    checked = 0
+    for group, var in data_groups(tree):
+        da = tree[group].ds[var]
+        level = group.split("/")[2]
+        values = da.values  # time, number, step, [level], lat, lon
+        has_level = level in da.dims
+        levels = list(tree[group].ds[level].values) if has_level else [None]
+        for t, when in enumerate(EXPECT["times"]):
+            present = EXPECT["present"].get(when, {"members": [], "groups": {}})
+            for m in range(51):
+                for s, step in enumerate(steps):
+                    for lv, lvalue in enumerate(levels):
+                        index = (t, m, s, lv) if has_level else (t, m, s)
+                        key = f"{group}/{var}/{'.'.join(map(str, index))}.0.0"
+                        got = values[index]
+                        expected = (
+                            m in present["members"]
+                            and step not in absent_steps.get(group, set())
+                            and group in present["groups"]
+                            and (lvalue is None or lvalue in present["groups"][group])
+                        )
+                        if not expected:
+                            assert key not in refs, f"{key}: a reference where {when} has no such message"
+                            assert np.all(np.isnan(got)), f"{key}: must read as NaN"
+                            continue
+                        if CHUNK_MEMBERS is not None and m not in CHUNK_MEMBERS:
+                            assert key in refs, f"{key}: no reference"
+                            continue
+                        url, offset, size = refs[key]
+                        truth, keys = decode_message(url, offset, size)
+                        assert keys["endStep"] == step, f"{key}: references step {keys['endStep']}"
+                        assert keys["perturbationNumber"] == m, f"{key}: references member {keys['perturbationNumber']}"
+                        if lvalue is not None:
+                            assert keys["level"] == lvalue, f"{key}: references level {keys['level']}"
+                        assert np.array_equal(got, truth), f"{key}: decoded values differ from ecCodes"
+                        checked += 1
+    print(f"{checked} chunks checked against ecCodes")
+    assert checked > 0
+
+
+@pytest.mark.skipif(not MEMBER_STORES, reason="no member stores to compare with")
+def test_equals_the_member_stores_concatenated_along_number(tree):
+    for group, var in data_groups(tree):
+        members = [
+            open_store(f"{MEMBER_STORES.rstrip('/')}/{member_name(n)}.parquet", consolidated=CONSOLIDATED)[group]
+            .ds[var]
+            .drop_vars("number")
+            for n in range(51)
+        ]
+        stacked = xr.concat(members, dim="number").transpose("time", "number", *members[0].dims[1:])
+        ensemble = tree[group].ds[var]
+        np.testing.assert_array_equal(ensemble.values, stacked.values, err_msg=group)
