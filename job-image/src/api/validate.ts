@@ -124,7 +124,8 @@ export function scheduleDefaults(spec: EcmwfScheduleSpec): ScheduleSettings {
     publicationDelaySeconds: spec.publicationDelaySeconds ?? SCHEDULE_DEFAULTS.publicationDelaySeconds,
     concurrencyPolicy: spec.concurrencyPolicy ?? SCHEDULE_DEFAULTS.concurrencyPolicy,
     suspend: spec.suspend ?? false,
-    successfulRunsHistoryLimit: spec.successfulRunsHistoryLimit ?? SCHEDULE_DEFAULTS.successfulRunsHistoryLimit,
+    successfulRunsHistoryLimit:
+      spec.successfulRunsHistoryLimit ?? SCHEDULE_DEFAULTS.successfulRunsHistoryLimit,
     failedRunsHistoryLimit: spec.failedRunsHistoryLimit ?? SCHEDULE_DEFAULTS.failedRunsHistoryLimit,
     maxBackfill: spec.maxBackfill ?? SCHEDULE_DEFAULTS.maxBackfill,
   };
@@ -134,10 +135,7 @@ export function scheduleDefaults(spec: EcmwfScheduleSpec): ScheduleSettings {
 function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
   const t = spec?.templates;
   return [
-    () =>
-      typeof spec === "object" && spec !== null
-        ? undefined
-        : { field: prefix, message: "required" },
+    () => (typeof spec === "object" && spec !== null ? undefined : { field: prefix, message: "required" }),
     () => checkMembers(`${prefix}.members`, spec.members),
     () =>
       typeof t !== "object" || t === null
@@ -159,7 +157,10 @@ function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
       t.store !== undefined
         ? checkDate(`${prefix}.templates.referenceDate`, t.referenceDate)
         : t.referenceDate !== undefined
-          ? { field: `${prefix}.templates.referenceDate`, message: `only goes with ${prefix}.templates.store` }
+          ? {
+              field: `${prefix}.templates.referenceDate`,
+              message: `only goes with ${prefix}.templates.store`,
+            }
           : undefined,
     () => optional(spec.source, (v) => checkUrl(`${prefix}.source`, v)),
     () => optional(spec.output, (v) => checkWritableUrl(`${prefix}.output`, v)),
@@ -167,13 +168,10 @@ function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
     () => optional(spec.layout, (v) => checkEnum(`${prefix}.layout`, v, LAYOUTS)),
     () => optional(spec.onDrift, (v) => checkEnum(`${prefix}.onDrift`, v, ["fail", "rebuild"])),
     () => optional(spec.parallelism, (v) => checkInt(`${prefix}.parallelism`, v, 1, 51)),
-    () =>
-      optional(spec.backoffLimitPerIndex, (v) => checkInt(`${prefix}.backoffLimitPerIndex`, v, 0, 10)),
+    () => optional(spec.backoffLimitPerIndex, (v) => checkInt(`${prefix}.backoffLimitPerIndex`, v, 0, 10)),
     () => optional(spec.serviceAccountName, (v) => checkName(`${prefix}.serviceAccountName`, v)),
     () =>
-      optional(spec.credentials, (v) =>
-        checkName(`${prefix}.credentials.secretRef.name`, v.secretRef?.name),
-      ),
+      optional(spec.credentials, (v) => checkName(`${prefix}.credentials.secretRef.name`, v.secretRef?.name)),
   ];
 }
 
