@@ -87,39 +87,21 @@ export function ecmwfScheduleReconciler(deps: ReconcilerDeps): Reconciler {
     const runName = (run: RunId) => scheduledRunName(schedule.metadata.name, run);
 
     let kept = runs;
-    const scheduled: string[] = [];
-    const taken: ScheduledCycle[] = [];
+    let made: Made = { scheduled: [], taken: [] };
     let handled = [plan.beyondBackfill?.last, ...plan.missed].at(-1);
     if (verdict.kind === "go") {
       const { create, replace, supersede } = verdict.value;
-      handled = supersede.at(-1) ?? handled;
-      for (const { run } of replace) {
-        const newest = create.at(-1);
-        const deleted = await deps.api.deleteRun(run.metadata.namespace, run.metadata.name, run.metadata.uid);
-        if (deleted) {
-          await emit(
-            deps.events,
-            schedule,
-            ScheduleEvent.RunReplaced,
-            `Deleted active run ${run.metadata.name} for ${newest ? runName(newest.run) : "a newer run"} (concurrencyPolicy Replace)`,
-          );
-        }
-        kept = kept.filter((r) => r.run !== run);
-      }
-      for (const cycle of create) {
-        const name = runName(cycle.run);
-        if (world.others.has(name)) {
-          taken.push(cycle);
-        } else {
-          const created = await deps.api.createRun(desiredRun(schedule, cycle.run));
-          if (created) await emit(deps.events, schedule, ScheduleEvent.RunCreated, `Created run ${name}`);
-          else
-            deps.log.info({ schedule: key, run: name }, "run exists already (made before); counted as made");
-          scheduled.push(name);
-        }
-        handled = cycle;
-      }
+      const replaced = await replaceRuns(
+        deps,
+        schedule,
+        replace,
+        create.at(-1) && runName(create.at(-1)!.run),
+      );
+      kept = kept.filter((r) => !replaced.includes(r));
+      made = await createRuns(deps, world, create, runName);
+      handled = create.at(-1) ?? supersede.at(-1) ?? handled;
     }
+    const { scheduled, taken } = made;
 
     const skips = describeSkips(
       {
@@ -165,6 +147,59 @@ async function finishReconcile(deps: ReconcilerDeps, world: ScheduleWorld, f: Fi
     status,
     scheduleTransitions(schedule.status, status, f.skips),
   );
+}
+
+/** What {@link createRuns} did: the runs made (or found made), the cycles whose name is taken. */
+interface Made {
+  scheduled: string[];
+  taken: ScheduledCycle[];
+}
+
+/** Deletes the active runs for `newest` (Replace); returns them. */
+async function replaceRuns(
+  deps: ReconcilerDeps,
+  schedule: EcmwfSchedule,
+  replace: readonly OwnedRun[],
+  newest: string | undefined,
+): Promise<OwnedRun[]> {
+  for (const { run } of replace) {
+    const { namespace, name, uid } = run.metadata;
+    if (await deps.api.deleteRun(namespace, name, uid)) {
+      await emit(
+        deps.events,
+        schedule,
+        ScheduleEvent.RunReplaced,
+        `Deleted active run ${name} for ${newest ?? "a newer run"} (concurrencyPolicy Replace)`,
+      );
+    }
+  }
+  return [...replace];
+}
+
+/**
+ * Creates the runs of `cycles`, oldest first. AlreadyExists counts as made (an earlier create
+ * whose status write did not happen, or a stale cache); a name held by a run the schedule does
+ * not own is left alone.
+ */
+async function createRuns(
+  deps: ReconcilerDeps,
+  world: ScheduleWorld,
+  cycles: readonly ScheduledCycle[],
+  runName: (run: RunId) => string,
+): Promise<Made> {
+  const made: Made = { scheduled: [], taken: [] };
+  for (const cycle of cycles) {
+    const name = runName(cycle.run);
+    if (world.others.has(name)) {
+      made.taken.push(cycle);
+      continue;
+    }
+    const created = await deps.api.createRun(desiredRun(world.schedule, cycle.run));
+    if (created) await emit(deps.events, world.schedule, ScheduleEvent.RunCreated, `Created run ${name}`);
+    else deps.log.info({ run: name }, "run exists already (made before); counted as made");
+    made.scheduled.push(name);
+  }
+  return made;
 }
 
 /** Deletes the ended runs beyond the history limits; returns the runs that remain. */
