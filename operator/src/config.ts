@@ -21,6 +21,15 @@
  * | `GIK_LEASE_NAME` | `gik-operator` | name of the Lease |
  * | `POD_NAME` | host name | this replica's identity in the Lease and in Events |
  * | `GIK_LOG_LEVEL` | `info` | pino level |
+ * | `GIK_CLOCK_START` | (none) | **tests and demos only**: the time (RFC 3339) EcmwfSchedules see at `GIK_CLOCK_ORIGIN` |
+ * | `GIK_CLOCK_ORIGIN` | when the operator starts | **tests and demos only**: the real instant (RFC 3339) at which that clock reads `GIK_CLOCK_START` |
+ * | `GIK_CLOCK_SCALE` | `1` | **tests and demos only**: how many times faster than real time that clock runs |
+ *
+ * The `GIK_CLOCK_*` settings move EcmwfSchedules (their due times, deadlines and requeues) onto a
+ * shifted, faster clock: now = start + (real now − origin) × scale. Nothing else follows it (leader
+ * election, Events, runs keep real time). Operators given the same three values agree on the time,
+ * so a restarted one goes on where the last one was. A schedule's `creationTimestamp` is real time:
+ * on a shifted clock, give schedules a `startFrom`. Never set them in production.
  *
  * @module
  */
@@ -57,6 +66,14 @@ export interface LeaderElectionConfig {
   retryPeriodMs: number;
 }
 
+/** The shifted clock of schedules (`GIK_CLOCK_*`), for tests and demos. */
+export interface ScheduleClockConfig {
+  start: Date;
+  /** Undefined: when the operator starts. */
+  origin?: Date;
+  scale: number;
+}
+
 export interface OperatorConfig {
   job: JobDefaults;
   /** The one namespace to watch; undefined means all namespaces. */
@@ -65,6 +82,8 @@ export interface OperatorConfig {
   workers: number;
   leaderElection: LeaderElectionConfig;
   logLevel: string;
+  /** Undefined: schedules run on the operator's clock (the system clock). */
+  scheduleClock?: ScheduleClockConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -100,7 +119,42 @@ export function loadConfig(env: Env, hostname: string): OperatorConfig {
       retryPeriodMs: 2_000,
     },
     logLevel: env.GIK_LOG_LEVEL?.trim() || "info",
+    scheduleClock: scheduleClock(env),
   };
+}
+
+function scheduleClock(env: Env): ScheduleClockConfig | undefined {
+  const start = time(env, "GIK_CLOCK_START");
+  const origin = time(env, "GIK_CLOCK_ORIGIN");
+  const scaleText = env.GIK_CLOCK_SCALE?.trim();
+  if (!start) {
+    const stray = origin ? "GIK_CLOCK_ORIGIN" : scaleText ? "GIK_CLOCK_SCALE" : undefined;
+    if (stray) throw new UsageError(stray, "only goes with GIK_CLOCK_START");
+    return undefined;
+  }
+  const scale = scaleText ? Number(scaleText) : 1;
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1_000_000) {
+    throw new UsageError(
+      "GIK_CLOCK_SCALE",
+      `expected a number above 0 and up to 1000000, got ${JSON.stringify(scaleText)}`,
+    );
+  }
+  return { start, origin, scale };
+}
+
+/** An RFC 3339 time with a zone (`2025-01-01T05:00:00Z`), or undefined when unset. */
+function time(env: Env, name: string): Date | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const t = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(text)
+    ? Date.parse(text)
+    : Number.NaN;
+  if (Number.isNaN(t))
+    throw new UsageError(
+      name,
+      `expected an RFC 3339 time such as 2025-01-01T05:00:00Z, got ${JSON.stringify(text)}`,
+    );
+  return new Date(t);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -2,19 +2,30 @@
  * The operator's wiring, declared once (controller-runtime's builder, by hand): which informer
  * events enqueue which keys of which controller.
  *
- * | controller      | For (generation changes) | Owns (all events) | Watches                          |
- * | --------------- | ------------------------ | ----------------- | -------------------------------- |
- * | `ecmwfrun`      | EcmwfRun                 | Job, Pod          | TemplateBuild → runs naming it   |
- * | `templatebuild` | TemplateBuild            | Job, Pod          |                                  |
+ * | controller       | For (generation changes) | Owns (all events) | Watches                          |
+ * | ---------------- | ------------------------ | ----------------- | -------------------------------- |
+ * | `ecmwfrun`       | EcmwfRun                 | Job, Pod          | TemplateBuild → runs naming it   |
+ * | `templatebuild`  | TemplateBuild            | Job, Pod          |                                  |
+ * | `ecmwfschedule`  | EcmwfSchedule            | EcmwfRun          |                                  |
  *
  * Handlers only map objects to keys and add them to queues. Controllers start once every informer
- * has listed, so no reconcile sees a run without the Job that exists.
+ * has listed, so no reconcile sees a run without the Job that exists (nor a schedule without its
+ * runs).
+ *
+ * Schedules run on `scheduleClock` (their reconciler and their queue's delays): the system clock,
+ * or for tests and demos a shifted, faster one (`GIK_CLOCK_*`, see `config.ts`). Everything else
+ * — leader election, informer restarts, run reconciles, Event times — keeps `clock`.
  *
  * @module
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { ECMWF_RUN, type GikResource, TEMPLATE_BUILD } from "../../job-image/src/api/index.js";
+import {
+  ECMWF_RUN,
+  ECMWF_SCHEDULE,
+  type GikResource,
+  TEMPLATE_BUILD,
+} from "../../job-image/src/api/index.js";
 import type { JobDefaults } from "./config.js";
 import { type Clock, sleep } from "./controller/clock.js";
 import { Controller, type ReconcileMetrics } from "./controller/controller.js";
@@ -25,6 +36,7 @@ import type { EventSink, KubeApi } from "./kube/api.js";
 import type { Informers } from "./kube/informers.js";
 import { controllerOwner, GenerationChanged, podOwner, runsUsingTemplateBuild } from "./kube/predicates.js";
 import { ecmwfRunReconciler } from "./reconcilers/ecmwf-run/reconcile.js";
+import { ecmwfScheduleReconciler } from "./reconcilers/ecmwf-schedule/reconcile.js";
 import { templateBuildReconciler } from "./reconcilers/template-build/reconcile.js";
 
 export interface OperatorDeps {
@@ -32,6 +44,8 @@ export interface OperatorDeps {
   api: KubeApi;
   events: EventSink;
   clock: Clock;
+  /** The clock of schedules; default `clock`. */
+  scheduleClock?: Clock;
   defaults: JobDefaults;
   log: Logger;
   workers: number;
@@ -55,12 +69,13 @@ export function wireOperator(deps: OperatorDeps): Operator {
   const caches = {
     runs: informers.runs,
     templateBuilds: informers.templateBuilds,
+    schedules: informers.schedules,
     jobs: informers.jobs,
     pods: informers.pods,
   };
   const reconcilerDeps = { ...deps, caches };
-  const make = (name: string, reconcile: Reconciler) => {
-    const queue = new WorkQueue({ clock });
+  const make = (name: string, reconcile: Reconciler, queueClock = clock) => {
+    const queue = new WorkQueue({ clock: queueClock });
     const controller = new Controller({
       name,
       reconcile,
@@ -80,9 +95,27 @@ export function wireOperator(deps: OperatorDeps): Operator {
     "templatebuild",
     templateBuildReconciler({ ...reconcilerDeps, log: log.child({ controller: "templatebuild" }) }),
   );
+  const scheduleClock = deps.scheduleClock ?? clock;
+  const schedules = make(
+    "ecmwfschedule",
+    ecmwfScheduleReconciler({
+      ...reconcilerDeps,
+      clock: scheduleClock,
+      log: log.child({ controller: "ecmwfschedule" }),
+    }),
+    scheduleClock,
+  );
 
   informers.runs.on(forResource((r) => runs.controller.enqueue(keyOf(r.metadata))));
   informers.templateBuilds.on(forResource((tb) => builds.controller.enqueue(keyOf(tb.metadata))));
+  informers.schedules.on(forResource((es) => schedules.controller.enqueue(keyOf(es.metadata))));
+  // A run's every change (its status included: ended runs free Forbid and count for the history).
+  informers.runs.on(
+    everyEvent((run) => {
+      const schedule = controllerOwner(run, ECMWF_SCHEDULE.kind);
+      if (schedule) schedules.controller.enqueue(keyOf(schedule));
+    }),
+  );
   informers.templateBuilds.on(
     everyEvent((tb) => {
       for (const key of runsUsingTemplateBuild(tb, informers.runs)) runs.controller.enqueue(keyOf(key));
@@ -106,7 +139,7 @@ export function wireOperator(deps: OperatorDeps): Operator {
   );
 
   const all: ResilientInformer<KubernetesObject>[] = Object.values(informers);
-  const controllers = [runs.controller, builds.controller];
+  const controllers = [runs.controller, builds.controller, schedules.controller];
   const stopping = new AbortController();
   return {
     controllers,
@@ -126,6 +159,7 @@ export function wireOperator(deps: OperatorDeps): Operator {
     queueDepth: () => [
       { controller: runs.controller.name, depth: runs.queue.len() },
       { controller: builds.controller.name, depth: builds.queue.len() },
+      { controller: schedules.controller.name, depth: schedules.queue.len() },
     ],
   };
 }

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type Logger, pino } from "pino";
 import { loadConfig } from "./config.js";
-import { type Clock, sleep, systemClock } from "./controller/clock.js";
+import { type Clock, scaledClock, sleep, systemClock } from "./controller/clock.js";
 import { startHttpServer } from "./http-server.js";
 import { makeKubeApi, makeLeaseClient } from "./kube/client.js";
 import { makeEventRecorder } from "./kube/events.js";
@@ -64,6 +64,16 @@ export async function runOperator(options: RunOptions): Promise<number> {
     queueDepth: () => operator?.queueDepth() ?? [],
     isLeader: leading,
   });
+  const shifted = config.scheduleClock;
+  const scheduleClock = shifted
+    ? scaledClock({ ...shifted, origin: shifted.origin ?? clock.now(), base: clock })
+    : clock;
+  if (shifted) {
+    log.warn(
+      { scheduleClock: scheduleClock.now().toISOString(), scale: shifted.scale },
+      "EcmwfSchedules run on a shifted clock (GIK_CLOCK_*): for tests and demos only",
+    );
+  }
   operator = wireOperator({
     informers,
     api: makeKubeApi(kc),
@@ -75,6 +85,7 @@ export async function runOperator(options: RunOptions): Promise<number> {
       log,
     }),
     clock,
+    scheduleClock,
     defaults: config.job,
     log,
     workers: config.workers,

@@ -1,23 +1,36 @@
 /**
- * The Argo CD health checks of `argocd/health/gik.dev/{EcmwfRun,TemplateBuild}/health.lua`, run by
- * Debian's Lua 5.1 (Argo CD's dialect) and 5.4 on statuses the operator writes: each is computed
- * by the operator's own pure `computeRunStatus` / `computeTemplateBuildStatus` from a run, its
- * Job as the Job controller leaves it, its pods and the checks' verdict — the same code path as
- * the reconciler. `test/helm/operator.int.test.ts` runs them on statuses of a live cluster too.
+ * The Argo CD health checks of `argocd/health/gik.dev/{EcmwfRun,TemplateBuild,EcmwfSchedule}/health.lua`,
+ * run by Debian's Lua 5.1 (Argo CD's dialect) and 5.4 on statuses the operator writes: a run's or
+ * build's is computed by the operator's own pure `computeRunStatus` / `computeTemplateBuildStatus`
+ * from a run, its Job as the Job controller leaves it, its pods and the checks' verdict — the same
+ * code path as the reconciler; a schedule's is written by its reconciler itself, on the fake
+ * cluster. `test/helm/operator.int.test.ts` runs the first two on statuses of a live cluster too.
  */
 import { fileURLToPath } from "node:url";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import type { EcmwfRun, TemplateBuild } from "../../job-image/src/api/index.js";
+import type {
+  EcmwfRun,
+  EcmwfSchedule,
+  EcmwfScheduleSpec,
+  RunPhase,
+  TemplateBuild,
+} from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
+import { ecmwfScheduleReconciler } from "../../operator/src/reconcilers/ecmwf-schedule/reconcile.js";
 import { checkTemplateBuild } from "../../operator/src/reconcilers/template-build/checks.js";
 import { desiredTemplateBuildJob } from "../../operator/src/reconcilers/template-build/desired-job.js";
 import { computeTemplateBuildStatus } from "../../operator/src/reconcilers/template-build/status.js";
+import { FakeClock } from "../operator/helpers/fake-clock.js";
+import { FakeCluster } from "../operator/helpers/fake-cluster.js";
 import {
   defaults,
   partiallySucceededRun,
   run,
+  schedule,
+  scheduledRun,
   templateBuild,
   withJobStatus,
 } from "../operator/helpers/objects.js";
@@ -140,7 +153,90 @@ const buildCases: [string, TemplateBuild, Health["status"], RegExp][] = [
   ],
 ];
 
+/**
+ * The schedule with `spec` (from 20250101) and runs of the given cycles in the given phases, as its
+ * reconciler leaves it at 2025-01-01T18:30Z (cycles up to 12 z due; the newest run is the cursor).
+ */
+async function reconciledSchedule(
+  spec: Partial<EcmwfScheduleSpec>,
+  runs: [string, RunPhase | undefined][] = [],
+): Promise<EcmwfSchedule> {
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(Date.parse("2025-01-01T18:30:00Z"));
+  const es = schedule(spec);
+  cluster.schedules.put(es);
+  for (const [stamp, phase] of runs) cluster.runs.put(scheduledRun(es, stamp, phase));
+  const reconcile = ecmwfScheduleReconciler({
+    caches: cluster,
+    api: cluster.api,
+    events: cluster.sink,
+    clock,
+    defaults,
+    log: pino({ level: "silent" }),
+  });
+  await reconcile({ namespace: "gik", name: "ens" });
+  return cluster.schedules.get("ens", "gik")!;
+}
+
+const scheduleCases: [string, () => Promise<EcmwfSchedule>, Health["status"], RegExp][] = [
+  ["not yet seen by the operator", async () => schedule(), "Progressing", /Waiting for the gik operator/],
+  [
+    "a spec change not yet seen",
+    async () => {
+      const es = await reconciledSchedule({});
+      return { ...es, metadata: { ...es.metadata, generation: 2 } };
+    },
+    "Progressing",
+    /generation 2/,
+  ],
+  [
+    "making runs, none ended yet",
+    () => reconciledSchedule({}, [["2025010112", "Running"]]),
+    "Healthy",
+    /^1 active; next cycle 2025010118, due at 2025-01-02T00:00:00Z$/,
+  ],
+  [
+    "making runs, the latest ended run succeeded",
+    () =>
+      reconciledSchedule({}, [
+        ["2025010106", "Failed"],
+        ["2025010112", "Succeeded"],
+      ]),
+    "Healthy",
+    /^0 active; next cycle 2025010118/,
+  ],
+  [
+    "a due cycle waiting for an active run (Forbid)",
+    () => reconciledSchedule({ concurrencyPolicy: "Forbid" }, [["2025010106", undefined]]),
+    "Progressing",
+    /^WaitingForActiveRun: /,
+  ],
+  [
+    "the latest ended run partially succeeded",
+    () =>
+      reconciledSchedule({}, [
+        ["2025010106", "Succeeded"],
+        ["2025010112", "PartiallySucceeded"],
+      ]),
+    "Degraded",
+    /Latest run ended badly: run ens-2025010112 partially succeeded/,
+  ],
+  ["suspended", () => reconciledSchedule({ suspend: true }), "Suspended", /Suspended/],
+  [
+    "stalled (a spec the CRD would refuse)",
+    () => reconciledSchedule({ maxBackfill: 0 }),
+    "Degraded",
+    /Stalled: spec.maxBackfill/,
+  ],
+];
+
 describe.each(LUA_INTERPRETERS)("Argo CD health in %s", (lua) => {
+  it.each(scheduleCases)("EcmwfSchedule %s", async (_name, make, status, message) => {
+    const health = await runHealth(lua, script("EcmwfSchedule"), await make());
+    expect(health.status).toBe(status);
+    expect(health.message).toMatch(message);
+  });
+
   it.each(runCases)("EcmwfRun %s", async (_name, obj, status, message) => {
     const health = await runHealth(lua, script("EcmwfRun"), obj);
     expect(health.status).toBe(status);

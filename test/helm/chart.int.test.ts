@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import type { V1Job, V1Service } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { JOB_SPEC_ENV, parseJobSpec } from "../../job-image/src/api/index.js";
 import { loadConfig } from "../../operator/src/config.js";
 import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { namespaceName } from "../operator/helpers/cluster.js";
@@ -339,7 +340,9 @@ describe("values reach the operator and its Jobs", () => {
     expect(pod.serviceAccountName).toBe(want.account);
     expect(container.envFrom?.[0]?.secretRef?.name).toBe(want.secret);
     expect(container.resources?.limits?.memory).toBe(want.memoryLimit);
-    if (want.output) expect(container.args).toContain(want.output);
+    // The output reaches the pods in the Job contract (api/job-spec.ts), not in their arguments.
+    const contract = container.env?.find((e) => e.name === JOB_SPEC_ENV)?.value ?? "";
+    if (want.output) expect(parseJobSpec(contract, JOB_SPEC_ENV)).toMatchObject({ output: want.output });
     expect(pod.securityContext).toEqual(lockedDownPod(want.uid as number));
     expect(container.securityContext).toEqual(LOCKED_DOWN_CONTAINER);
   });

@@ -248,6 +248,7 @@ describe("helm install", () => {
         "--timeout=60s",
         "crd/ecmwfruns.gik.dev",
         "crd/templatebuilds.gik.dev",
+        "crd/ecmwfschedules.gik.dev",
       ]),
     );
   });

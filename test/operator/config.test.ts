@@ -22,6 +22,22 @@ describe("loadConfig", () => {
       leaseName: "gik-operator",
     });
     expect(config.metricsPort).toBe(8080);
+    expect(config.scheduleClock).toBeUndefined();
+  });
+
+  it("reads the shifted clock of schedules (tests and demos)", () => {
+    const env = { GIK_JOB_IMAGE: "i", GIK_CLOCK_START: "2025-01-01T05:00:00Z" };
+    expect(loadConfig(env, "h").scheduleClock).toEqual({
+      start: new Date("2025-01-01T05:00:00Z"),
+      origin: undefined,
+      scale: 1,
+    });
+    const all = { ...env, GIK_CLOCK_ORIGIN: "2026-03-01T10:00:00.250+01:00", GIK_CLOCK_SCALE: "1800" };
+    expect(loadConfig(all, "h").scheduleClock).toEqual({
+      start: new Date("2025-01-01T05:00:00Z"),
+      origin: new Date("2026-03-01T09:00:00.250Z"),
+      scale: 1800,
+    });
   });
 
   it("reads every variable", () => {
@@ -58,6 +74,14 @@ describe("loadConfig", () => {
     { env: { GIK_JOB_IMAGE: "i", GIK_LEADER_ELECT: "yes" }, field: "GIK_LEADER_ELECT" },
     { env: { GIK_JOB_IMAGE: "i", GIK_JOB_RESOURCES: "{nope" }, field: "GIK_JOB_RESOURCES" },
     { env: { GIK_JOB_IMAGE: "i", GIK_JOB_RESOURCES: '{"cpu":"1"}' }, field: "GIK_JOB_RESOURCES" },
+    { env: { GIK_JOB_IMAGE: "i", GIK_CLOCK_START: "2025-01-01" }, field: "GIK_CLOCK_START" },
+    { env: { GIK_JOB_IMAGE: "i", GIK_CLOCK_START: "2025-01-01T05:00:00" }, field: "GIK_CLOCK_START" },
+    { env: { GIK_JOB_IMAGE: "i", GIK_CLOCK_SCALE: "60" }, field: "GIK_CLOCK_SCALE" },
+    { env: { GIK_JOB_IMAGE: "i", GIK_CLOCK_ORIGIN: "2025-01-01T05:00:00Z" }, field: "GIK_CLOCK_ORIGIN" },
+    {
+      env: { GIK_JOB_IMAGE: "i", GIK_CLOCK_START: "2025-01-01T05:00:00Z", GIK_CLOCK_SCALE: "0" },
+      field: "GIK_CLOCK_SCALE",
+    },
   ])("refuses $field", ({ env, field }) => {
     let error: unknown;
     try {

@@ -1,16 +1,17 @@
 /**
  * The CRDs on the real API server (kube-apiserver of the integration setup): valid objects are
  * accepted and defaulted, invalid ones are refused with a message naming the field, `date` is
- * immutable, inline credentials never get in, and the statuses the operator computes are accepted
- * through the status subresource and kept whole.
+ * immutable, inline credentials never get in (an EcmwfSchedule's run template included), and the
+ * statuses the operator computes are accepted through the status subresource and kept whole.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
+import { computeScheduleStatus } from "../../operator/src/reconcilers/ecmwf-schedule/status.js";
 import { createNamespace, installCrds, namespaceName } from "./helpers/cluster.js";
 import { ECMWF_RUN_COLUMNS, kubectlFor } from "./helpers/kubectl.js";
-import { defaults, partiallySucceededRun } from "./helpers/objects.js";
+import { defaults, partiallySucceededRun, schedule, scheduledRun } from "./helpers/objects.js";
 
 const kubectl = kubectlFor(inject("infra").kube);
 const NS = namespaceName("gik-crds");
@@ -219,5 +220,144 @@ describe("TemplateBuild on the real API server", () => {
       manifest("TemplateBuild", name, { ...validBuild, store: "gs://elsewhere/t" }),
     );
     expect(moved.out).toContain("store is immutable");
+  });
+});
+
+describe("EcmwfSchedule on the real API server", () => {
+  const validSchedule = {
+    cycles: [0, 12],
+    runTemplate: { templates: { templateBuild: "tb-20240529" }, members: ["control", "ens01"] },
+  };
+  const ecmwfSchedule = (name: string, spec: object) => manifest("EcmwfSchedule", name, spec);
+
+  it("accepts a valid schedule, applies the defaults, and lists it with the printer columns", async () => {
+    const applied = await kubectl(["apply", "-f", "-"], ecmwfSchedule("es-valid", validSchedule));
+    expect(applied.code, applied.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "es", "es-valid", "-n", NS, "-o", "json"])).stdout);
+    expect(got.spec).toEqual({
+      ...validSchedule,
+      // The run template's own defaults, as an EcmwfRun's.
+      runTemplate: {
+        ...validSchedule.runTemplate,
+        source: "s3://ecmwf-forecasts",
+        format: "parquet",
+        onDrift: "rebuild",
+        backoffLimitPerIndex: 2,
+      },
+      publicationDelaySeconds: 21600,
+      concurrencyPolicy: "Allow",
+      suspend: false,
+      successfulRunsHistoryLimit: 3,
+      failedRunsHistoryLimit: 1,
+      maxBackfill: 4,
+    });
+    const table = await kubectl(["get", "es", "-n", NS]);
+    expect(table.stdout.split("\n")[0]?.split(/\s{2,}/)).toEqual([
+      "NAME",
+      "CYCLES",
+      "SUSPEND",
+      "ACTIVE",
+      "LAST SCHEDULED",
+      "AGE",
+    ]);
+    expect(table.stdout.split("\n")[1]?.split(/\s+/).slice(0, 3)).toEqual(["es-valid", "[0,12]", "false"]);
+    expect((await kubectl(["get", "ecmwfschedules.gik.dev", "es-valid", "-n", NS])).code).toBe(0);
+  });
+
+  it.each([
+    { name: "no cycles", spec: { cycles: [] }, message: "spec.cycles: Invalid value" },
+    { name: "cycle 3", spec: { cycles: [0, 3] }, message: "spec.cycles[1]: Unsupported value: 3" },
+    { name: "a cycle twice", spec: { cycles: [6, 6] }, message: "spec.cycles[1]: Duplicate value: 6" },
+    {
+      name: "an unknown policy",
+      spec: { concurrencyPolicy: "Sometimes" },
+      message: 'spec.concurrencyPolicy: Unsupported value: "Sometimes"',
+    },
+    {
+      name: "a negative history limit",
+      spec: { failedRunsHistoryLimit: -1 },
+      message: "spec.failedRunsHistoryLimit: Invalid value",
+    },
+    { name: "maxBackfill 0", spec: { maxBackfill: 0 }, message: "spec.maxBackfill: Invalid value" },
+    {
+      name: "a negative deadline",
+      spec: { startingDeadlineSeconds: -5 },
+      message: "spec.startingDeadlineSeconds: Invalid value",
+    },
+    {
+      name: "startFrom not a calendar date",
+      spec: { startFrom: "20250431" },
+      message: 'spec.startFrom: Invalid value: "20250431": date must be a calendar date',
+    },
+    {
+      name: "startFrom not YYYYMMDD",
+      spec: { startFrom: "2025-04-01" },
+      message: "spec.startFrom: Invalid value",
+    },
+    {
+      name: "no run template",
+      spec: { runTemplate: undefined },
+      message: "spec.runTemplate: Required value",
+    },
+    {
+      name: "a date in the run template",
+      spec: { runTemplate: { ...validSchedule.runTemplate, date: "20250101" } },
+      message: 'unknown field "spec.runTemplate.date"',
+    },
+    {
+      name: "a run template as a run's spec would be refused",
+      spec: { runTemplate: { templates: { templateBuild: "tb" }, members: ["ens51"] } },
+      message: "spec.runTemplate.members[0]: Invalid value",
+    },
+    {
+      name: "inline credentials in the run template",
+      spec: {
+        runTemplate: {
+          ...validSchedule.runTemplate,
+          credentials: { secretRef: { name: "s3" }, secretAccessKey: "x" },
+        },
+      },
+      message: 'unknown field "spec.runTemplate.credentials.secretAccessKey"',
+    },
+  ])("refuses $name, naming the field", async ({ spec, message }) => {
+    const name = uniqueName("bad-es");
+    const applied = await kubectl(["apply", "-f", "-"], ecmwfSchedule(name, { ...validSchedule, ...spec }));
+    expect(applied.code).not.toBe(0);
+    expect(applied.out).toContain(message);
+    expect((await kubectl(["get", "es", name, "-n", NS])).out).toContain("NotFound");
+  });
+
+  it("keeps a status the operator computes, written through the status subresource", async () => {
+    const name = uniqueName("es-status");
+    expect((await kubectl(["apply", "-f", "-"], ecmwfSchedule(name, validSchedule))).code).toBe(0);
+    const es = schedule({}, { name, namespace: NS });
+    const runs = (["2025010100", "2025010112"] as const).map((stamp, i) => ({
+      run: scheduledRun(es, stamp, i === 0 ? "Succeeded" : undefined),
+      runTime: new Date(Date.UTC(2025, 0, 1, 12 * i)),
+    }));
+    const computed = computeScheduleStatus({
+      schedule: es,
+      runs,
+      scheduled: [],
+      ready: { status: "True", reason: "Scheduled", message: "next cycle 2025010200" },
+      now: new Date(),
+    });
+    const status = JSON.parse(JSON.stringify(computed));
+    const patched = await kubectl([
+      "patch",
+      "es",
+      name,
+      "-n",
+      NS,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
+    expect(patched.code, patched.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "es", name, "-n", NS, "-o", "json"])).stdout);
+    expect(got.status).toEqual(status);
+    const row = (await kubectl(["get", "es", name, "-n", NS, "--no-headers"])).stdout.split(/\s+/);
+    expect(row.slice(0, 5)).toEqual([name, "[0,12]", "false", "1", `${name}-2025010112`]);
   });
 });

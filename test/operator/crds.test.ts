@@ -1,24 +1,37 @@
 /**
  * Sanity of the CRDs as files: the structural-schema rules the operator relies on, the patterns
- * shared with `api/validate.ts`, and that the statuses the operator computes fit the status
- * schemas (an unknown status field would be pruned silently by the API server).
+ * and defaults shared with `api/validate.ts`, the EcmwfSchedule's `runTemplate` kept equal to the
+ * EcmwfRun spec without `date` and `cycle`, and that the statuses the operator computes fit the
+ * status schemas (an unknown status field would be pruned silently by the API server).
  */
 import { describe, expect, it } from "vitest";
 import {
   ConditionType,
   DATE_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
+  MAX_BACKFILL,
+  MAX_HISTORY_LIMIT,
+  MAX_PUBLICATION_DELAY_SECONDS,
   MEMBER_PATTERN,
+  SCHEDULE_DEFAULTS,
   URL_PATTERN,
   WRITABLE_URL_PATTERN,
 } from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
+import { computeScheduleStatus } from "../../operator/src/reconcilers/ecmwf-schedule/status.js";
 import { checkTemplateBuild } from "../../operator/src/reconcilers/template-build/checks.js";
 import { desiredTemplateBuildJob } from "../../operator/src/reconcilers/template-build/desired-job.js";
 import { computeTemplateBuildStatus } from "../../operator/src/reconcilers/template-build/status.js";
 import { loadCrd, rootSchema, schemaErrors, walk } from "./helpers/crds.js";
-import { defaults, partiallySucceededRun, templateBuild, withJobStatus } from "./helpers/objects.js";
+import {
+  defaults,
+  partiallySucceededRun,
+  schedule,
+  scheduledRun,
+  templateBuild,
+  withJobStatus,
+} from "./helpers/objects.js";
 
 const crds = [
   {
@@ -34,6 +47,13 @@ const crds = [
     plural: "templatebuilds",
     short: "tb",
     immutable: ["referenceDate", "cycle", "store"],
+  },
+  {
+    file: "ecmwfschedules.gik.dev.yaml",
+    kind: "EcmwfSchedule",
+    plural: "ecmwfschedules",
+    short: "es",
+    immutable: [],
   },
 ];
 
@@ -67,9 +87,10 @@ describe.each(crds)("$file", ({ file, kind, plural, short, immutable }) => {
 
   it("has no field that could hold an inline credential", () => {
     const names = [...walk(spec)].map(([path]) => path.split(".").at(-1) ?? "");
+    const holder = spec.properties!.runTemplate ?? spec;
     const suspicious = names.filter((n) => /key|secret|token|password|credential/i.test(n));
     expect(suspicious.sort()).toEqual(["credentials", "secretRef"]);
-    expect(spec.properties!.credentials!.properties!.secretRef!.properties).toEqual({
+    expect(holder.properties!.credentials!.properties!.secretRef!.properties).toEqual({
       name: expect.objectContaining({ type: "string" }),
     });
   });
@@ -89,7 +110,7 @@ describe.each(crds)("$file", ({ file, kind, plural, short, immutable }) => {
     }
   });
 
-  it.each(immutable)("%s is immutable (CEL transition rule)", (field) => {
+  it.skipIf(immutable.length === 0).each(immutable)("%s is immutable (CEL transition rule)", (field) => {
     const rules = spec.properties![field]!["x-kubernetes-validations"] ?? [];
     expect(rules.map((r) => r.rule)).toContain("self == oldSelf");
   });
@@ -146,6 +167,67 @@ describe("patterns", () => {
   });
 });
 
+describe("the EcmwfSchedule schema", () => {
+  const root = rootSchema(loadCrd("ecmwfschedules.gik.dev.yaml"));
+  const spec = root.properties!.spec!;
+
+  it("runTemplate is the EcmwfRun spec schema without date and cycle (they cannot drift apart)", () => {
+    const runSpec = structuredClone(rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.spec!);
+    delete runSpec.properties!.date;
+    delete runSpec.properties!.cycle;
+    runSpec.required = runSpec.required!.filter((f) => f !== "date" && f !== "cycle");
+    const { description: _template, ...template } = spec.properties!.runTemplate!;
+    const { description: _run, ...run } = runSpec;
+    expect(template).toEqual(run);
+    expect(Object.keys(template.properties!)).not.toContain("date");
+  });
+
+  it("defaults and bounds what the operator expects (api/validate.ts)", () => {
+    const p = spec.properties!;
+    expect(spec.required).toEqual(["cycles", "runTemplate"]);
+    expect(p.cycles).toMatchObject({ minItems: 1, maxItems: 4, "x-kubernetes-list-type": "set" });
+    expect(p.cycles!.items!.enum).toEqual([0, 6, 12, 18]);
+    expect(p.concurrencyPolicy).toMatchObject({
+      enum: ["Allow", "Forbid", "Replace"],
+      default: SCHEDULE_DEFAULTS.concurrencyPolicy,
+    });
+    expect(p.publicationDelaySeconds).toMatchObject({
+      minimum: 0,
+      maximum: MAX_PUBLICATION_DELAY_SECONDS,
+      default: SCHEDULE_DEFAULTS.publicationDelaySeconds,
+    });
+    expect(p.successfulRunsHistoryLimit).toMatchObject({
+      minimum: 0,
+      maximum: MAX_HISTORY_LIMIT,
+      default: SCHEDULE_DEFAULTS.successfulRunsHistoryLimit,
+    });
+    expect(p.failedRunsHistoryLimit).toMatchObject({
+      minimum: 0,
+      maximum: MAX_HISTORY_LIMIT,
+      default: SCHEDULE_DEFAULTS.failedRunsHistoryLimit,
+    });
+    expect(p.maxBackfill).toMatchObject({
+      minimum: 1,
+      maximum: MAX_BACKFILL,
+      default: SCHEDULE_DEFAULTS.maxBackfill,
+    });
+    expect(p.suspend).toMatchObject({ type: "boolean", default: false });
+    expect(p.startingDeadlineSeconds).toMatchObject({ minimum: 0 });
+    expect(p.startingDeadlineSeconds!.default).toBeUndefined();
+    expect(p.startFrom!.pattern).toBe(DATE_PATTERN.source);
+    // The same calendar rule as the run's dates.
+    const run = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.spec!.properties!;
+    expect(p.startFrom!["x-kubernetes-validations"]).toEqual([run.date!["x-kubernetes-validations"]![0]]);
+  });
+
+  it("prints cycles, suspend, active runs, the last scheduled run and age", () => {
+    const columns = loadCrd("ecmwfschedules.gik.dev.yaml").spec.versions[0].additionalPrinterColumns;
+    expect(
+      columns.filter((c: { priority?: number }) => !c.priority).map((c: { name: string }) => c.name),
+    ).toEqual(["Cycles", "Suspend", "Active", "Last Scheduled", "Age"]);
+  });
+});
+
 describe("statuses the operator writes fit the status schemas", () => {
   const now = new Date("2025-01-01T07:00:00Z");
 
@@ -154,7 +236,12 @@ describe("statuses the operator writes fit the status schemas", () => {
     const status = computeRunStatus(run, job, pods, checkRun({ run, job, defaults }), now);
     const schema = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.status!;
     expect(status.phase).toBe("PartiallySucceeded");
-    expect(status.conditions!.map((c) => c.type).sort()).toEqual(Object.values(ConditionType).sort());
+    expect(status.conditions!.map((c) => c.type).sort()).toEqual(
+      ["Failed", "Progressing", "Stalled", "Succeeded", "TemplatesReady"].sort(),
+    );
+    expect(Object.values(ConditionType)).toEqual(
+      expect.arrayContaining(status.conditions!.map((c) => c.type)),
+    );
     expect(schemaErrors(schema, JSON.parse(JSON.stringify(status)), "status")).toEqual([]);
   });
 
@@ -173,6 +260,31 @@ describe("statuses the operator writes fit the status schemas", () => {
       store: "s3://gik-templates/20240529",
       completedShards: 2,
     });
+    expect(schemaErrors(schema, JSON.parse(JSON.stringify(status)), "status")).toEqual([]);
+  });
+
+  it("EcmwfSchedule: active, ended and made runs, every field", () => {
+    const es = schedule({}, { generation: 2 });
+    const runs = (
+      [
+        ["2025010100", "Succeeded"],
+        ["2025010106", "PartiallySucceeded"],
+        ["2025010112", "Running"],
+      ] as const
+    ).map(([stamp, phase], i) => ({
+      run: scheduledRun(es, stamp, phase),
+      runTime: new Date(Date.UTC(2025, 0, 1, 6 * i)),
+    }));
+    const status = computeScheduleStatus({
+      schedule: es,
+      runs,
+      scheduled: ["ens-2025010118"],
+      handled: new Date("2025-01-01T18:00:00Z"),
+      ready: { status: "True", reason: "Scheduled", message: "next cycle 2025010200" },
+      now,
+    });
+    const schema = rootSchema(loadCrd("ecmwfschedules.gik.dev.yaml")).properties!.status!;
+    expect(Object.keys(status).sort()).toEqual(Object.keys(schema.properties!).sort());
     expect(schemaErrors(schema, JSON.parse(JSON.stringify(status)), "status")).toEqual([]);
   });
 });

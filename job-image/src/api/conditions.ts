@@ -1,12 +1,15 @@
 /**
- * Status conditions (`metav1.Condition`) of EcmwfRun and TemplateBuild: their types, every Reason
- * the operator writes. Tools match on them (Argo CD's health checks, alerts), so they are part of
- * the API; how the operator sets them is in `operator/src/reconcilers/common/conditions.ts`.
+ * Status conditions (`metav1.Condition`) of EcmwfRun, TemplateBuild and EcmwfSchedule: their
+ * types, every Reason the operator writes. Tools match on them (Argo CD's health checks, alerts),
+ * so they are part of the API; how the operator sets them is in
+ * `operator/src/reconcilers/common/conditions.ts`.
  *
  * Notes:
- * - All five types are present on an EcmwfRun once the operator has seen it (`TemplatesReady`
- *   only on EcmwfRun), with status `Unknown` where nothing is decided yet, so that
+ * - The five types of a Job's progress are present on an EcmwfRun once the operator has seen it
+ *   (`TemplatesReady` only on EcmwfRun), with status `Unknown` where nothing is decided yet, so that
  *   `lastTransitionTime` always means "since when".
+ * - An EcmwfSchedule has `Ready`, `Stalled` and `LastRunSucceeded` (the other types are about one
+ *   Job and belong to its runs).
  * - Reasons are CamelCase constants; tools (Argo CD's health check, alerts) match on them.
  *
  * @module
@@ -35,6 +38,10 @@ export const ConditionType = {
   Failed: "Failed",
   /** The spec cannot be acted on; only a change of the spec can help. */
   Stalled: "Stalled",
+  /** EcmwfSchedule only: it makes runs as cycles come due (False: suspended, waiting, or stalled). */
+  Ready: "Ready",
+  /** EcmwfSchedule only: how the latest of its runs that has ended (by run time) ended. */
+  LastRunSucceeded: "LastRunSucceeded",
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -81,5 +88,21 @@ export const Reason = {
   InvalidSpec: "InvalidSpec",
   /** The spec can be acted on. */
   SpecValid: "SpecValid",
+
+  // Ready (EcmwfSchedule)
+  /** Runs are made as cycles come due; the message names the next cycle and when it is due. */
+  Scheduled: "Scheduled",
+  /** `spec.suspend` is true: no runs are made (the cycles that come due meanwhile wait). */
+  Suspended: "Suspended",
+  /** `concurrencyPolicy: Forbid` (or `Replace`, while a run is not yet seen): a due cycle waits for an active run to end. */
+  WaitingForActiveRun: "WaitingForActiveRun",
+
+  // LastRunSucceeded (EcmwfSchedule)
+  /** The latest run that ended succeeded. */
+  RunSucceeded: "RunSucceeded",
+  /** The latest run that ended failed or partially succeeded; the message names it and its phase. */
+  RunFailed: "RunFailed",
+  /** No run of the schedule has ended (among those kept). */
+  NoRunEnded: "NoRunEnded",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];

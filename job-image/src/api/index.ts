@@ -2,8 +2,8 @@
  * gik's API: everything the operator and the job image must agree on, in one module that both
  * import and that imports neither.
  *
- * - the custom resources (`resources.ts`), their conditions and reasons (`conditions.ts`) and the
- *   checks of their specs (`validate.ts`);
+ * - the custom resources (`resources.ts`: EcmwfRun, TemplateBuild, EcmwfSchedule), their
+ *   conditions and reasons (`conditions.ts`) and the checks of their specs (`validate.ts`);
  * - the Job contract: what a pod runs with (`job-spec.ts`) and what it reports when it ends
  *   (`member-report.ts`);
  * - runs, members and where stores go (`run-id.ts`, `members.ts`, `store-layout.ts`);
@@ -66,11 +66,18 @@ export {
 export {
   DATE_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
+  MAX_BACKFILL,
+  MAX_HISTORY_LIMIT,
+  MAX_PUBLICATION_DELAY_SECONDS,
   MEMBER_PATTERN,
+  SCHEDULE_DEFAULTS,
+  type ScheduleSettings,
   type SpecProblem,
+  scheduleDefaults,
   specMembers,
   URL_PATTERN,
   validateEcmwfRunSpec,
+  validateEcmwfScheduleSpec,
   validateTemplateBuildSpec,
   WRITABLE_URL_PATTERN,
 } from "./validate.js";

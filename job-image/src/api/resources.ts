@@ -24,6 +24,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 /** Kind, plural and short name of each resource, as in the CRDs. */
 export const ECMWF_RUN = { kind: "EcmwfRun", plural: "ecmwfruns", shortName: "er" } as const;
 export const TEMPLATE_BUILD = { kind: "TemplateBuild", plural: "templatebuilds", shortName: "tb" } as const;
+export const ECMWF_SCHEDULE = { kind: "EcmwfSchedule", plural: "ecmwfschedules", shortName: "es" } as const;
 
 /** What a run does when its fields differ from its templates' (structure drift). */
 export type OnDrift = "fail" | "rebuild";
@@ -39,7 +40,17 @@ export interface Credentials {
   secretRef: { name: string };
 }
 
-/** The fields of the custom objects' `metadata` the operator reads. */
+/** A `metav1.OwnerReference`: the object that owns another (garbage collection, `controller`). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** The fields of the custom objects' `metadata` the operator reads (and sets on the runs it makes). */
 export interface ObjectMeta {
   name: string;
   namespace: string;
@@ -49,6 +60,8 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   deletionTimestamp?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
 }
 
 /** Templates of an EcmwfRun: a TemplateBuild by name, or a store URL with its reference date. */
@@ -164,8 +177,67 @@ export interface TemplateBuild {
   status?: TemplateBuildStatus;
 }
 
-/** Either custom resource: what the shared Job machinery needs to know of its owner. */
-export type GikResource = EcmwfRun | TemplateBuild;
+/** What `EcmwfSchedule.spec.concurrencyPolicy` allows while a run of the schedule is active. */
+export type ConcurrencyPolicy = "Allow" | "Forbid" | "Replace";
+export const CONCURRENCY_POLICIES: readonly ConcurrencyPolicy[] = ["Allow", "Forbid", "Replace"];
+
+/** The spec of the runs a schedule makes: an EcmwfRun spec without `date` and `cycle`. */
+export type RunTemplate = Omit<EcmwfRunSpec, "date" | "cycle">;
+
+/**
+ * An EcmwfSchedule's spec (Kubernetes' CronJob, for forecast cycles). The CRD defaults every
+ * optional field but `startingDeadlineSeconds` and `startFrom`; `scheduleDefaults` in
+ * `validate.ts` fills them in again for objects stored before a default existed.
+ */
+export interface EcmwfScheduleSpec {
+  /** The cycles (UTC hours) to make runs of: a set of 0, 6, 12, 18. */
+  cycles: Cycle[];
+  /** Time from a cycle's run time until its first files can be expected: when its run is due. */
+  publicationDelaySeconds?: number;
+  runTemplate: RunTemplate;
+  /** While a run of the schedule is active: make the next one too, wait, or replace it. */
+  concurrencyPolicy?: ConcurrencyPolicy;
+  /** A cycle not started within this time after it was due is skipped. Unset: never too late. */
+  startingDeadlineSeconds?: number;
+  /** No new runs while true (runs already made are left alone). */
+  suspend?: boolean;
+  successfulRunsHistoryLimit?: number;
+  /** Runs that ended `Failed` or `PartiallySucceeded` kept. */
+  failedRunsHistoryLimit?: number;
+  /** `YYYYMMDD`: make runs of the cycles from this date's 00 UTC on (a backfill when in the past). */
+  startFrom?: string;
+  /** The most due cycles made at once (the newest); older due cycles are skipped. */
+  maxBackfill?: number;
+}
+
+export interface EcmwfScheduleStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  /**
+   * The run time (date + cycle, UTC) of the latest cycle handled, by making its run or skipping
+   * it. Only moves forward: cycles at or before it are never made again.
+   */
+  lastScheduleTime?: string;
+  /** Name of the run of the latest cycle made. */
+  lastScheduledRun?: string;
+  /** Name of the latest run (by run time) seen `Succeeded`. */
+  lastSuccessfulRun?: string;
+  /** Names of the schedule's runs that have not ended, oldest first. */
+  active?: string[];
+  /** How many runs are active (the printer column; `active`'s length). */
+  activeCount?: number;
+}
+
+export interface EcmwfSchedule {
+  apiVersion: typeof API_VERSION;
+  kind: typeof ECMWF_SCHEDULE.kind;
+  metadata: ObjectMeta;
+  spec: EcmwfScheduleSpec;
+  status?: EcmwfScheduleStatus;
+}
+
+/** Any custom resource of gik: what Events, status writes and the Job machinery need of an object. */
+export type GikResource = EcmwfRun | TemplateBuild | EcmwfSchedule;
 
 /** The namespace/name pair a reconcile works on (controller-runtime's `Request`). */
 export interface ObjectKey {

@@ -10,7 +10,14 @@
  */
 import { UsageError } from "./errors.js";
 import { ALL_MEMBERS } from "./members.js";
-import type { EcmwfRunSpec, TemplateBuildSpec } from "./resources.js";
+import {
+  CONCURRENCY_POLICIES,
+  type ConcurrencyPolicy,
+  type EcmwfRunSpec,
+  type EcmwfScheduleSpec,
+  type RunTemplate,
+  type TemplateBuildSpec,
+} from "./resources.js";
 import { CYCLES, parseDate } from "./run-id.js";
 import { LAYOUTS } from "./store-layout.js";
 
@@ -26,6 +33,20 @@ export const MEMBER_PATTERN = /^(control|ens(0[1-9]|[1-4][0-9]|50))$/;
 export const URL_PATTERN = /^((s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9]|https:\/\/[^\s/]+)(\/[^\s]*)?$/;
 /** Where a Job may write (outputs, template stores): object stores only; HTTPS is read-only. */
 export const WRITABLE_URL_PATTERN = /^(s3|gs):\/\/[a-z0-9][a-z0-9._-]*[a-z0-9](\/[^\s]*)?$/;
+/** The EcmwfSchedule CRD's defaults and bounds (a unit test holds them equal to the CRD's). */
+export const SCHEDULE_DEFAULTS = {
+  /** ECMWF's files of a run appear from about 6 h after its run time. */
+  publicationDelaySeconds: 21_600,
+  concurrencyPolicy: "Allow" as ConcurrencyPolicy,
+  successfulRunsHistoryLimit: 3,
+  failedRunsHistoryLimit: 1,
+  /** One day of the four cycles. */
+  maxBackfill: 4,
+} as const;
+export const MAX_PUBLICATION_DELAY_SECONDS = 172_800;
+export const MAX_HISTORY_LIMIT = 100;
+/** As Kubernetes' CronJob gives up beyond 100 missed start times. */
+export const MAX_BACKFILL = 100;
 export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The members a spec names, in its order; all 51 when it names none. */
@@ -37,40 +58,121 @@ type Check = () => SpecProblem | undefined;
 
 /** Checks an EcmwfRun spec; the first problem, or `undefined` when it can be acted on. */
 export function validateEcmwfRunSpec(spec: EcmwfRunSpec): SpecProblem | undefined {
-  const t = spec.templates;
   return firstProblem([
     () => checkDate("spec.date", spec.date),
     () => checkCycle("spec.cycle", spec.cycle),
-    () => checkMembers("spec.members", spec.members),
+    ...runSpecChecks(spec, "spec"),
+  ]);
+}
+
+/**
+ * Checks an EcmwfSchedule spec, its `runTemplate` with the checks of an EcmwfRun spec (but `date`
+ * and `cycle`, which the schedule sets); the first problem, or `undefined`.
+ */
+export function validateEcmwfScheduleSpec(spec: EcmwfScheduleSpec): SpecProblem | undefined {
+  return firstProblem([
+    () => checkCycles("spec.cycles", spec.cycles),
+    () =>
+      optional(spec.publicationDelaySeconds, (v) =>
+        checkInt("spec.publicationDelaySeconds", v, 0, MAX_PUBLICATION_DELAY_SECONDS),
+      ),
+    () =>
+      typeof spec.runTemplate === "object" && spec.runTemplate !== null && !Array.isArray(spec.runTemplate)
+        ? undefined
+        : { field: "spec.runTemplate", message: "required: the spec of the runs, without date and cycle" },
+    () => {
+      const t = spec.runTemplate as Record<string, unknown>;
+      const set = ["date", "cycle"].find((k) => t[k] !== undefined);
+      return set
+        ? { field: `spec.runTemplate.${set}`, message: "set by the schedule for each run; remove it" }
+        : undefined;
+    },
+    ...runSpecChecks(spec.runTemplate, "spec.runTemplate"),
+    () =>
+      optional(spec.concurrencyPolicy, (v) => checkEnum("spec.concurrencyPolicy", v, CONCURRENCY_POLICIES)),
+    () =>
+      optional(spec.startingDeadlineSeconds, (v) =>
+        checkInt("spec.startingDeadlineSeconds", v, 0, Number.MAX_SAFE_INTEGER),
+      ),
+    () =>
+      optional(spec.suspend, (v) =>
+        typeof v === "boolean"
+          ? undefined
+          : { field: "spec.suspend", message: `expected true or false, got ${JSON.stringify(v)}` },
+      ),
+    () =>
+      optional(spec.successfulRunsHistoryLimit, (v) =>
+        checkInt("spec.successfulRunsHistoryLimit", v, 0, MAX_HISTORY_LIMIT),
+      ),
+    () =>
+      optional(spec.failedRunsHistoryLimit, (v) =>
+        checkInt("spec.failedRunsHistoryLimit", v, 0, MAX_HISTORY_LIMIT),
+      ),
+    () => optional(spec.startFrom, (v) => checkDate("spec.startFrom", v)),
+    () => optional(spec.maxBackfill, (v) => checkInt("spec.maxBackfill", v, 1, MAX_BACKFILL)),
+  ]);
+}
+
+/** An EcmwfSchedule's spec with the CRD's defaults filled in where a field is missing. */
+export type ScheduleSettings = Required<Omit<EcmwfScheduleSpec, "startingDeadlineSeconds" | "startFrom">> &
+  Pick<EcmwfScheduleSpec, "startingDeadlineSeconds" | "startFrom">;
+
+/** `spec` with the CRD's defaults where it has none (objects stored before a default existed). */
+export function scheduleDefaults(spec: EcmwfScheduleSpec): ScheduleSettings {
+  return {
+    ...spec,
+    publicationDelaySeconds: spec.publicationDelaySeconds ?? SCHEDULE_DEFAULTS.publicationDelaySeconds,
+    concurrencyPolicy: spec.concurrencyPolicy ?? SCHEDULE_DEFAULTS.concurrencyPolicy,
+    suspend: spec.suspend ?? false,
+    successfulRunsHistoryLimit:
+      spec.successfulRunsHistoryLimit ?? SCHEDULE_DEFAULTS.successfulRunsHistoryLimit,
+    failedRunsHistoryLimit: spec.failedRunsHistoryLimit ?? SCHEDULE_DEFAULTS.failedRunsHistoryLimit,
+    maxBackfill: spec.maxBackfill ?? SCHEDULE_DEFAULTS.maxBackfill,
+  };
+}
+
+/** The checks an EcmwfRun spec and a schedule's run template share; fields named under `prefix`. */
+function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
+  const t = spec?.templates;
+  return [
+    () => (typeof spec === "object" && spec !== null ? undefined : { field: prefix, message: "required" }),
+    () => checkMembers(`${prefix}.members`, spec.members),
     () =>
       typeof t !== "object" || t === null
         ? {
-            field: "spec.templates",
+            field: `${prefix}.templates`,
             message: "required: a templateBuild name, or a store with its referenceDate",
           }
         : undefined,
     () =>
       (t.templateBuild === undefined) === (t.store === undefined)
-        ? { field: "spec.templates", message: "give either templateBuild or store (with referenceDate)" }
+        ? {
+            field: `${prefix}.templates`,
+            message: "give either templateBuild or store (with referenceDate)",
+          }
         : undefined,
-    () => optional(t.templateBuild, (v) => checkName("spec.templates.templateBuild", v)),
-    () => optional(t.store, (v) => checkUrl("spec.templates.store", v)),
+    () => optional(t.templateBuild, (v) => checkName(`${prefix}.templates.templateBuild`, v)),
+    () => optional(t.store, (v) => checkUrl(`${prefix}.templates.store`, v)),
     () =>
       t.store !== undefined
-        ? checkDate("spec.templates.referenceDate", t.referenceDate)
+        ? checkDate(`${prefix}.templates.referenceDate`, t.referenceDate)
         : t.referenceDate !== undefined
-          ? { field: "spec.templates.referenceDate", message: "only goes with spec.templates.store" }
+          ? {
+              field: `${prefix}.templates.referenceDate`,
+              message: `only goes with ${prefix}.templates.store`,
+            }
           : undefined,
-    () => optional(spec.source, (v) => checkUrl("spec.source", v)),
-    () => optional(spec.output, (v) => checkWritableUrl("spec.output", v)),
-    () => optional(spec.format, (v) => checkEnum("spec.format", v, ["parquet", "json"])),
-    () => optional(spec.layout, (v) => checkEnum("spec.layout", v, LAYOUTS)),
-    () => optional(spec.onDrift, (v) => checkEnum("spec.onDrift", v, ["fail", "rebuild"])),
-    () => optional(spec.parallelism, (v) => checkInt("spec.parallelism", v, 1, 51)),
-    () => optional(spec.backoffLimitPerIndex, (v) => checkInt("spec.backoffLimitPerIndex", v, 0, 10)),
-    () => optional(spec.serviceAccountName, (v) => checkName("spec.serviceAccountName", v)),
-    () => optional(spec.credentials, (v) => checkName("spec.credentials.secretRef.name", v.secretRef?.name)),
-  ]);
+    () => optional(spec.source, (v) => checkUrl(`${prefix}.source`, v)),
+    () => optional(spec.output, (v) => checkWritableUrl(`${prefix}.output`, v)),
+    () => optional(spec.format, (v) => checkEnum(`${prefix}.format`, v, ["parquet", "json"])),
+    () => optional(spec.layout, (v) => checkEnum(`${prefix}.layout`, v, LAYOUTS)),
+    () => optional(spec.onDrift, (v) => checkEnum(`${prefix}.onDrift`, v, ["fail", "rebuild"])),
+    () => optional(spec.parallelism, (v) => checkInt(`${prefix}.parallelism`, v, 1, 51)),
+    () => optional(spec.backoffLimitPerIndex, (v) => checkInt(`${prefix}.backoffLimitPerIndex`, v, 0, 10)),
+    () => optional(spec.serviceAccountName, (v) => checkName(`${prefix}.serviceAccountName`, v)),
+    () =>
+      optional(spec.credentials, (v) => checkName(`${prefix}.credentials.secretRef.name`, v.secretRef?.name)),
+  ];
 }
 
 /** Checks a TemplateBuild spec; the first problem, or `undefined` when it can be acted on. */
@@ -122,6 +224,20 @@ function checkCycle(field: string, value: unknown): SpecProblem | undefined {
   return value === undefined || (typeof value === "number" && (CYCLES as readonly number[]).includes(value))
     ? undefined
     : { field, message: `expected one of 0, 6, 12, 18, got ${JSON.stringify(value)}` };
+}
+
+function checkCycles(field: string, value: unknown): SpecProblem | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > CYCLES.length) {
+    return { field, message: "expected a list of 1 to 4 cycles out of 0, 6, 12, 18" };
+  }
+  const seen = new Set<unknown>();
+  for (const [i, cycle] of value.entries()) {
+    const problem = checkCycle(`${field}[${i}]`, cycle);
+    if (problem || cycle === undefined) return problem ?? { field: `${field}[${i}]`, message: "required" };
+    if (seen.has(cycle)) return { field: `${field}[${i}]`, message: `cycle ${cycle} is listed twice` };
+    seen.add(cycle);
+  }
+  return undefined;
 }
 
 function checkMembers(field: string, value: unknown): SpecProblem | undefined {

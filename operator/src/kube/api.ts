@@ -1,20 +1,29 @@
 /**
- * The narrow slice of the Kubernetes API the reconcilers use: informer caches to read, three
+ * The narrow slice of the Kubernetes API the reconcilers use: informer caches to read, a few
  * writes, and an event sink. `client.ts` implements it over client-node; tests use fakes that
  * record what was called.
  *
  * @module
  */
 import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
-import type { EcmwfRun, GikResource, TemplateBuild } from "../../../job-image/src/api/index.js";
+import type {
+  EcmwfRun,
+  EcmwfSchedule,
+  GikResource,
+  TemplateBuild,
+} from "../../../job-image/src/api/index.js";
 
 /** The informer caches reconcilers read from (never the API server directly). */
 export interface Caches {
   runs: ObjectCache<EcmwfRun>;
   templateBuilds: ObjectCache<TemplateBuild>;
+  schedules: ObjectCache<EcmwfSchedule>;
   jobs: ObjectCache<V1Job>;
   pods: ObjectCache<V1Pod>;
 }
+
+/** An EcmwfRun as sent to be created: the API server gives it its uid. */
+export type NewRun = Omit<EcmwfRun, "metadata" | "status"> & { metadata: Omit<EcmwfRun["metadata"], "uid"> };
 
 /** The object whose status subresource is patched, as last read. */
 export interface StatusTarget {
@@ -32,6 +41,16 @@ export interface KubeApi {
   scaleJob(namespace: string, name: string, parallelism: number): Promise<void>;
   /** JSON merge patch of the status subresource; `patch` is the `status` part only. */
   patchStatus(target: StatusTarget, patch: Record<string, unknown>): Promise<void>;
+  /**
+   * Creates an EcmwfRun (never updates one): the run as created, or `undefined` when a run of that
+   * name exists already (409 AlreadyExists).
+   */
+  createRun(run: NewRun): Promise<EcmwfRun | undefined>;
+  /**
+   * Deletes the EcmwfRun `name` if it is still the object `uid` (a precondition; its Job goes by
+   * garbage collection in the background). `false` when that object was gone already.
+   */
+  deleteRun(namespace: string, name: string, uid: string): Promise<boolean>;
 }
 
 export type EventType = "Normal" | "Warning";

@@ -1,7 +1,8 @@
 /**
- * The {@link KubeApi} (and the Lease client of leader election) over client-node 1.4: server-side apply of Jobs through the typed
- * `BatchV1Api` with the apply content type, and JSON merge patches of the status subresource
- * through `CustomObjectsApi`, guarded by the resourceVersion that was read.
+ * The {@link KubeApi} (and the Lease client of leader election) over client-node 1.4: server-side
+ * apply of Jobs through the typed `BatchV1Api` with the apply content type, JSON merge patches of
+ * the status subresource through `CustomObjectsApi`, guarded by the resourceVersion that was read,
+ * and the creates and deletes of EcmwfRuns that schedules make.
  *
  * client-node's typed patch methods send `application/json-patch+json` unless told otherwise;
  * `setHeaderOptions("Content-Type", …)` picks the patch strategy per call.
@@ -17,9 +18,9 @@ import {
   setHeaderOptions,
   type V1Job,
 } from "@kubernetes/client-node";
-import { GROUP, VERSION } from "../../../job-image/src/api/index.js";
+import { ECMWF_RUN, type EcmwfRun, GROUP, VERSION } from "../../../job-image/src/api/index.js";
 import type { KubeApi, StatusTarget } from "./api.js";
-import { isNotFound } from "./errors.js";
+import { httpStatus, isNotFound } from "./errors.js";
 import type { LeaseClient } from "./leader-election.js";
 
 /** The field manager of the operator's applies: it owns every field of the Jobs it makes. */
@@ -76,6 +77,39 @@ export function makeKubeApi(kc: KubeConfig): KubeApi {
         },
         mergePatch,
       );
+    },
+    createRun: async (run) => {
+      try {
+        return (await custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: run.metadata.namespace,
+          plural: ECMWF_RUN.plural,
+          body: run,
+          fieldManager: FIELD_MANAGER,
+        })) as EcmwfRun;
+      } catch (err) {
+        if (httpStatus(err) === 409) return undefined;
+        throw err;
+      }
+    },
+    deleteRun: async (namespace, name, uid) => {
+      try {
+        await custom.deleteNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: ECMWF_RUN.plural,
+          name,
+          propagationPolicy: "Background",
+          body: { preconditions: { uid } },
+        });
+        return true;
+      } catch (err) {
+        // 404: gone; 409: the name is another object's now (the precondition failed).
+        if (isNotFound(err) || httpStatus(err) === 409) return false;
+        throw err;
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The four informers of the operator, over one namespace or all: EcmwfRuns, TemplateBuilds, and
- * the Jobs and Pods the operator made (selected by `app.kubernetes.io/managed-by=gik-operator`,
+ * The five informers of the operator, over one namespace or all: EcmwfRuns, TemplateBuilds,
+ * EcmwfSchedules, and the Jobs and Pods the operator made (selected by `app.kubernetes.io/managed-by=gik-operator`,
  * so the caches hold nothing else).
  *
  * @module
@@ -19,7 +19,9 @@ import {
 import type { Logger } from "pino";
 import {
   ECMWF_RUN,
+  ECMWF_SCHEDULE,
   type EcmwfRun,
+  type EcmwfSchedule,
   GROUP,
   TEMPLATE_BUILD,
   type TemplateBuild,
@@ -31,6 +33,7 @@ import { MANAGED_SELECTOR } from "./labels.js";
 export interface Informers {
   runs: ResilientInformer<EcmwfRun & KubernetesObject>;
   templateBuilds: ResilientInformer<TemplateBuild & KubernetesObject>;
+  schedules: ResilientInformer<EcmwfSchedule & KubernetesObject>;
   jobs: ResilientInformer<V1Job>;
   pods: ResilientInformer<V1Pod>;
 }
@@ -81,6 +84,11 @@ export function makeInformers(kc: KubeConfig, options: InformerOptions): Informe
       TEMPLATE_BUILD.plural,
       `/apis/${GROUP}/${VERSION}${ns}/${TEMPLATE_BUILD.plural}`,
       customList(TEMPLATE_BUILD.plural),
+    ),
+    schedules: wrap(
+      ECMWF_SCHEDULE.plural,
+      `/apis/${GROUP}/${VERSION}${ns}/${ECMWF_SCHEDULE.plural}`,
+      customList(ECMWF_SCHEDULE.plural),
     ),
     jobs: wrap<V1Job>(
       "jobs",

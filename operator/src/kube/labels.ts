@@ -1,6 +1,6 @@
 /**
- * Labels and annotations the operator puts on the Jobs and Pods it makes, and the ones Kubernetes
- * puts on Job pods that it reads.
+ * Labels and annotations the operator puts on the Jobs, Pods and EcmwfRuns it makes, and the ones
+ * Kubernetes puts on Job pods that it reads.
  *
  * @module
  */
@@ -19,3 +19,6 @@ export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
 /** Set by the Job controller on pods of an Indexed Job. */
 export const COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
+
+/** On EcmwfRuns made by an EcmwfSchedule: the schedule's name (label-safe, see `labelValue`). */
+export const SCHEDULE_LABEL = "gik.dev/schedule";

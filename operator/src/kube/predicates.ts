@@ -8,6 +8,8 @@
  *   the Job and Pod events that accompany such writes do.
  * - Job and Pod events are never filtered: a Job's status is what the controller turns into the
  *   owner's status. They map to the owner through the controller ownerReference.
+ * - So are the events of EcmwfRuns a schedule made, mapped to the schedule the same way: a run that
+ *   ends frees `concurrencyPolicy: Forbid` and counts for the history limits.
  *
  * @module
  */

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { EcmwfRunSpec, TemplateBuildSpec } from "../../../job-image/src/api/index.js";
+import type { EcmwfRunSpec, EcmwfScheduleSpec, TemplateBuildSpec } from "../../../job-image/src/api/index.js";
 import {
+  SCHEDULE_DEFAULTS,
+  scheduleDefaults,
   specMembers,
   validateEcmwfRunSpec,
+  validateEcmwfScheduleSpec,
   validateTemplateBuildSpec,
 } from "../../../job-image/src/api/index.js";
 import { ALL_MEMBERS } from "../../../job-image/src/api/members.js";
@@ -85,6 +88,83 @@ describe("validateTemplateBuildSpec", () => {
     },
   ])("$name", ({ spec, field }) => {
     expect(validateTemplateBuildSpec({ ...tb, ...spec })?.field).toBe(field);
+  });
+});
+
+describe("validateEcmwfScheduleSpec", () => {
+  const es: EcmwfScheduleSpec = {
+    cycles: [0, 12],
+    runTemplate: { templates: { templateBuild: "tb-20240529" }, members: ["control"] },
+  };
+  it.each([
+    { name: "good, defaults left to the CRD", spec: {}, field: undefined },
+    {
+      name: "good, every field",
+      spec: {
+        cycles: [18, 0, 6, 12],
+        publicationDelaySeconds: 0,
+        concurrencyPolicy: "Replace",
+        startingDeadlineSeconds: 0,
+        suspend: true,
+        successfulRunsHistoryLimit: 0,
+        failedRunsHistoryLimit: 100,
+        startFrom: "20240229",
+        maxBackfill: 100,
+      },
+      field: undefined,
+    },
+    { name: "no cycles", spec: { cycles: [] }, field: "spec.cycles" },
+    { name: "cycle 3", spec: { cycles: [0, 3] }, field: "spec.cycles[1]" },
+    { name: "a cycle twice", spec: { cycles: [12, 12] }, field: "spec.cycles[1]" },
+    {
+      name: "delay of three days",
+      spec: { publicationDelaySeconds: 259_200 },
+      field: "spec.publicationDelaySeconds",
+    },
+    { name: "no run template", spec: { runTemplate: undefined }, field: "spec.runTemplate" },
+    {
+      name: "a date in the run template",
+      spec: { runTemplate: { ...es.runTemplate, date: "20250101" } },
+      field: "spec.runTemplate.date",
+    },
+    {
+      name: "the run template checked as a run's spec, named under spec.runTemplate",
+      spec: { runTemplate: { templates: { templateBuild: "tb" }, members: ["ens51"] } },
+      field: "spec.runTemplate.members[0]",
+    },
+    {
+      name: "the run template's output",
+      spec: {
+        runTemplate: {
+          templates: { store: "s3://gik-templates/x", referenceDate: "20240101" },
+          output: "file:///x",
+        },
+      },
+      field: "spec.runTemplate.output",
+    },
+    { name: "policy", spec: { concurrencyPolicy: "Sometimes" }, field: "spec.concurrencyPolicy" },
+    {
+      name: "negative deadline",
+      spec: { startingDeadlineSeconds: -1 },
+      field: "spec.startingDeadlineSeconds",
+    },
+    { name: "suspend as a string", spec: { suspend: "yes" }, field: "spec.suspend" },
+    { name: "history -1", spec: { failedRunsHistoryLimit: -1 }, field: "spec.failedRunsHistoryLimit" },
+    { name: "startFrom not a date", spec: { startFrom: "20250230" }, field: "spec.startFrom" },
+    { name: "maxBackfill 0", spec: { maxBackfill: 0 }, field: "spec.maxBackfill" },
+    { name: "maxBackfill 101", spec: { maxBackfill: 101 }, field: "spec.maxBackfill" },
+  ])("$name", ({ spec, field }) => {
+    const problem = validateEcmwfScheduleSpec({ ...es, ...(spec as Partial<EcmwfScheduleSpec>) });
+    expect(problem?.field).toBe(field);
+  });
+
+  it("fills in the CRD's defaults", () => {
+    expect(scheduleDefaults(es)).toEqual({
+      ...es,
+      ...SCHEDULE_DEFAULTS,
+      suspend: false,
+    });
+    expect(SCHEDULE_DEFAULTS).toMatchObject({ publicationDelaySeconds: 21_600, concurrencyPolicy: "Allow" });
   });
 });
 

@@ -84,7 +84,12 @@ export async function writeManifests(dir: string, file: string, ...objects: obje
 }
 
 /** A `gik.dev/v1alpha1` object of `kind`. */
-export function gikObject(kind: "EcmwfRun" | "TemplateBuild", namespace: string, name: string, spec: object) {
+export function gikObject(
+  kind: "EcmwfRun" | "TemplateBuild" | "EcmwfSchedule",
+  namespace: string,
+  name: string,
+  spec: object,
+) {
   return { apiVersion: "gik.dev/v1alpha1", kind, metadata: { name, namespace }, spec };
 }
 

@@ -50,7 +50,7 @@ export interface E2e {
   kubectl: Kubectl;
   /** Admin client of MinIO. */
   s3: S3Client;
-  /** The local mirror (what was uploaded to `s3://gik-e2e-mirror`). */
+  /** The local mirror (what was uploaded to `s3://gik-e2e-mirror`); "" when the file asked for none. */
   mirror: string;
   /** A scratch directory of this file (manifests, kubeconfigs, logs). */
   dir: string;
@@ -82,8 +82,15 @@ export interface E2e {
   close(): Promise<void>;
 }
 
+export interface E2eOptions {
+  /** Upload the mirror and make the buckets (default true); files whose runs never run skip it. */
+  mirror?: boolean;
+  /** More environment of the operator process, read at each start (e.g. `GIK_CLOCK_*`). */
+  env?: () => Record<string, string>;
+}
+
 /** Sets up the cluster, MinIO and the operator process for one test file named `name`. */
-export async function setUpE2e(infra: InfraEndpoints, name: string): Promise<E2e> {
+export async function setUpE2e(infra: InfraEndpoints, name: string, options: E2eOptions = {}): Promise<E2e> {
   const kubectl = kubectlFor(infra.kube);
   const kc = new KubeConfig();
   kc.loadFromFile(infra.kube.kubeconfig);
@@ -96,10 +103,13 @@ export async function setUpE2e(infra: InfraEndpoints, name: string): Promise<E2e
 
   await installCrds(kubectl);
   await applyRbac(kubectl);
-  const mirror = await ensureMirror({ dates: MIRROR_DATES });
-  await uploadTree(s3, mirror, MIRROR_BUCKET);
-  await ensureBucket(s3, TEMPLATES_BUCKET);
-  await ensureBucket(s3, OUT_BUCKET);
+  let mirror = "";
+  if (options.mirror ?? true) {
+    mirror = await ensureMirror({ dates: MIRROR_DATES });
+    await uploadTree(s3, mirror, MIRROR_BUCKET);
+    await ensureBucket(s3, TEMPLATES_BUCKET);
+    await ensureBucket(s3, OUT_BUCKET);
+  }
 
   const kubeconfig = await serviceAccountKubeconfig(
     kubectl,
@@ -119,6 +129,7 @@ export async function setUpE2e(infra: InfraEndpoints, name: string): Promise<E2e
         POD_NAME: `gik-operator-${name}`,
         POD_NAMESPACE: OPERATOR_NAMESPACE,
         GIK_LOG_LEVEL: "info",
+        ...options.env?.(),
       },
     });
     current = started;

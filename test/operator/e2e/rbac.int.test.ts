@@ -2,8 +2,9 @@
  * The RBAC manifests of `operator/rbac/`, applied as an administrator does, checked with
  * `kubectl auth can-i` impersonating each service account: the operator and the Job pods can do
  * what they need (the end-to-end tests run the operator as its account and the pods as theirs) and
- * nothing broader: no Secrets, no `pods/exec`, no pods of their own, no deletes; the Job pods
- * nothing at all (they report through their termination message).
+ * nothing broader: no Secrets, no `pods/exec`, no pods of their own, no change of a spec, no
+ * deletes but of EcmwfRuns (a schedule's Replace and history limits); the Job pods nothing at all
+ * (they report through their termination message).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { installCrds, namespaceName } from "../helpers/cluster.js";
@@ -68,6 +69,14 @@ describe("the operator's service account", () => {
   it.each([
     ["watches runs in every namespace", ["list", "ecmwfruns.gik.dev", "-A"]],
     ["watches TemplateBuilds in every namespace", ["watch", "templatebuilds.gik.dev", "-A"]],
+    ["watches EcmwfSchedules in every namespace", ["watch", "ecmwfschedules.gik.dev", "-A"]],
+    ["patches a schedule's status", ["patch", "ecmwfschedules.gik.dev", "--subresource=status", "-n", NS]],
+    [
+      "sets owner references to schedules that block deletion",
+      ["update", "ecmwfschedules.gik.dev", "--subresource=finalizers", "-n", NS],
+    ],
+    ["creates the runs of schedules", ["create", "ecmwfruns.gik.dev", "-n", NS]],
+    ["deletes runs (Replace, history limits)", ["delete", "ecmwfruns.gik.dev", "-n", NS]],
     ["patches a run's status", ["patch", "ecmwfruns.gik.dev", "--subresource=status", "-n", NS]],
     [
       "patches a TemplateBuild's status",
@@ -96,7 +105,12 @@ describe("the operator's service account", () => {
     ["create pods", ["create", "pods", "-n", NS]],
     ["delete Jobs", ["delete", "jobs.batch", "-n", NS]],
     ["change a run's spec", ["patch", "ecmwfruns.gik.dev", "-n", NS]],
-    ["delete runs", ["delete", "ecmwfruns.gik.dev", "-n", NS]],
+    ["replace a run", ["update", "ecmwfruns.gik.dev", "-n", NS]],
+    ["delete runs by collection", ["deletecollection", "ecmwfruns.gik.dev", "-n", NS]],
+    ["change a schedule's spec", ["patch", "ecmwfschedules.gik.dev", "-n", NS]],
+    ["create schedules", ["create", "ecmwfschedules.gik.dev", "-n", NS]],
+    ["delete schedules", ["delete", "ecmwfschedules.gik.dev", "-n", NS]],
+    ["delete TemplateBuilds", ["delete", "templatebuilds.gik.dev", "-n", NS]],
     ["take another Lease", ["update", "leases.coordination.k8s.io/kube-scheduler", "-n", OPERATOR_NAMESPACE]],
     ["make Leases elsewhere", ["create", "leases.coordination.k8s.io", "-n", NS]],
     ["mint tokens", ["create", "serviceaccounts", "--subresource=token", "-n", NS]],
@@ -111,9 +125,12 @@ describe("the operator's service account", () => {
     const rules = await ownRules(OPERATOR, NS);
     console.log(rules.join("\n"));
     expect(rules).toEqual([
-      "ecmwfruns.gik.dev | [] | [] | [get list watch]",
+      "ecmwfruns.gik.dev | [] | [] | [get list watch create delete]",
       "ecmwfruns.gik.dev/finalizers | [] | [] | [update]",
       "ecmwfruns.gik.dev/status | [] | [] | [patch]",
+      "ecmwfschedules.gik.dev | [] | [] | [get list watch]",
+      "ecmwfschedules.gik.dev/finalizers | [] | [] | [update]",
+      "ecmwfschedules.gik.dev/status | [] | [] | [patch]",
       "events | [] | [] | [create]",
       "jobs.batch | [] | [] | [get list watch create patch]",
       "pods | [] | [] | [get list watch]",
@@ -130,6 +147,7 @@ describe("the Job pods' service account", () => {
       [`${verb} runs`, [verb, "ecmwfruns.gik.dev", "-n", NS]],
       [`${verb} the status of runs`, [verb, "ecmwfruns.gik.dev", "--subresource=status", "-n", NS]],
       [`${verb} TemplateBuilds`, [verb, "templatebuilds.gik.dev", "-n", NS]],
+      [`${verb} EcmwfSchedules`, [verb, "ecmwfschedules.gik.dev", "-n", NS]],
       [`${verb} pods`, [verb, "pods", "-n", NS]],
       [`${verb} Secrets`, [verb, "secrets", "-n", NS]],
     ]),

@@ -8,7 +8,7 @@ import type { KubectlResult } from "./kubectl.js";
 
 type Kubectl = (args: string[], stdin?: string) => Promise<KubectlResult>;
 
-export const CRD_NAMES = ["ecmwfruns.gik.dev", "templatebuilds.gik.dev"];
+export const CRD_NAMES = ["ecmwfruns.gik.dev", "templatebuilds.gik.dev", "ecmwfschedules.gik.dev"];
 
 /** Applies `crds/` (server-side, so repeated installs by several files agree) and waits until served. */
 export async function installCrds(kubectl: Kubectl): Promise<void> {

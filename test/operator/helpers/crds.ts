@@ -9,6 +9,7 @@ import { parse } from "yaml";
 
 export interface Schema {
   type?: string;
+  description?: string;
   properties?: Record<string, Schema>;
   additionalProperties?: Schema | boolean;
   items?: Schema;

@@ -1,11 +1,18 @@
 /**
  * An in-memory stand-in for the API server as the reconcilers see it: informer caches over maps,
  * a {@link KubeApi} that applies writes to those maps (server-side apply creates or replaces, status
- * merge patches honour the resourceVersion precondition) and records every call, and an event sink
- * that records Events.
+ * merge patches honour the resourceVersion precondition, run creates answer 409 for a name that
+ * exists, deletes honour the uid precondition) and records every call, and an event sink that
+ * records Events. With `cacheLag` set, runs created go to the "server" only, not to the cache,
+ * until {@link FakeCluster.catchUp}: a stale cache.
  */
 import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
-import type { EcmwfRun, GikResource, TemplateBuild } from "../../../job-image/src/api/index.js";
+import type {
+  EcmwfRun,
+  EcmwfSchedule,
+  GikResource,
+  TemplateBuild,
+} from "../../../job-image/src/api/index.js";
 import type { Caches, EventSink, EventSpec, KubeApi, StatusTarget } from "../../../operator/src/kube/api.js";
 
 type Obj = { metadata?: { name?: string; namespace?: string } };
@@ -32,7 +39,9 @@ export class MapCache<T extends Obj> implements ObjectCache<T> {
 export type Action =
   | { verb: "apply"; name: string; parallelism?: number }
   | { verb: "scale"; name: string; parallelism: number }
-  | { verb: "patchStatus"; plural: string; name: string; patch: Record<string, unknown> };
+  | { verb: "patchStatus"; plural: string; name: string; patch: Record<string, unknown> }
+  | { verb: "createRun"; name: string; created: boolean }
+  | { verb: "deleteRun"; name: string; deleted: boolean };
 
 /** RFC 7386: applies a merge patch to a JSON document. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
@@ -49,6 +58,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 export class FakeCluster implements Caches {
   readonly runs = new MapCache<EcmwfRun>();
   readonly templateBuilds = new MapCache<TemplateBuild>();
+  readonly schedules = new MapCache<EcmwfSchedule>();
   readonly jobs = new MapCache<V1Job>();
   readonly pods = new MapCache<V1Pod>();
   readonly actions: Action[] = [];
@@ -56,6 +66,12 @@ export class FakeCluster implements Caches {
   #rv = 100;
   /** Set to make the next status patch fail with this HTTP status. */
   failNextStatusPatch?: number;
+  /** While true, created runs exist on the "server" only (see {@link lagging}), not in the cache. */
+  cacheLag = false;
+  /** Runs on the "server" that the cache does not show yet. */
+  readonly lagging = new MapCache<EcmwfRun>();
+  /** The time stamped on created objects. */
+  now: () => Date = () => new Date("2025-01-01T00:00:00Z");
 
   readonly api: KubeApi = {
     applyJob: async (job) => {
@@ -85,9 +101,12 @@ export class FakeCluster implements Caches {
         this.failNextStatusPatch = undefined;
         throw Object.assign(new Error(`HTTP ${code}`), { code });
       }
-      const cache: MapCache<GikResource> = (
-        target.plural === "ecmwfruns" ? this.runs : this.templateBuilds
-      ) as never;
+      const caches: Record<string, MapCache<GikResource>> = {
+        ecmwfruns: this.runs as never,
+        templatebuilds: this.templateBuilds as never,
+        ecmwfschedules: this.schedules as never,
+      };
+      const cache = caches[target.plural]!;
       const obj = cache.get(target.name, target.namespace);
       if (!obj) throw Object.assign(new Error("not found"), { code: 404 });
       if (target.resourceVersion !== undefined && target.resourceVersion !== obj.metadata.resourceVersion) {
@@ -100,7 +119,38 @@ export class FakeCluster implements Caches {
         metadata: { ...obj.metadata, resourceVersion: this.#nextRv() },
       } as GikResource);
     },
+    createRun: async (run) => {
+      const { name, namespace } = run.metadata;
+      const exists = this.runs.get(name, namespace) ?? this.lagging.get(name, namespace);
+      this.actions.push({ verb: "createRun", name, created: !exists });
+      if (exists) return undefined;
+      const stored = structuredClone({
+        ...run,
+        metadata: {
+          ...run.metadata,
+          uid: `uid-${name}`,
+          resourceVersion: this.#nextRv(),
+          creationTimestamp: this.now().toISOString(),
+        },
+      }) as EcmwfRun;
+      (this.cacheLag ? this.lagging : this.runs).put(stored);
+      return stored;
+    },
+    deleteRun: async (namespace, name, uid) => {
+      const cache = this.runs.get(name, namespace) ? this.runs : this.lagging;
+      const found = cache.get(name, namespace);
+      const deleted = found?.metadata.uid === uid;
+      this.actions.push({ verb: "deleteRun", name, deleted });
+      if (deleted) cache.delete(name, namespace);
+      return deleted;
+    },
   };
+
+  /** The cache catches up with the "server": lagging runs appear. */
+  catchUp(): void {
+    for (const run of this.lagging.list()) this.runs.put(run);
+    this.lagging.items.clear();
+  }
 
   readonly sink: EventSink = {
     emit: async (regarding, event) => {

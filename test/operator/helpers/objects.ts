@@ -6,6 +6,9 @@ import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import type {
   EcmwfRun,
   EcmwfRunSpec,
+  EcmwfSchedule,
+  EcmwfScheduleSpec,
+  RunPhase,
   TemplateBuild,
   TemplateBuildSpec,
 } from "../../../job-image/src/api/index.js";
@@ -68,6 +71,77 @@ export function templateBuild(
     },
     spec: { referenceDate: "20240529", cycle: 0, store: "s3://gik-templates/20240529", shards: 1, ...spec },
     ...(status ? { status } : {}),
+  };
+}
+
+/** An EcmwfSchedule `ens` of the four cycles, Allow, from 20250101, its runs on `tb-20240529`. */
+export function schedule(
+  spec: Partial<EcmwfScheduleSpec> = {},
+  meta: Partial<EcmwfSchedule["metadata"]> = {},
+  status: EcmwfSchedule["status"] = undefined,
+): EcmwfSchedule {
+  return {
+    apiVersion: "gik.dev/v1alpha1",
+    kind: "EcmwfSchedule",
+    metadata: {
+      name: "ens",
+      namespace: "gik",
+      uid: "uid-ens",
+      generation: 1,
+      resourceVersion: "1",
+      creationTimestamp: "2024-12-31T12:00:00Z",
+      ...meta,
+    },
+    spec: {
+      cycles: [0, 6, 12, 18],
+      publicationDelaySeconds: 21_600,
+      runTemplate: {
+        templates: { templateBuild: "tb-20240529" },
+        members: ["control", "ens01"],
+        output: "s3://gik-out/stores",
+      },
+      concurrencyPolicy: "Allow",
+      suspend: false,
+      successfulRunsHistoryLimit: 3,
+      failedRunsHistoryLimit: 1,
+      startFrom: "20250101",
+      maxBackfill: 4,
+      ...spec,
+    },
+    ...(status ? { status } : {}),
+  };
+}
+
+/** A run of schedule `owner` for `YYYYMMDDHH`, as the schedule makes it, in `phase` (none: no status). */
+export function scheduledRun(owner: EcmwfSchedule, stamp: string, phase?: RunPhase): EcmwfRun {
+  const name = `${owner.metadata.name}-${stamp}`;
+  return {
+    apiVersion: "gik.dev/v1alpha1",
+    kind: "EcmwfRun",
+    metadata: {
+      name,
+      namespace: owner.metadata.namespace,
+      uid: `uid-${name}`,
+      generation: 1,
+      resourceVersion: "1",
+      labels: { "gik.dev/schedule": owner.metadata.name },
+      ownerReferences: [
+        {
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.metadata.name,
+          uid: owner.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      ...structuredClone(owner.spec.runTemplate),
+      date: stamp.slice(0, 8),
+      cycle: Number(stamp.slice(8)) as 0 | 6 | 12 | 18,
+    },
+    ...(phase ? { status: { phase } } : {}),
   };
 }
 

@@ -2,7 +2,8 @@
  * The operator's Kubernetes layer on the real API server: server-side apply of the desired Jobs
  * (the API server's Job validation accepts them), re-apply as a no-op, `parallelism` under its own
  * field manager, status merge patches guarded by resourceVersion, Events, the Lease, the
- * informers, the job pods' member report, and garbage collection of a run's Job.
+ * informers, the job pods' member report, garbage collection of a run's Job, and the runs of
+ * schedules: created once (a second create is AlreadyExists), deleted only as the object read.
  */
 import {
   BatchV1Api,
@@ -22,10 +23,12 @@ import { makeEventRecorder } from "../../../operator/src/kube/events.js";
 import { makeInformers } from "../../../operator/src/kube/informers.js";
 import { LeaderElector } from "../../../operator/src/kube/leader-election.js";
 import { desiredJob } from "../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
+import { desiredRun } from "../../../operator/src/reconcilers/ecmwf-schedule/desired-run.js";
 import { desiredTemplateBuildJob } from "../../../operator/src/reconcilers/template-build/desired-job.js";
+import { ok } from "../e2e/cluster.js";
 import { createNamespace, installCrds, namespaceName } from "../helpers/cluster.js";
 import { kubectlFor } from "../helpers/kubectl.js";
-import { defaults } from "../helpers/objects.js";
+import { defaults, schedule } from "../helpers/objects.js";
 import { until } from "../helpers/until.js";
 
 const infra = inject("infra");
@@ -132,6 +135,38 @@ describe("server-side apply of Jobs", () => {
         return httpStatus(err) === 404 ? true : undefined;
       }
     });
+  });
+});
+
+describe("the runs of schedules", () => {
+  it("created once: a second create answers AlreadyExists (undefined); deleted only as the object read; gone with the schedule", async () => {
+    const es = (await custom.createNamespacedCustomObject({
+      group: "gik.dev",
+      version: "v1alpha1",
+      namespace: NS,
+      plural: "ecmwfschedules",
+      body: { ...schedule({}, { namespace: NS }), metadata: { name: "ens", namespace: NS } },
+    })) as ReturnType<typeof schedule>;
+    const made = await api.createRun(desiredRun(es, { date: "20250101", cycle: 6 }));
+    expect(made?.metadata).toMatchObject({ name: "ens-2025010106", namespace: NS });
+    expect(made?.metadata.ownerReferences?.[0]).toMatchObject({ uid: es.metadata.uid, controller: true });
+    expect(await api.createRun(desiredRun(es, { date: "20250101", cycle: 6 }))).toBeUndefined();
+    expect((await readRun("ens-2025010106")).metadata.uid).toBe(made?.metadata.uid);
+
+    // Another object's uid: the precondition fails (409), the run stays.
+    expect(await api.deleteRun(NS, "ens-2025010106", "00000000-0000-0000-0000-000000000000")).toBe(false);
+    expect((await readRun("ens-2025010106")).metadata.uid).toBe(made?.metadata.uid);
+    expect(await api.deleteRun(NS, "ens-2025010106", made!.metadata.uid)).toBe(true);
+    expect(await api.deleteRun(NS, "ens-2025010106", made!.metadata.uid)).toBe(false);
+
+    // The schedule's runs go with it (controller ownerReference, garbage collector).
+    await api.createRun(desiredRun(es, { date: "20250101", cycle: 12 }));
+    ok(await kubectl(["delete", "es", "ens", "-n", NS, "--wait=true"]));
+    await until("the garbage collector to delete the schedule's run", async () =>
+      (await readRun("ens-2025010112").catch((err) => (httpStatus(err) === 404 ? undefined : err)))
+        ? undefined
+        : true,
+    );
   });
 });
 
