@@ -12,7 +12,12 @@ import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from 
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import { stringify } from "yaml";
-import type { EcmwfRun, TemplateBuild } from "../../job-image/src/api/index.js";
+import {
+  type EcmwfRun,
+  JOB_SPEC_ANNOTATION,
+  parseJobSpec,
+  type TemplateBuild,
+} from "../../job-image/src/api/index.js";
 import { sleep, systemClock } from "../../operator/src/controller/clock.js";
 import { makeKubeApi } from "../../operator/src/kube/client.js";
 import { makeEventRecorder } from "../../operator/src/kube/events.js";
@@ -143,7 +148,10 @@ describe("the operator on the real control plane", () => {
     const job = await until("the run's Job", async () =>
       batch.readNamespacedJob({ name: "er-smoke", namespace: NS }).catch(() => undefined),
     );
-    expect(job.spec?.template.spec?.containers[0]?.args).toContain("s3://gik-templates/20240529");
+    const contract = parseJobSpec(job.metadata!.annotations![JOB_SPEC_ANNOTATION]!, "annotation");
+    expect(contract).toMatchObject({
+      templates: { store: "s3://gik-templates/20240529", referenceDate: "20240529" },
+    });
 
     expect((await apply("EcmwfRun", "smoke", { ...run, parallelism: 2 })).code).toBe(0);
     await until("parallelism to reach the Job", async () =>
