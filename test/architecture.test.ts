@@ -29,8 +29,9 @@ const LAYERS: Record<string, number> = {
   templates: 5,
   stages: 6,
   verify: 6,
-  job: 7,
-  cli: 8,
+  collection: 7,
+  job: 8,
+  cli: 9,
 };
 
 interface Import {

@@ -86,18 +86,17 @@ def references(path):
 
 
 @functools.lru_cache(maxsize=512)
-def _s3_object(url):
-    """A whole object of S3, read once: a store's chunks reference every object many times."""
-    return fsspec.filesystem("s3", **s3_options()).cat_file(url)
+def _whole(url):
+    """A whole object of S3 or a local file, read once: a store's chunks reference every file many times."""
+    if is_s3(url):
+        return fsspec.filesystem("s3", **s3_options()).cat_file(url)
+    with open(url.removeprefix("file://"), "rb") as f:
+        return f.read()
 
 
 def read_range(url, offset, size):
     """Bytes url[offset:offset+size] of a local file or an s3:// object."""
-    if is_s3(url):
-        return _s3_object(url)[offset : offset + size]
-    with open(url.removeprefix("file://"), "rb") as f:
-        f.seek(offset)
-        return f.read(size)
+    return _whole(url)[offset : offset + size]
 
 
 def decode_message(url, offset, size):

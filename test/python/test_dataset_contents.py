@@ -108,13 +108,12 @@ def test_every_chunk_is_what_eccodes_decodes_and_the_rest_is_nan(tree):
 
 @pytest.mark.skipif(not MEMBER_STORES, reason="no member stores to compare with")
 def test_equals_the_member_stores_concatenated_along_number(tree):
+    stores = [
+        open_store(f"{MEMBER_STORES.rstrip('/')}/{member_name(n)}.parquet", consolidated=CONSOLIDATED)
+        for n in range(51)
+    ]
     for group, var in data_groups(tree):
-        members = [
-            open_store(f"{MEMBER_STORES.rstrip('/')}/{member_name(n)}.parquet", consolidated=CONSOLIDATED)[group]
-            .ds[var]
-            .drop_vars("number")
-            for n in range(51)
-        ]
+        members = [store[group].ds[var].drop_vars("number") for store in stores]
         stacked = xr.concat(members, dim="number").transpose("time", "number", *members[0].dims[1:])
         ensemble = tree[group].ds[var]
         np.testing.assert_array_equal(ensemble.values, stacked.values, err_msg=group)

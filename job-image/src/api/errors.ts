@@ -181,6 +181,24 @@ export class UsageError extends GikError {
   }
 }
 
+/**
+ * A run a forecast collection cannot take as it is (another grid, a step or cycle the collection's
+ * axes do not have), or a collection whose record cannot be read: named, both sides said.
+ */
+export class CollectionError extends GikError {
+  readonly _tag = "CollectionError";
+  readonly badInput = true;
+  constructor(
+    /** The collection's URL. */
+    readonly url: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${url}: ${reason}`, options);
+    this.name = "CollectionError";
+  }
+}
+
 /** A storage request that failed after its retries, or with a status that retrying cannot fix. */
 export class StorageError extends GikError {
   readonly _tag = "StorageError";
@@ -246,6 +264,7 @@ export type GikErrorTag =
   | TemplateError["_tag"]
   | RefsError["_tag"]
   | UsageError["_tag"]
+  | CollectionError["_tag"]
   | StorageError["_tag"]
   | PreconditionFailedError["_tag"];
 

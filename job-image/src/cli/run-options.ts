@@ -48,6 +48,17 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     description: "one store per member, one store of the whole ensemble, or both",
     default: "members",
   },
+  collection: {
+    type: "string",
+    value: "URL",
+    description: "also append the run to this forecast collection (made by the first run appended)",
+  },
+  "collection-cycles": {
+    type: "string",
+    value: "LIST",
+    description: "cycles a new collection holds, e.g. 0,12",
+    default: "the run's own cycle",
+  },
   concurrency: { type: "string", value: "N", description: "step files worked on at once", default: "16" },
   "on-drift": {
     type: "string",
@@ -57,9 +68,10 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
-/** A run as the flags ask for it, and how much of it to do at once. */
+/** A run as the flags ask for it, where it is appended, and how much of it to do at once. */
 export interface RunOptions {
   request: RunRequest;
+  collection?: { url: string; cycles?: number[] };
   concurrency: number;
 }
 
@@ -84,8 +96,22 @@ export function parseRunOptions(values: OptionValues): RunOptions {
       layout: oneOf(text("layout") ?? "members", LAYOUTS, "--layout"),
       onDrift: oneOf(text("on-drift") ?? "fail", ["fail", "rebuild"] as const, "--on-drift"),
     },
+    ...collectionOption(text("collection"), text("collection-cycles")),
     concurrency: positiveInt(text("concurrency") ?? "16", "--concurrency"),
   };
+}
+
+function collectionOption(
+  url: string | undefined,
+  cycles: string | undefined,
+): Pick<RunOptions, "collection"> {
+  if (url === undefined) {
+    if (cycles !== undefined) throw new UsageError("--collection-cycles", "goes with --collection");
+    return {};
+  }
+  if (cycles === undefined) return { collection: { url } };
+  const list = cycles.split(",").map((c) => parseCycle(c.trim(), "--collection-cycles"));
+  return { collection: { url, cycles: list } };
 }
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -149,6 +149,15 @@ export function encodeRefsRecord(rows: readonly (RefValue | undefined)[]): Uint8
   );
 }
 
+/** The rows of one `refs.N.parq` file (`undefined` where a row holds no reference); `file` names it in errors. */
+export function decodeRefsRecord(bytes: Uint8Array, file: string): (RefValue | undefined)[] {
+  const rows: (RefValue | undefined)[] = [];
+  readRecord(bytes, file, (row, value) => {
+    rows[row] = value;
+  });
+  return rows;
+}
+
 /** Calls `emit(row, value)` for every row of a record file that holds a reference. */
 function readRecord(bytes: Uint8Array, file: string, emit: (row: number, value: RefValue) => void): void {
   let table: Table;

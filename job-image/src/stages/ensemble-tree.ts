@@ -40,6 +40,20 @@ export interface EnsembleTree extends Groups {
   axes: EnsembleAxes;
 }
 
+/**
+ * The union of members' fields, as an ensemble dataset describes them: where both kinds have a
+ * field, a perturbed member's attributes (50 of 51 members are perturbed).
+ */
+export function unionFields(
+  members: ReadonlyArray<{ number: number; fields: readonly FieldDescriptor[] }>,
+): FieldDescriptor[] {
+  const fields = new Map<string, FieldDescriptor>();
+  for (const m of [...members].sort((a, b) => b.number - a.number)) {
+    for (const f of m.fields) if (!fields.has(f.attrs)) fields.set(f.attrs, f);
+  }
+  return [...fields.values()];
+}
+
 /** The ensemble tree of `fields` (the union over members and runs) on `axes`. */
 export function buildEnsembleTree(fields: readonly FieldDescriptor[], axes: EnsembleAxes): EnsembleTree {
   return { axes, ...groupFields(fields) };

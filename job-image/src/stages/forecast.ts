@@ -35,6 +35,7 @@ import type { ReadableStore, Store } from "../storage/types.js";
 import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
+import { type MemberChunks, unionFields } from "./ensemble-tree.js";
 import { type ChunkRef, mapRun } from "./map-run.js";
 import { ensureTemplates } from "./reference.js";
 import { buildTemplates } from "./templates.js";
@@ -60,6 +61,36 @@ export interface RunInput {
   recordSize?: number;
 }
 
+/** A mapped run as a forecast collection takes it: the union of its members' fields, and what made it. */
+export interface RunToAppend {
+  run: RunId;
+  fields: readonly FieldDescriptor[];
+  /** Digest of every member's inputs (the ensemble store's). */
+  digest: string;
+  /** Members with references. */
+  members: string[];
+  failed: string[];
+}
+
+/** Where the run goes besides its stores: a forecast collection (`collection/`), appended to. */
+export interface CollectionTarget {
+  store: Store;
+  /** Appends the mapped run; `unchanged` tells, before any mapping, whether the run is there as it is. */
+  append(run: RunToAppend, members: readonly MemberChunks[]): Promise<AppendOutcome>;
+  unchanged(run: RunId, digest: string): Promise<boolean>;
+}
+
+/** What became of the collection append. */
+export type AppendOutcome =
+  | {
+      status: "appended" | "replaced" | "unchanged";
+      url: string;
+      slot: number;
+      slots: number;
+      detail: string;
+    }
+  | { status: "failed"; url: string; error: Error };
+
 export interface RunDeps {
   source: ReadableStore;
   templates: Store;
@@ -67,6 +98,8 @@ export interface RunDeps {
   log: Logger;
   progress: Progress;
   stepConcurrency?: number;
+  /** A collection the run is appended to (`gik run --collection`). */
+  collection?: CollectionTarget;
 }
 
 /** What became of a member: its store written or already up to date, only mapped (into the ensemble), or failed. */
@@ -87,6 +120,7 @@ export interface EnsembleOutcome {
 export interface ForecastResult {
   members: MemberOutcome[];
   ensemble?: EnsembleOutcome;
+  collection?: AppendOutcome;
 }
 
 /**
@@ -164,7 +198,21 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
       ensemble = { status: "unchanged", url: deps.out.url(ensembleKey), refs: 0, failed: [] };
     }
   }
-  const toMap = input.members.filter((m) => memberRecords.has(m) || (writes.ensemble && !ensemble));
+  const runInputs = input.members.map(plan.inputsOf);
+  const digest = ensembleRecord(run, "parquet", runInputs, []).digest;
+  let collection: AppendOutcome | undefined;
+  if (deps.collection && (await deps.collection.unchanged(run, digest))) {
+    const url = deps.collection.store.url("");
+    collection = {
+      status: "unchanged",
+      url,
+      slot: -1,
+      slots: -1,
+      detail: "the run is there with the same inputs",
+    };
+  }
+  const whole = (writes.ensemble && !ensemble) || (deps.collection !== undefined && !collection);
+  const toMap = input.members.filter((m) => memberRecords.has(m) || whole);
   deps.log.info(
     { run: runLabel(run), members: input.members.length, mapping: toMap.length, steps: plan.steps.length },
     "mapping run",
@@ -189,11 +237,25 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
     );
     ensemble = await publishEnsembleStore(mapped, record, input.format, ensembleKey, deps);
   }
+  if (deps.collection && !collection) {
+    const done = mapped.filter((m): m is Mapped => !("error" in m));
+    collection = await deps.collection.append(
+      {
+        run,
+        fields: unionFields(done),
+        digest,
+        members: done.map((m) => m.member),
+        failed: mapped.filter((m) => "error" in m).map((m) => m.member),
+      },
+      done,
+    );
+  }
   return {
     members: input.members.map(
       (m) => outcomes.get(m) ?? { member: m, status: "unchanged", url: "", refs: 0 },
     ),
     ...(ensemble ? { ensemble } : {}),
+    ...(collection ? { collection } : {}),
   };
 }
 

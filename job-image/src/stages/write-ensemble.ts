@@ -29,6 +29,7 @@ import {
   type MemberChunks,
   slotDataRecords,
   slotTimeChunks,
+  unionFields,
 } from "./ensemble-tree.js";
 import type { MemberInputs, StoreRecord } from "./write-store.js";
 import { publishParquetStore, STORE_LAYOUT_VERSION, storeRecord } from "./write-store.js";
@@ -68,20 +69,10 @@ export function ensembleRecord(
   return { ...storeRecord(inputs), failed: [...failed].sort() };
 }
 
-/**
- * The tree of an ensemble of `members`: the union of their fields (a perturbed member's attributes
- * where both kinds have a field), one time slot per entry of `times`.
- */
-export function ensembleTreeOf(
-  members: readonly EnsembleMember[],
-  run: RunId,
-  times?: number[],
-): EnsembleTree {
-  const fields = new Map<string, FieldDescriptor>();
-  const ordered = [...members].sort((a, b) => b.number - a.number);
-  for (const m of ordered) for (const f of m.fields) if (!fields.has(f.attrs)) fields.set(f.attrs, f);
-  return buildEnsembleTree([...fields.values()], {
-    times: times ?? [runEpochSeconds(run)],
+/** The tree of the ensemble store of `members`: the union of their fields, one time slot. */
+export function ensembleTreeOf(members: readonly EnsembleMember[], run: RunId): EnsembleTree {
+  return buildEnsembleTree(unionFields(members), {
+    times: [runEpochSeconds(run)],
     steps: stepsOf(run.cycle),
     members: MEMBER_COUNT,
   });

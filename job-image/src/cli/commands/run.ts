@@ -5,7 +5,9 @@
  * @module
  */
 import { isBadInput } from "../../api/errors.js";
+import { collectionTarget } from "../../collection/target.js";
 import {
+  type AppendOutcome,
   type EnsembleOutcome,
   type ForecastResult,
   type MemberOutcome,
@@ -22,7 +24,7 @@ export const runCommand: Command = {
   usage: "gik run --date YYYYMMDD [--cycle 0] [--members all] [--out URL] [options]",
   options: RUN_OPTIONS,
   async run(values, _positionals, ctx) {
-    const { request, concurrency } = parseRunOptions(values);
+    const { request, collection, concurrency } = parseRunOptions(values);
     const deps = {
       source: openStore(request.source),
       templates: openStore(request.templates.store),
@@ -30,6 +32,14 @@ export const runCommand: Command = {
       log: ctx.log,
       progress: ctx.progress,
       stepConcurrency: concurrency,
+      ...(collection
+        ? {
+            collection: collectionTarget(openStore(collection.url), {
+              cycles: collection.cycles,
+              log: ctx.log,
+            }),
+          }
+        : {}),
     };
     const result = await runRequest(request, deps, true);
     for (const o of result.members) {
@@ -37,6 +47,7 @@ export const runCommand: Command = {
       ctx.print(outcomeLine(o));
     }
     if (result.ensemble) ctx.print(ensembleLine(result.ensemble));
+    if (result.collection) ctx.print(collectionLine(result.collection));
     return exitCodeOf(result);
   },
 };
@@ -61,11 +72,19 @@ export function ensembleLine(e: EnsembleOutcome): string {
   return `ensemble ${e.status.padEnd(10)} ${e.status === "written" ? `${e.refs} refs  ` : ""}${e.url}${failed}`;
 }
 
+/** The collection's line: `collection appended slot 3 of 4  s3://…  (12 objects written)`. */
+export function collectionLine(c: AppendOutcome): string {
+  if (c.status === "failed") return `collection failed   ${c.error.message}`;
+  if (c.slot < 0) return `collection ${c.status.padEnd(10)} ${c.url}  (${c.detail})`;
+  return `collection ${c.status.padEnd(10)} slot ${c.slot} of ${c.slots}  ${c.url}  (${c.detail})`;
+}
+
 /** 0 when everything asked for is done; 2 when every failure is bad input; else 1. */
 export function exitCodeOf(result: ForecastResult): number {
   const errors = [
     ...result.members.flatMap((o) => (o.status === "failed" ? [o.error] : [])),
     ...(result.ensemble?.status === "failed" ? [result.ensemble.error] : []),
+    ...(result.collection?.status === "failed" ? [result.collection.error] : []),
   ];
   if (errors.length === 0) return EXIT.OK;
   return errors.every((e) => isBadInput(e)) ? EXIT.BAD_INPUT : EXIT.FAILED;
