@@ -22,11 +22,16 @@
 export { type Backoff, backoffDelay } from "./backoff.js";
 export { type Condition, type ConditionStatus, ConditionType, Reason } from "./conditions.js";
 export * from "./errors.js";
+export { EXIT } from "./exit-codes.js";
 export {
+  type CollectionRequest,
+  type CommitJobSpec,
   encodeJobSpec,
   JOB_SPEC_ANNOTATION,
   JOB_SPEC_ENV,
   type JobSpec,
+  jobShares,
+  needsCommit,
   parseJobSpec,
   type RunJobSpec,
   type RunRequest,

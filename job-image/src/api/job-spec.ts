@@ -38,6 +38,13 @@ export interface RunRequest {
   format: StoreFormat;
   layout: Layout;
   onDrift: OnDrift;
+  /** A forecast collection the run is appended to, and the cycles it holds when this run creates it. */
+  collection?: CollectionRequest;
+}
+
+export interface CollectionRequest {
+  url: string;
+  cycles?: number[];
 }
 
 /** What one pod of an EcmwfRun's Job runs with: a request whose templates are resolved. */
@@ -56,7 +63,39 @@ export interface TemplateBuildJobSpec {
   shards: number;
 }
 
-export type JobSpec = RunJobSpec | TemplateBuildJobSpec;
+/**
+ * What the one pod of an EcmwfRun's commit Job runs with, once its member Job has ended: the
+ * members' parts become the ensemble store and/or the collection's new run.
+ */
+export interface CommitJobSpec {
+  kind: "EcmwfRunCommit";
+  run: RunId;
+  /** Every member of the run; those without a part failed. */
+  members: string[];
+  output: string;
+  format: StoreFormat;
+  layout: Layout;
+  collection?: CollectionRequest;
+}
+
+export type JobSpec = RunJobSpec | TemplateBuildJobSpec | CommitJobSpec;
+
+/** How many pods (completion indexes) a Job of `spec` has: one per member, per shard, or one commit. */
+export function jobShares(spec: JobSpec): number {
+  switch (spec.kind) {
+    case "EcmwfRun":
+      return spec.members.length;
+    case "TemplateBuild":
+      return spec.shards;
+    case "EcmwfRunCommit":
+      return 1;
+  }
+}
+
+/** Whether an EcmwfRun needs a commit after its members: an ensemble store, or a collection to append to. */
+export function needsCommit(spec: Pick<RunRequest, "layout" | "collection">): boolean {
+  return spec.layout !== "members" || spec.collection !== undefined;
+}
 
 /** The JSON text of `spec` (annotation and environment carry the same text). */
 export function encodeJobSpec(spec: JobSpec): string {
@@ -91,8 +130,19 @@ export function parseJobSpec(text: string, where: string): JobSpec {
         format: oneOf(spec.format, STORE_FORMATS, `${where}.format`),
         layout: oneOf(spec.layout, LAYOUTS, `${where}.layout`),
         onDrift: oneOf(spec.onDrift, ["fail", "rebuild"] as const, `${where}.onDrift`),
+        ...collection(spec.collection, `${where}.collection`),
       };
     }
+    case "EcmwfRunCommit":
+      return {
+        kind: "EcmwfRunCommit",
+        run: runId(spec.run, `${where}.run`),
+        members: members(spec.members, `${where}.members`),
+        output: text1(spec.output, `${where}.output`),
+        format: oneOf(spec.format, STORE_FORMATS, `${where}.format`),
+        layout: oneOf(spec.layout, LAYOUTS, `${where}.layout`),
+        ...collection(spec.collection, `${where}.collection`),
+      };
     case "TemplateBuild":
       return {
         kind: "TemplateBuild",
@@ -105,9 +155,18 @@ export function parseJobSpec(text: string, where: string): JobSpec {
     default:
       throw new UsageError(
         `${where}.kind`,
-        `expected EcmwfRun or TemplateBuild, got ${JSON.stringify(spec.kind)}`,
+        `expected EcmwfRun, EcmwfRunCommit or TemplateBuild, got ${JSON.stringify(spec.kind)}`,
       );
   }
+}
+
+function collection(value: unknown, field: string): { collection?: CollectionRequest } {
+  if (value === undefined) return {};
+  const c = object(value, field);
+  const url = text1(c.url, `${field}.url`);
+  if (c.cycles === undefined) return { collection: { url } };
+  if (!Array.isArray(c.cycles)) throw new UsageError(`${field}.cycles`, "expected a list of cycles");
+  return { collection: { url, cycles: c.cycles.map((x, i) => parseCycle(x, `${field}.cycles[${i}]`)) } };
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {

@@ -33,8 +33,7 @@ export interface Command {
   run(values: OptionValues, positionals: string[], ctx: CommandContext): Promise<number>;
 }
 
-/** Exit codes shared by the CLI and the Job: Kubernetes' podFailurePolicy keys on `BAD_INPUT`. */
-export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
+export { EXIT } from "../api/exit-codes.js";
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {

@@ -15,11 +15,20 @@
  */
 import { access, constants, writeFile } from "node:fs/promises";
 import { isBadInput, isGikError } from "../api/errors.js";
-import type { JobSpec, RunJobSpec, TemplateBuildJobSpec } from "../api/job-spec.js";
+import { EXIT } from "../api/exit-codes.js";
+import {
+  type CommitJobSpec,
+  type JobSpec,
+  needsCommit,
+  type RunJobSpec,
+  type TemplateBuildJobSpec,
+} from "../api/job-spec.js";
 import { encodeMemberReport, type MemberReport, TERMINATION_MESSAGE_PATH } from "../api/member-report.js";
 import { runLabel } from "../api/run-id.js";
+import { collectionTarget } from "../collection/target.js";
 import type { Logger, Progress } from "../log/types.js";
-import { type MemberOutcome, runRequest } from "../stages/forecast.js";
+import { commitRun, type MemberOutcome, runRequest } from "../stages/forecast.js";
+import { collectionLine, ensembleLine, exitCodeOf } from "../stages/outcome-lines.js";
 import { buildTemplates } from "../stages/templates.js";
 import { openStore } from "../storage/open.js";
 
@@ -32,12 +41,16 @@ export interface JobContext {
   now?: () => Date;
 }
 
-/** Exit codes shared with the CLI (the podFailurePolicy keys on `BAD_INPUT`). */
-const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
-
 /** Runs share `index` of `spec`; resolves the exit code. */
 export async function runJob(spec: JobSpec, index: number, ctx: JobContext): Promise<number> {
-  return spec.kind === "EcmwfRun" ? runMember(spec, index, ctx) : buildShard(spec, index, ctx);
+  switch (spec.kind) {
+    case "EcmwfRun":
+      return runMember(spec, index, ctx);
+    case "TemplateBuild":
+      return buildShard(spec, index, ctx);
+    case "EcmwfRunCommit":
+      return commit(spec, ctx);
+  }
 }
 
 async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Promise<number> {
@@ -54,7 +67,12 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
       log,
       progress: ctx.progress,
     };
-    [outcome] = (await runRequest({ ...spec, members: [member] }, deps, false)).members as [MemberOutcome];
+    // With an ensemble store or a collection to write, the pod leaves its member's part for the commit.
+    const parts = needsCommit(spec) ? (spec.collection ? "collection" : "ensemble") : undefined;
+    const request = { ...spec, members: [member] };
+    [outcome] = (await runRequest(request, deps, { buildIfMissing: false, parts })).members as [
+      MemberOutcome,
+    ];
   } catch (error) {
     outcome = { member, status: "failed", error: error as Error };
   }
@@ -81,6 +99,31 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
   await writeReport(encodeMemberReport(report), ctx);
   if (outcome.status !== "failed") return EXIT.OK;
   return isBadInput(outcome.error) ? EXIT.BAD_INPUT : EXIT.FAILED;
+}
+
+/** The run's commit: the ensemble store and/or the collection append, from the members' parts. */
+async function commit(spec: CommitJobSpec, ctx: JobContext): Promise<number> {
+  const log = ctx.log.child({ run: runLabel(spec.run), commit: true });
+  const out = openStore(spec.output);
+  const deps = {
+    source: out,
+    templates: out,
+    out,
+    log,
+    progress: ctx.progress,
+    ...(spec.collection
+      ? {
+          collection: collectionTarget(openStore(spec.collection.url), {
+            ...(spec.collection.cycles ? { cycles: spec.collection.cycles } : {}),
+            log,
+          }),
+        }
+      : {}),
+  };
+  const result = await commitRun(spec, deps);
+  if (result.ensemble) ctx.print(ensembleLine(result.ensemble));
+  if (result.collection) ctx.print(collectionLine(result.collection));
+  return exitCodeOf({ members: [], ...result });
 }
 
 async function buildShard(spec: TemplateBuildJobSpec, index: number, ctx: JobContext): Promise<number> {

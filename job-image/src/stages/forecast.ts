@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { TemplateError } from "../api/errors.js";
+import { NotFoundError, TemplateError } from "../api/errors.js";
 import type { RunRequest } from "../api/job-spec.js";
 import { memberNumber } from "../api/members.js";
 import type { OnDrift } from "../api/resources.js";
@@ -37,6 +37,7 @@ import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
 import { type MemberChunks, unionFields } from "./ensemble-tree.js";
 import { type ChunkRef, mapRun } from "./map-run.js";
+import { decodeMemberPart, encodeMemberPart, memberPartKey } from "./member-part.js";
 import { ensureTemplates } from "./reference.js";
 import { buildTemplates } from "./templates.js";
 import { buildTree } from "./tree.js";
@@ -59,6 +60,11 @@ export interface RunInput {
   layout: Layout;
   onDrift: OnDrift;
   recordSize?: number;
+  /**
+   * In a Job pod: leave each mapped member's part for the run's commit instead of writing the
+   * ensemble store or appending (`"collection"`: the run has a collection to append to).
+   */
+  parts?: "ensemble" | "collection";
 }
 
 /** A mapped run as a forecast collection takes it: the union of its members' fields, and what made it. */
@@ -130,14 +136,14 @@ export interface ForecastResult {
 export async function runRequest(
   request: RunRequest,
   deps: RunDeps,
-  buildIfMissing: boolean,
+  options: { buildIfMissing: boolean; parts?: RunInput["parts"] },
 ): Promise<ForecastResult> {
   const referenceRun = await ensureTemplates(
     {
       run: request.run,
       referenceDate: request.templates.referenceDate,
       members: request.members,
-      buildIfMissing,
+      buildIfMissing: options.buildIfMissing,
     },
     deps,
   );
@@ -153,6 +159,7 @@ export async function runRequest(
       format: request.format,
       layout: request.layout,
       onDrift: request.onDrift,
+      ...(options.parts ? { parts: options.parts } : {}),
     },
     deps,
   );
@@ -189,30 +196,15 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
       } else memberRecords.set(member, record);
     });
   }
-  const ensembleKey = ensembleStoreKey(run, format);
-  let ensemble: EnsembleOutcome | undefined;
-  if (writes.ensemble) {
-    const wanted = ensembleRecord(run, format, input.members.map(plan.inputsOf), []);
-    const existing = await readStoreRecord<EnsembleRecord["inputs"]>(deps.out, ensembleKey, format);
-    if (existing?.digest === wanted.digest && (existing as EnsembleRecord).failed?.length === 0) {
-      ensemble = { status: "unchanged", url: deps.out.url(ensembleKey), refs: 0, failed: [] };
-    }
-  }
-  const runInputs = input.members.map(plan.inputsOf);
-  const digest = ensembleRecord(run, "parquet", runInputs, []).digest;
-  let collection: AppendOutcome | undefined;
-  if (deps.collection && (await deps.collection.unchanged(run, digest))) {
-    const url = deps.collection.store.url("");
-    collection = {
-      status: "unchanged",
-      url,
-      slot: -1,
-      slots: -1,
-      detail: "the run is there with the same inputs",
-    };
-  }
-  const whole = (writes.ensemble && !ensemble) || (deps.collection !== undefined && !collection);
-  const toMap = input.members.filter((m) => memberRecords.has(m) || whole);
+  const inputs = input.members.map(plan.inputsOf);
+  // In a Job, each pod leaves its member's part and the run's commit writes the whole (`commitRun`).
+  const whole = input.parts
+    ? { ensemble: undefined, collection: undefined }
+    : await wholeUpToDate(run, format, input.layout, inputs, deps);
+  const needsWhole = input.parts
+    ? writes.ensemble || input.parts === "collection"
+    : (writes.ensemble && !whole.ensemble) || (deps.collection !== undefined && !whole.collection);
+  const toMap = input.members.filter((m) => memberRecords.has(m) || needsWhole);
   deps.log.info(
     { run: runLabel(run), members: input.members.length, mapping: toMap.length, steps: plan.steps.length },
     "mapping run",
@@ -225,38 +217,158 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
     if ("error" in m) outcomes.set(m.member, { member: m.member, status: "failed", error: m.error });
     else if (record) outcomes.set(m.member, await publishMemberStore(m, record, input, deps));
     else outcomes.set(m.member, { member: m.member, status: "mapped", refs: m.chunks.length });
+    if (input.parts && needsWhole && !("error" in m)) {
+      const part = {
+        run,
+        member: m.member,
+        number: m.number,
+        inputs: plan.inputsOf(m.member),
+        fields: m.fields,
+        chunks: m.chunks,
+      };
+      await deps.out.put(memberPartKey(run, m.member), encodeMemberPart(part), {
+        contentType: "application/json",
+      });
+    }
     if (record) task.advance();
   });
   task.end();
-  if (writes.ensemble && !ensemble) {
-    const record = ensembleRecord(
-      run,
-      format,
-      input.members.map(plan.inputsOf),
-      mapped.filter((m) => "error" in m).map((m) => m.member),
-    );
-    ensemble = await publishEnsembleStore(mapped, record, input.format, ensembleKey, deps);
+  // A member in no store of its own is unchanged in the ensemble store (or the collection) it is in.
+  const members = input.members.map(
+    (m): MemberOutcome =>
+      outcomes.get(m) ?? {
+        member: m,
+        status: "unchanged",
+        url: deps.out.url(ensembleStoreKey(run, format)),
+        refs: 0,
+      },
+  );
+  if (input.parts) return { members };
+  return {
+    members,
+    ...(await publishWhole({ run, format, layout: input.layout, inputs, mapped }, whole, deps)),
+  };
+}
+
+/** The parts of a run whose members were mapped by Job pods, as `commitRun` is given them. */
+export interface CommitInput {
+  run: RunId;
+  /** Every member asked for; those without a part failed. */
+  members: readonly string[];
+  format: StoreFormat;
+  layout: Layout;
+}
+
+/**
+ * The run's commit in a Job: the ensemble store and/or the collection append from the members'
+ * parts (`member-part.ts`), written by one process. A member without a readable part is failed.
+ */
+export async function commitRun(
+  input: CommitInput,
+  deps: RunDeps,
+): Promise<Pick<ForecastResult, "ensemble" | "collection">> {
+  const { run } = input;
+  const parts = await mapPool(
+    input.members,
+    16,
+    async (member): Promise<MappedMember & { inputs?: MemberInputs }> => {
+      const key = memberPartKey(run, member);
+      const number = memberNumber(member);
+      try {
+        const bytes = await deps.out.get(key);
+        if (!bytes)
+          return {
+            member,
+            number,
+            error: new NotFoundError(deps.out.url(key), `the part of member ${member}`),
+          };
+        const part = decodeMemberPart(bytes, deps.out.url(key), run, member);
+        return { member, number, fields: part.fields, chunks: part.chunks, inputs: part.inputs };
+      } catch (error) {
+        return { member, number, error: error as Error };
+      }
+    },
+  );
+  const inputs = parts.map(
+    (p): MemberInputs =>
+      p.inputs ?? { member: p.member, referenceRun: run, templatesFingerprint: "", sources: [] },
+  );
+  const whole = await wholeUpToDate(run, input.format, input.layout, inputs, deps);
+  return publishWhole(
+    { run, format: input.format, layout: input.layout, inputs, mapped: parts },
+    whole,
+    deps,
+  );
+}
+
+/** A run's whole: every member's inputs and mapping, for the ensemble store and the collection. */
+interface WholeRun {
+  run: RunId;
+  format: StoreFormat;
+  layout: Layout;
+  inputs: MemberInputs[];
+  mapped: readonly MappedMember[];
+}
+
+/** The ensemble store and the collection, where they already hold the run with these inputs. */
+async function wholeUpToDate(
+  run: RunId,
+  format: StoreFormat,
+  layout: Layout,
+  inputs: readonly MemberInputs[],
+  deps: RunDeps,
+): Promise<Pick<ForecastResult, "ensemble" | "collection">> {
+  const wanted = ensembleRecord(run, format, inputs, []);
+  const result: Pick<ForecastResult, "ensemble" | "collection"> = {};
+  if (layoutWrites(layout).ensemble) {
+    const key = ensembleStoreKey(run, format);
+    const existing = await readStoreRecord<EnsembleRecord["inputs"]>(deps.out, key, format);
+    if (existing?.digest === wanted.digest && (existing as EnsembleRecord).failed?.length === 0) {
+      result.ensemble = { status: "unchanged", url: deps.out.url(key), refs: 0, failed: [] };
+    }
+  }
+  if (deps.collection && (await deps.collection.unchanged(run, runDigest(run, inputs)))) {
+    const url = deps.collection.store.url("");
+    result.collection = {
+      status: "unchanged",
+      url,
+      slot: -1,
+      slots: -1,
+      detail: "the run is there with the same inputs",
+    };
+  }
+  return result;
+}
+
+/** What a collection knows a run by: the digest of every member's inputs, whatever the store format. */
+function runDigest(run: RunId, inputs: readonly MemberInputs[]): string {
+  return ensembleRecord(run, "parquet", inputs, []).digest;
+}
+
+/** Stage 3 for the whole run: the ensemble store and the collection append, unless up to date. */
+async function publishWhole(
+  w: WholeRun,
+  upToDate: Pick<ForecastResult, "ensemble" | "collection">,
+  deps: RunDeps,
+): Promise<Pick<ForecastResult, "ensemble" | "collection">> {
+  const done = w.mapped.filter((m): m is Mapped => !("error" in m));
+  const failed = w.mapped.filter((m) => "error" in m).map((m) => m.member);
+  let { ensemble, collection } = upToDate;
+  if (layoutWrites(w.layout).ensemble && !ensemble) {
+    const record = ensembleRecord(w.run, w.format, w.inputs, failed);
+    ensemble = await publishEnsembleStore(done, record, w.format, ensembleStoreKey(w.run, w.format), deps);
   }
   if (deps.collection && !collection) {
-    const done = mapped.filter((m): m is Mapped => !("error" in m));
-    collection = await deps.collection.append(
-      {
-        run,
-        fields: unionFields(done),
-        digest,
-        members: done.map((m) => m.member),
-        failed: mapped.filter((m) => "error" in m).map((m) => m.member),
-      },
-      done,
-    );
+    const run = {
+      run: w.run,
+      fields: unionFields(done),
+      digest: runDigest(w.run, w.inputs),
+      members: done.map((m) => m.member),
+      failed,
+    };
+    collection = await deps.collection.append(run, done);
   }
-  return {
-    members: input.members.map(
-      (m) => outcomes.get(m) ?? { member: m, status: "unchanged", url: "", refs: 0 },
-    ),
-    ...(ensemble ? { ensemble } : {}),
-    ...(collection ? { collection } : {}),
-  };
+  return { ...(ensemble ? { ensemble } : {}), ...(collection ? { collection } : {}) };
 }
 
 /** What is known of a run before any mapping: its manifest, steps and published step files. */

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../../api/errors.js";
-import { JOB_SPEC_ENV, parseJobSpec } from "../../api/job-spec.js";
+import { JOB_SPEC_ENV, jobShares, parseJobSpec } from "../../api/job-spec.js";
 import { completionIndex } from "../../job/completion-index.js";
 import { runJob } from "../../job/entrypoint.js";
 import type { Command } from "../command.js";
@@ -36,8 +36,7 @@ export const jobCommand: Command = {
     if (text === undefined)
       throw new UsageError(JOB_SPEC_ENV, "not set: give --spec FILE or run in a gik Job");
     const spec = parseJobSpec(text, file ?? JOB_SPEC_ENV);
-    const count = spec.kind === "EcmwfRun" ? spec.members.length : spec.shards;
-    const index = completionIndex(count, values.index as string | undefined, ctx.env);
+    const index = completionIndex(jobShares(spec), values.index as string | undefined, ctx.env);
     const report = values.report as string | undefined;
     return runJob(spec, index, { ...ctx, ...(report === undefined ? {} : { reportPath: report }) });
   },

@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import type { V1Job } from "@kubernetes/client-node";
 import {
   type Credentials,
+  EXIT,
   encodeJobSpec,
   type GikResource,
   JOB_SPEC_ANNOTATION,
@@ -33,8 +34,6 @@ import { MANAGED_BY, MANAGED_BY_LABEL, SPEC_HASH_ANNOTATION } from "../../kube/l
 
 /** The container name the pod failure policy refers to. */
 export const CONTAINER_NAME = "gik";
-/** Exit code of `gik` for bad input: the index fails at once, without retries. */
-export const BAD_INPUT_EXIT_CODE = 2;
 /** Longest Job name (see the module notes). */
 export const MAX_JOB_NAME = 52;
 
@@ -144,7 +143,7 @@ export function indexedJob(input: IndexedJobInput): V1Job {
         rules: [
           {
             action: "FailIndex",
-            onExitCodes: { containerName: CONTAINER_NAME, operator: "In", values: [BAD_INPUT_EXIT_CODE] },
+            onExitCodes: { containerName: CONTAINER_NAME, operator: "In", values: [EXIT.BAD_INPUT] },
           },
           { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
         ],
