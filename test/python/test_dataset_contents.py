@@ -14,9 +14,14 @@ Environment (set by test/job-image/interop/*.int.test.ts):
                must read as NaN.
   GIK_MEMBER_STORES  optional: directory of the run's member stores, which must equal the ensemble
                store along number (xr.concat of the 51 members).
-  GIK_CHUNK_MEMBERS  optional: the members (numbers, comma-separated) whose chunks are checked against
-               ecCodes; default all 51. Chunks of the others must still be NaN where expected.
+  GIK_REMOTE_PROTOCOL  optional: the protocol of the referenced files ("file" for a store in S3 that
+               references a local mirror); default: the store's own.
+  GIK_CHUNK_MEMBERS  optional: the members (numbers, comma-separated) whose chunks are decoded and
+               compared with ecCodes; default all 51. Every member's references are checked against
+               the index lines of the files they point into (local mirrors).
 """
+import functools
+import json
 import os
 
 import numpy as np
@@ -31,6 +36,8 @@ EXPECT = env_json("GIK_EXPECT") if "GIK_EXPECT" in os.environ else {}
 CONSOLIDATED = os.environ.get("GIK_OPEN_CONSOLIDATED") == "1"
 CHUNK_MEMBERS = {int(m) for m in os.environ["GIK_CHUNK_MEMBERS"].split(",")} if os.environ.get("GIK_CHUNK_MEMBERS") else None
 MEMBER_STORES = os.environ.get("GIK_MEMBER_STORES", "")
+# What the references point at, when it differs from where the store is (a store in S3 of local files).
+REMOTE = os.environ.get("GIK_REMOTE_PROTOCOL")
 
 
 def member_name(number):
@@ -39,7 +46,7 @@ def member_name(number):
 
 @pytest.fixture(scope="module")
 def tree():
-    return open_store(DATASET, consolidated=CONSOLIDATED)
+    return open_store(DATASET, remote_protocol=REMOTE, consolidated=CONSOLIDATED)
 
 
 def test_axes(tree):
@@ -62,25 +69,31 @@ def test_axes(tree):
             assert list(ds[level].values) == EXPECT["levels"][group], f"{group}: levels"
 
 
-def test_every_chunk_is_what_eccodes_decodes_and_the_rest_is_nan(tree):
+def test_every_reference_is_its_message_and_every_chunk_what_eccodes_decodes(tree):
+    """Every chunk's reference is the message its index line names for that member, step and level;
+    the chunks of GIK_CHUNK_MEMBERS (all by default) decode in xarray to what ecCodes decodes from
+    those bytes; every chunk without a message reads as NaN."""
     refs = references(DATASET)
     steps = EXPECT["steps"]
     absent_steps = {g: set(s) for g, s in EXPECT.get("absent_steps", {}).items()}
-    checked = 0
+    members = sorted(CHUNK_MEMBERS) if CHUNK_MEMBERS is not None else list(range(51))
+    referenced = decoded = 0
     for group, var in data_groups(tree):
-        da = tree[group].ds[var]
+        ds = tree[group].ds
+        da = ds[var]
+        short_name = da.attrs["GRIB_shortName"]
         level = group.split("/")[2]
-        values = da.values  # time, number, step, [level], lat, lon
         has_level = level in da.dims
-        levels = list(tree[group].ds[level].values) if has_level else [None]
+        levels = list(ds[level].values) if has_level else [None]
         for t, when in enumerate(EXPECT["times"]):
             present = EXPECT["present"].get(when, {"members": [], "groups": {}})
+            sampled = {m: da.isel(time=t, number=m).values for m in members}  # step, [level], lat, lon
             for m in range(51):
                 for s, step in enumerate(steps):
                     for lv, lvalue in enumerate(levels):
                         index = (t, m, s, lv) if has_level else (t, m, s)
                         key = f"{group}/{var}/{'.'.join(map(str, index))}.0.0"
-                        got = values[index]
+                        got = None if m not in sampled else (sampled[m][s, lv] if has_level else sampled[m][s])
                         expected = (
                             m in present["members"]
                             and step not in absent_steps.get(group, set())
@@ -89,21 +102,39 @@ def test_every_chunk_is_what_eccodes_decodes_and_the_rest_is_nan(tree):
                         )
                         if not expected:
                             assert key not in refs, f"{key}: a reference where {when} has no such message"
-                            assert np.all(np.isnan(got)), f"{key}: must read as NaN"
-                            continue
-                        if CHUNK_MEMBERS is not None and m not in CHUNK_MEMBERS:
-                            assert key in refs, f"{key}: no reference"
+                            if got is not None:
+                                assert np.all(np.isnan(got)), f"{key}: must read as NaN"
                             continue
                         url, offset, size = refs[key]
-                        truth, keys = decode_message(url, offset, size)
-                        assert keys["endStep"] == step, f"{key}: references step {keys['endStep']}"
-                        assert keys["perturbationNumber"] == m, f"{key}: references member {keys['perturbationNumber']}"
+                        line = index_line(url, offset)
+                        assert line is not None, f"{key}: {url}@{offset} is no message of its index"
+                        assert line["_length"] == size, f"{key}: length {size}, the index says {line['_length']}"
+                        assert int(line.get("number", 0)) == m, f"{key}: references member {line.get('number', 0)}"
+                        assert int(line["step"].split("-")[-1]) == step, f"{key}: references step {line['step']}"
+                        assert line["param"] == short_name, f"{key}: references {line['param']}"
                         if lvalue is not None:
-                            assert keys["level"] == lvalue, f"{key}: references level {keys['level']}"
+                            assert float(line["levelist"]) == lvalue, f"{key}: references level {line['levelist']}"
+                        referenced += 1
+                        if got is None:
+                            continue
+                        truth, keys = decode_message(url, offset, size)
+                        assert (keys["endStep"], keys["perturbationNumber"]) == (step, m), f"{key}: {keys}"
                         assert np.array_equal(got, truth), f"{key}: decoded values differ from ecCodes"
-                        checked += 1
-    print(f"{checked} chunks checked against ecCodes")
-    assert checked > 0
+                        decoded += 1
+    print(f"{referenced} references checked against their index lines, {decoded} chunks against ecCodes")
+    assert decoded > 0
+
+
+@functools.lru_cache(maxsize=4096)
+def index_lines(url):
+    """The lines of the `.index` beside a GRIB file, by offset."""
+    path = url.removeprefix("file://")
+    with open(path[: -len(".grib2")] + ".index") as f:
+        return {line["_offset"]: line for line in map(json.loads, f)}
+
+
+def index_line(url, offset):
+    return index_lines(url).get(offset)
 
 
 @pytest.mark.skipif(not MEMBER_STORES, reason="no member stores to compare with")
