@@ -98,6 +98,23 @@ export class NotFoundError extends GikError {
   }
 }
 
+/**
+ * Files of a run that ECMWF had not published by the run's deadline: named, with the deadline.
+ * Bad input: waiting longer was what the deadline said not to do.
+ */
+export class SourceNotPublishedError extends GikError {
+  readonly _tag = "SourceNotPublishedError";
+  readonly badInput = true;
+  constructor(
+    readonly urls: readonly string[],
+    readonly deadline: string,
+    options?: ErrorOptions,
+  ) {
+    super(`not published by the deadline ${deadline}: ${urls.join(", ")}`, options);
+    this.name = "SourceNotPublishedError";
+  }
+}
+
 /** A byte range named by an index or a store that does not fit its file. */
 export class ByteRangeError extends GikError {
   readonly _tag = "ByteRangeError";
@@ -259,6 +276,7 @@ export type GikErrorTag =
   | GribUnsupportedError["_tag"]
   | GribPrefixTooShortError["_tag"]
   | NotFoundError["_tag"]
+  | SourceNotPublishedError["_tag"]
   | ByteRangeError["_tag"]
   | StructureDriftError["_tag"]
   | TemplateError["_tag"]

@@ -21,6 +21,7 @@
  */
 export { type Backoff, backoffDelay } from "./backoff.js";
 export { type Condition, type ConditionStatus, ConditionType, Reason } from "./conditions.js";
+export { parseDuration } from "./duration.js";
 export * from "./errors.js";
 export { EXIT } from "./exit-codes.js";
 export {
@@ -36,6 +37,7 @@ export {
   type RunJobSpec,
   type RunRequest,
   type TemplateBuildJobSpec,
+  type WaitRequest,
 } from "./job-spec.js";
 export {
   encodeMemberReport,

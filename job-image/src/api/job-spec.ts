@@ -40,6 +40,15 @@ export interface RunRequest {
   onDrift: OnDrift;
   /** A forecast collection the run is appended to, and the cycles it holds when this run creates it. */
   collection?: CollectionRequest;
+  /** Wait for step files ECMWF has not published yet, until `deadline`; without it absent files fail at once. */
+  wait?: WaitRequest;
+}
+
+export interface WaitRequest {
+  /** RFC 3339: after this, files still absent fail the run (`SourceNotPublishedError`). */
+  deadline: string;
+  /** Longest pause between two looks at a file not there yet. */
+  pollSeconds: number;
 }
 
 export interface CollectionRequest {
@@ -131,6 +140,7 @@ export function parseJobSpec(text: string, where: string): JobSpec {
         layout: oneOf(spec.layout, LAYOUTS, `${where}.layout`),
         onDrift: oneOf(spec.onDrift, ["fail", "rebuild"] as const, `${where}.onDrift`),
         ...collection(spec.collection, `${where}.collection`),
+        ...wait(spec.wait, `${where}.wait`),
       };
     }
     case "EcmwfRunCommit":
@@ -158,6 +168,15 @@ export function parseJobSpec(text: string, where: string): JobSpec {
         `expected EcmwfRun, EcmwfRunCommit or TemplateBuild, got ${JSON.stringify(spec.kind)}`,
       );
   }
+}
+
+function wait(value: unknown, field: string): { wait?: WaitRequest } {
+  if (value === undefined) return {};
+  const w = object(value, field);
+  const deadline = text1(w.deadline, `${field}.deadline`);
+  if (Number.isNaN(Date.parse(deadline)))
+    throw new UsageError(`${field}.deadline`, `not a time: ${deadline}`);
+  return { wait: { deadline, pollSeconds: positive(w.pollSeconds, `${field}.pollSeconds`) } };
 }
 
 function collection(value: unknown, field: string): { collection?: CollectionRequest } {

@@ -4,10 +4,12 @@
  *
  * @module
  */
+
+import { parseDuration } from "../api/duration.js";
 import { UsageError } from "../api/errors.js";
 import type { RunRequest } from "../api/job-spec.js";
 import { parseMembers } from "../api/members.js";
-import { parseCycle, parseDate } from "../api/run-id.js";
+import { CYCLES, parseCycle, parseDate, type RunId } from "../api/run-id.js";
 import { LAYOUTS, STORE_FORMATS } from "../api/store-layout.js";
 import type { OptionSpec, OptionValues } from "./command.js";
 
@@ -19,8 +21,17 @@ export const DEFAULTS = {
 } as const;
 
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
-  date: { type: "string", value: "YYYYMMDD", description: "date of the run" },
-  cycle: { type: "string", value: "HH", description: "run hour: 0, 6, 12 or 18", default: "0" },
+  date: {
+    type: "string",
+    value: "YYYYMMDD|latest",
+    description: "date of the run, or latest: the newest run the source holds complete",
+  },
+  cycle: {
+    type: "string",
+    value: "HH|any",
+    description: "run hour: 0, 6, 12 or 18; with --date latest also any",
+    default: "0",
+  },
   members: {
     type: "string",
     value: "LIST",
@@ -59,6 +70,18 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     description: "cycles a new collection holds, e.g. 0,12",
     default: "the run's own cycle",
   },
+  wait: {
+    type: "string",
+    value: "DURATION",
+    description: "wait this long for step files ECMWF has not published yet (e.g. 3h)",
+    default: "0: absent files fail at once",
+  },
+  poll: {
+    type: "string",
+    value: "DURATION",
+    description: "longest pause between two looks at a file not published yet",
+    default: "10s",
+  },
   concurrency: { type: "string", value: "N", description: "step files worked on at once", default: "16" },
   "on-drift": {
     type: "string",
@@ -68,23 +91,28 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
-/** A run as the flags ask for it, where it is appended, and how much of it to do at once. */
+/**
+ * A run as the flags ask for it (the run itself, or the newest complete run of some cycles, which
+ * the source says), and how much of it to do at once.
+ */
 export interface RunOptions {
-  request: RunRequest;
-  collection?: { url: string; cycles?: number[] };
+  run: RunId | { latest: number[] };
+  request: Omit<RunRequest, "run">;
   concurrency: number;
 }
 
-/** Validates the options of a run; every fault names its flag. */
-export function parseRunOptions(values: OptionValues): RunOptions {
+/** Validates the options of a run; every fault names its flag. `now` starts `--wait`. */
+export function parseRunOptions(values: OptionValues, now: Date = new Date()): RunOptions {
   const text = (name: string) => {
     const v = values[name];
     return typeof v === "string" ? v : undefined;
   };
   const reference = text("reference-date");
+  const waitMs = parseDuration(text("wait") ?? "0", "--wait");
+  const pollMs = parseDuration(text("poll") ?? "10s", "--poll");
   return {
+    run: runOption(text("date"), text("cycle")),
     request: {
-      run: { date: parseDate(text("date"), "--date"), cycle: parseCycle(text("cycle"), "--cycle") },
       members: withFlag("--members", () => parseMembers(text("members"))),
       templates: {
         store: text("templates") ?? DEFAULTS.templates,
@@ -95,16 +123,30 @@ export function parseRunOptions(values: OptionValues): RunOptions {
       format: oneOf(text("format") ?? "parquet", STORE_FORMATS, "--format"),
       layout: oneOf(text("layout") ?? "members", LAYOUTS, "--layout"),
       onDrift: oneOf(text("on-drift") ?? "fail", ["fail", "rebuild"] as const, "--on-drift"),
+      ...collectionOption(text("collection"), text("collection-cycles")),
+      ...(waitMs > 0
+        ? {
+            wait: {
+              deadline: new Date(now.getTime() + waitMs).toISOString(),
+              pollSeconds: Math.max(1, Math.round(pollMs / 1000)),
+            },
+          }
+        : {}),
     },
-    ...collectionOption(text("collection"), text("collection-cycles")),
     concurrency: positiveInt(text("concurrency") ?? "16", "--concurrency"),
   };
+}
+
+function runOption(date: string | undefined, cycle: string | undefined): RunOptions["run"] {
+  if (date === "latest") return { latest: cycle === "any" ? [...CYCLES] : [parseCycle(cycle, "--cycle")] };
+  if (cycle === "any") throw new UsageError("--cycle", "any goes with --date latest");
+  return { date: parseDate(date, "--date"), cycle: parseCycle(cycle, "--cycle") };
 }
 
 function collectionOption(
   url: string | undefined,
   cycles: string | undefined,
-): Pick<RunOptions, "collection"> {
+): Pick<RunRequest, "collection"> {
   if (url === undefined) {
     if (cycles !== undefined) throw new UsageError("--collection-cycles", "goes with --collection");
     return {};

@@ -6,10 +6,12 @@
  * @module
  */
 import { hostname } from "node:os";
+import type { CollectionRequest } from "../api/job-spec.js";
 import type { RunId } from "../api/run-id.js";
 import type { Logger } from "../log/types.js";
 import { ZMETADATA } from "../refs/consolidated.js";
 import type { AppendOutcome, CollectionTarget } from "../stages/forecast.js";
+import { openStore } from "../storage/open.js";
 import type { Store } from "../storage/types.js";
 import { appendRun } from "./append.js";
 import type { LockOptions } from "./lock.js";
@@ -21,6 +23,14 @@ export interface CollectionTargetOptions {
   cycles?: readonly number[];
   log: Logger;
   lock?: Partial<LockOptions>;
+}
+
+/** The collection a request names, opened as a run's target. */
+export function openCollection(request: CollectionRequest, log: Logger): CollectionTarget {
+  return collectionTarget(openStore(request.url), {
+    ...(request.cycles ? { cycles: request.cycles } : {}),
+    log,
+  });
 }
 
 /** The collection rooted at `store`, as a run's target. */

@@ -25,7 +25,7 @@ import {
 } from "../api/job-spec.js";
 import { encodeMemberReport, type MemberReport, TERMINATION_MESSAGE_PATH } from "../api/member-report.js";
 import { runLabel } from "../api/run-id.js";
-import { collectionTarget } from "../collection/target.js";
+import { openCollection } from "../collection/target.js";
 import type { Logger, Progress } from "../log/types.js";
 import { commitRun, type MemberOutcome, runRequest } from "../stages/forecast.js";
 import { collectionLine, ensembleLine, exitCodeOf } from "../stages/outcome-lines.js";
@@ -111,14 +111,7 @@ async function commit(spec: CommitJobSpec, ctx: JobContext): Promise<number> {
     out,
     log,
     progress: ctx.progress,
-    ...(spec.collection
-      ? {
-          collection: collectionTarget(openStore(spec.collection.url), {
-            ...(spec.collection.cycles ? { cycles: spec.collection.cycles } : {}),
-            log,
-          }),
-        }
-      : {}),
+    ...(spec.collection ? { collection: openCollection(spec.collection, log) } : {}),
   };
   const result = await commitRun(spec, deps);
   if (result.ensemble) ctx.print(ensembleLine(result.ensemble));

@@ -17,6 +17,13 @@ export type Resolution = "0p25" | "0p4-beta";
 /** The file a message comes from: the ensemble file, or (after IFS 50r1) the control's oper file. */
 export type StepFileKind = "enfo-ef" | "oper-fc";
 
+/**
+ * First run of IFS cycle 50r1, from which the control is published in `oper-fc` files. Only
+ * `runs.ts` uses it, to know which files make a run complete before reading any index; the stages
+ * find the control where the index says it is.
+ */
+export const FIRST_50R1_DATE = "20260512";
+
 /** First date of the 0.25° `ifs/0p25` tree. */
 export const FIRST_0P25_DATE = "20240229";
 

@@ -101,15 +101,19 @@ export interface StepFiles {
   wantControl: boolean;
 }
 
-/** HEADs what a step may need: the ensemble file, and the control's oper file if the control is wanted. */
+/**
+ * HEADs what a step may need: the ensemble file, and the control's oper file if the control is
+ * wanted. `enfo` finds the ensemble file (default: it must be there now).
+ */
 export async function statStep(
   source: ReadableStore,
   run: RunId,
   step: number,
   resolution: Resolution,
   wantControl: boolean,
+  enfoFile: () => Promise<StepFile> = () => statStepFile(source, run, step, "enfo-ef", resolution),
 ): Promise<StepFiles> {
-  const enfo = await statStepFile(source, run, step, "enfo-ef", resolution);
+  const enfo = await enfoFile();
   if (!wantControl) return { step, enfo, wantControl };
   try {
     return { step, enfo, oper: await statStepFile(source, run, step, "oper-fc", resolution), wantControl };
@@ -129,15 +133,21 @@ export interface StepIndexes {
 
 /**
  * Reads a step's indexes for `members`. The control comes from `enfo-ef` when it has `cf` lines,
- * else from `oper-fc`.
+ * else from `oper-fc`; `awaitOper`, when given, finds an `oper-fc` file not published at the
+ * first look (and records it in `files`).
  */
 export async function readStepIndexes(
   source: ReadableStore,
   files: StepFiles,
   members: ReadonlySet<number>,
+  awaitOper?: () => Promise<StepFile>,
 ): Promise<StepIndexes> {
   const enfo = await readStepIndex(source, files.enfo, members);
   if (!files.wantControl || hasControl(enfo.spans)) return { step: files.step, indexes: [enfo] };
+  if (!files.oper && awaitOper) {
+    files.oper = await awaitOper();
+    delete files.operMissing;
+  }
   if (!files.oper) {
     const fault =
       files.operMissing ??

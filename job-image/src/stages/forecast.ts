@@ -29,7 +29,8 @@ import {
   storeKey,
 } from "../api/store-layout.js";
 import type { Logger, Progress } from "../log/types.js";
-import { findResolution, type StepFiles, statStep } from "../source/step-files.js";
+import { awaitResolution, awaitStepFile, publicationProgress, type Waiting } from "../source/publication.js";
+import { type StepFile, type StepFiles, statStep } from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
 import type { ReadableStore, Store } from "../storage/types.js";
 import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
@@ -60,6 +61,8 @@ export interface RunInput {
   layout: Layout;
   onDrift: OnDrift;
   recordSize?: number;
+  /** Wait for step files not yet published, until a deadline (default: absent files fail at once). */
+  waiting?: Waiting;
   /**
    * In a Job pod: leave each mapped member's part for the run's commit instead of writing the
    * ensemble store or appending (`"collection"`: the run has a collection to append to).
@@ -160,6 +163,9 @@ export async function runRequest(
       layout: request.layout,
       onDrift: request.onDrift,
       ...(options.parts ? { parts: options.parts } : {}),
+      ...(request.wait
+        ? { waiting: { deadline: new Date(request.wait.deadline), pollMs: request.wait.pollSeconds * 1000 } }
+        : {}),
     },
     deps,
   );
@@ -184,36 +190,38 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
   const plan = await planRun(input, deps);
   const outcomes = new Map<string, MemberOutcome>();
 
-  // What is already up to date needs no mapping.
-  const memberRecords = new Map<string, StoreRecord>();
+  // What is already up to date needs no mapping. A run not yet wholly published can have no
+  // store up to date: its stores' inputs are known once every step is located.
+  const recordOf = (member: string) =>
+    storeRecord({ layout: STORE_LAYOUT_VERSION, run, format, ...plan.inputsOf(member) });
+  const storesToWrite = new Set<string>();
   if (writes.members) {
     await mapPool(input.members, 16, async (member) => {
-      const record = storeRecord({ layout: STORE_LAYOUT_VERSION, run, format, ...plan.inputsOf(member) });
       const key = storeKey(run, member, format);
-      const existing = await readStoreRecord(deps.out, key, format);
-      if (existing?.digest === record.digest) {
+      const existing = plan.complete ? await readStoreRecord(deps.out, key, format) : undefined;
+      if (existing && existing.digest === recordOf(member).digest) {
         outcomes.set(member, { member, status: "unchanged", url: deps.out.url(key), refs: 0 });
-      } else memberRecords.set(member, record);
+      } else storesToWrite.add(member);
     });
   }
-  const inputs = input.members.map(plan.inputsOf);
   // In a Job, each pod leaves its member's part and the run's commit writes the whole (`commitRun`).
-  const whole = input.parts
-    ? { ensemble: undefined, collection: undefined }
-    : await wholeUpToDate(run, format, input.layout, inputs, deps);
+  const whole =
+    input.parts || !plan.complete
+      ? { ensemble: undefined, collection: undefined }
+      : await wholeUpToDate(run, format, input.layout, input.members.map(plan.inputsOf), deps);
   const needsWhole = input.parts
     ? writes.ensemble || input.parts === "collection"
     : (writes.ensemble && !whole.ensemble) || (deps.collection !== undefined && !whole.collection);
-  const toMap = input.members.filter((m) => memberRecords.has(m) || needsWhole);
+  const toMap = input.members.filter((m) => storesToWrite.has(m) || needsWhole);
   deps.log.info(
     { run: runLabel(run), members: input.members.length, mapping: toMap.length, steps: plan.steps.length },
     "mapping run",
   );
   const mapped = toMap.length === 0 ? [] : await mapMembers({ ...input, members: toMap }, plan, deps);
 
-  const task = deps.progress.begin(`stores ${runLabel(run)}`, memberRecords.size, "members");
+  const task = deps.progress.begin(`stores ${runLabel(run)}`, storesToWrite.size, "members");
   await mapPool(mapped, 8, async (m) => {
-    const record = memberRecords.get(m.member);
+    const record = storesToWrite.has(m.member) ? recordOf(m.member) : undefined;
     if ("error" in m) outcomes.set(m.member, { member: m.member, status: "failed", error: m.error });
     else if (record) outcomes.set(m.member, await publishMemberStore(m, record, input, deps));
     else outcomes.set(m.member, { member: m.member, status: "mapped", refs: m.chunks.length });
@@ -244,6 +252,7 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
       },
   );
   if (input.parts) return { members };
+  const inputs = input.members.map(plan.inputsOf);
   return {
     members,
     ...(await publishWhole({ run, format, layout: input.layout, inputs, mapped }, whole, deps)),
@@ -374,8 +383,12 @@ async function publishWhole(
 /** What is known of a run before any mapping: its manifest, steps and published step files. */
 interface RunPlan {
   steps: number[];
-  files: StepFiles[];
+  /** Every step file was published at the first look (else steps are located as they appear). */
+  complete: boolean;
+  locate: (step: number) => Promise<StepFiles>;
+  locateOper?: (step: number) => Promise<StepFile>;
   manifest: Awaited<ReturnType<typeof loadManifest>>;
+  /** What made a member's references: complete once every step is located. */
   inputsOf: (member: string) => MemberInputs;
 }
 
@@ -389,20 +402,44 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
       `templates of ${runLabel(input.referenceRun)} cover ${manifest.steps.length} steps, ${runLabel(run)} has ${steps.length}`,
     );
   }
-  const resolution = await findResolution(deps.source, run);
+  const { waiting } = input;
+  const resolution = await awaitResolution(deps.source, run, waiting);
   const wantControl = input.members.includes("control");
-  const files = await mapPool(steps, deps.stepConcurrency ?? 16, (step) =>
-    statStep(deps.source, run, step, resolution, wantControl),
+  // A first look at every step; with waiting, the steps not there yet are located as they appear.
+  const files: Array<StepFiles | undefined> = await mapPool(steps, deps.stepConcurrency ?? 16, (step) =>
+    statStep(deps.source, run, step, resolution, wantControl).catch((err: unknown) => {
+      if (waiting && err instanceof NotFoundError) return undefined;
+      throw err;
+    }),
   );
+  const progress = publicationProgress(deps.log, steps.length);
+  const published = () => files.filter(Boolean).length;
+  progress(published());
+  const locate = async (step: number): Promise<StepFiles> => {
+    const i = steps.indexOf(step);
+    const enfo = () => awaitStepFile(deps.source, run, step, "enfo-ef", resolution, waiting);
+    files[i] ??= await statStep(deps.source, run, step, resolution, wantControl, enfo);
+    progress(published());
+    return files[i];
+  };
   const inputsOf = (member: string): MemberInputs => ({
     member,
     referenceRun: input.referenceRun,
     templatesFingerprint: manifest.fingerprint,
     sources: files.flatMap((f) =>
-      member === "control" && f.oper ? [f.enfo.index, f.oper.index] : [f.enfo.index],
+      !f ? [] : member === "control" && f.oper ? [f.enfo.index, f.oper.index] : [f.enfo.index],
     ),
   });
-  return { steps, files, manifest, inputsOf };
+  const locateOper =
+    waiting && ((step: number) => awaitStepFile(deps.source, run, step, "oper-fc", resolution, waiting));
+  return {
+    steps,
+    complete: files.every(Boolean),
+    locate,
+    ...(locateOper ? { locateOper } : {}),
+    manifest,
+    inputsOf,
+  };
 }
 
 /** Stages 1 and 2 for `input.members`; drifted members are rebuilt from the run itself (`onDrift: rebuild`). */
@@ -428,7 +465,8 @@ async function mapMembers(input: RunInput, plan: RunPlan, deps: RunDeps): Promis
       manifest,
       members: known,
       onDrift: input.onDrift,
-      locate: async (step) => plan.files[plan.steps.indexOf(step)]!,
+      locate: plan.locate,
+      ...(plan.locateOper ? { locateOper: plan.locateOper } : {}),
     },
     deps,
   );

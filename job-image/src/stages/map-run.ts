@@ -21,7 +21,7 @@ import { type RunId, runEpochSeconds, runLabel } from "../api/run-id.js";
 import type { IndexEntry } from "../index/types.js";
 import type { Progress } from "../log/types.js";
 import { checkRanges } from "../source/check-ranges.js";
-import { readStepIndexes, type SourceFile, type StepFiles, type StepIndex } from "../source/step-files.js";
+import { readStepIndexes, type StepFile, type StepFiles, type StepIndex } from "../source/step-files.js";
 import type { ReadableStore } from "../storage/types.js";
 import { expectedFields, type Manifest } from "../templates/manifest.js";
 import { mapPool } from "../util/pool.js";
@@ -46,8 +46,6 @@ export interface MemberMapping {
    * them, so only what a store needs is kept, with one `attrs` string per field.
    */
   chunks: ChunkRef[];
-  /** The index files the chunks come from: each step's ensemble index, and the control's oper index. */
-  sources: SourceFile[];
   error?: Error;
   drifted?: StructureDriftError;
 }
@@ -60,6 +58,10 @@ export interface MapRunInput {
   onDrift: OnDrift;
   /** The files of a step, once they are there. */
   locate: (step: number) => Promise<StepFiles>;
+  /** The control's `oper-fc` file of a step, when it was not there at the first look and may come. */
+  locateOper?: (step: number) => Promise<StepFile>;
+  /** Told how many steps are located so far. */
+  onLocated?: (count: number) => void;
 }
 
 export interface MapRunDeps {
@@ -75,19 +77,21 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
     member,
     number: memberNumber(member),
     chunks: [],
-    sources: [],
   }));
   const byNumber = new Map(work.map((w) => [w.number, w]));
   const active = () => work.filter((w) => !w.error && !w.drifted);
   const chunkAttrs = new Map(Object.keys(manifest.fields).map((a) => [a, a]));
   const time = runEpochSeconds(input.run);
   const task = deps.progress.begin(`mapping ${runLabel(input.run)}`, input.steps.length, "steps");
+  let located = 0;
   await mapPool(input.steps, deps.stepConcurrency ?? 16, async (step) => {
     try {
       const files = await input.locate(step);
+      input.onLocated?.(++located);
       if (active().length === 0) return;
       const at = new Set(active().map((w) => w.number));
-      const { indexes, controlFault } = await readStepIndexes(deps.source, files, at);
+      const awaitOper = input.locateOper && (() => input.locateOper!(step));
+      const { indexes, controlFault } = await readStepIndexes(deps.source, files, at, awaitOper);
       const control = byNumber.get(0);
       if (controlFault && control && !control.error) control.error = controlFault;
       for (const index of indexes) {
@@ -99,9 +103,6 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
       const byMember = entriesByMember(indexes);
       for (const w of active()) {
         const { entries, index } = byMember.get(w.number) ?? { entries: [], index: indexes[0]! };
-        w.sources.push(
-          ...(w.number === 0 && files.oper ? [files.enfo.index, files.oper.index] : [files.enfo.index]),
-        );
         const expected = expectedFields(manifest, w.member, step);
         const result = mapFromIndex(manifest.fields, expected, w.member, entries, index.gribUrl, time);
         if (result.unknown.length > 0 || result.missing.length > 0) {
@@ -122,7 +123,6 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
     }
   });
   task.end();
-  for (const w of work) w.sources.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return work;
 }
 

@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { collectionInfoCommand } from "./collection-info.js";
 import { jobCommand } from "./job.js";
 import { runCommand } from "./run.js";
+import { runsListCommand } from "./runs-list.js";
 import { templatesBuildCommand } from "./templates-build.js";
 import { verifyCommand } from "./verify.js";
 
@@ -10,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   templatesBuildCommand,
   collectionInfoCommand,
+  runsListCommand,
   verifyCommand,
   jobCommand,
 ];

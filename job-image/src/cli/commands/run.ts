@@ -4,12 +4,31 @@
  *
  * @module
  */
-import { collectionTarget } from "../../collection/target.js";
+
+import { NotFoundError } from "../../api/errors.js";
+import { type RunId, runLabel } from "../../api/run-id.js";
+import { openCollection } from "../../collection/target.js";
+import { latestRun } from "../../source/runs.js";
 import { runRequest } from "../../stages/forecast.js";
 import { collectionLine, ensembleLine, exitCodeOf, outcomeLine } from "../../stages/outcome-lines.js";
 import { openStore } from "../../storage/open.js";
-import type { Command } from "../command.js";
-import { parseRunOptions, RUN_OPTIONS } from "../run-options.js";
+import type { Store } from "../../storage/types.js";
+import type { Command, CommandContext } from "../command.js";
+import { parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
+
+/** The run the flags name: itself, or the newest run the source holds complete. */
+async function resolveRun(run: RunOptions["run"], source: Store, ctx: CommandContext): Promise<RunId> {
+  if (!("latest" in run)) return run;
+  const { run: latest, requests } = await latestRun(source, new Date(), run.latest);
+  if (!latest) {
+    throw new NotFoundError(
+      source.url(""),
+      `a complete run of cycles ${run.latest.join(", ")} in the last 3 days`,
+    );
+  }
+  ctx.log.info({ run: runLabel(latest), requests }, "latest complete run");
+  return latest;
+}
 
 export const runCommand: Command = {
   name: "run",
@@ -18,22 +37,18 @@ export const runCommand: Command = {
   usage: "gik run --date YYYYMMDD [--cycle 0] [--members all] [--out URL] [options]",
   options: RUN_OPTIONS,
   async run(values, _positionals, ctx) {
-    const { request, collection, concurrency } = parseRunOptions(values);
+    const options = parseRunOptions(values);
+    const { collection } = options.request;
+    const source = openStore(options.request.source);
+    const request = { ...options.request, run: await resolveRun(options.run, source, ctx) };
     const deps = {
-      source: openStore(request.source),
+      source,
       templates: openStore(request.templates.store),
       out: openStore(request.output),
       log: ctx.log,
       progress: ctx.progress,
-      stepConcurrency: concurrency,
-      ...(collection
-        ? {
-            collection: collectionTarget(openStore(collection.url), {
-              cycles: collection.cycles,
-              log: ctx.log,
-            }),
-          }
-        : {}),
+      stepConcurrency: options.concurrency,
+      ...(collection ? { collection: openCollection(collection, ctx.log) } : {}),
     };
     const result = await runRequest(request, deps, { buildIfMissing: true });
     for (const o of result.members) {
