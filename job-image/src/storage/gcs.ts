@@ -9,11 +9,11 @@
  * - 404 reads as `undefined` (GCS does not tell a missing object from a missing bucket on reads);
  *   416 is a `ByteRangeError`. The library takes no `AbortSignal`: an abort destroys the download
  *   stream; an upload runs to its end.
- * - Conditional writes use generations: `getVersioned` gives the `x-goog-generation` header of the
- *   download that brought the bytes (so the two belong together, with no second request), and a
- *   conditional put sends `ifGenerationMatch` (the generation read, or 0 for "no live object") on its
- *   single-request upload. A 412 is a `PreconditionFailedError`. fake-gcs-server (v1.56.1) honours
- *   `ifGenerationMatch` on all its upload paths and sends the header on downloads.
+ * - Conditional writes use generations: `getVersioned` reads an object's generation, then that
+ *   generation's bytes (so the two belong together), and a conditional put sends
+ *   `ifGenerationMatch` (the generation read, or 0 for "no live object") on its single-request
+ *   upload. A 412 is a `PreconditionFailedError`. fake-gcs-server (v1.56.1) honours
+ *   `ifGenerationMatch` on all its upload paths.
  *
  * @module
  */
@@ -44,7 +44,7 @@ export interface GcsStoreOptions {
  */
 export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
   const { bucket: bucketName, prefix } = parseGcsUrl(root);
-  const bucket = new Storage(storageOptions(options)).bucket(bucketName);
+  const bucket = storageClient(options).bucket(bucketName);
   const objectKey = (key: string): string => joinKey(prefix, key);
   const url = (key: string): string => `gs://${bucketName}/${objectKey(key)}`;
   const file = (key: string): File => {
@@ -98,23 +98,34 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     getRange: (key, range, opts) => read(key, range, opts?.signal),
 
     async getVersioned(key: string, opts?: RequestOptions): Promise<Versioned | undefined> {
-      const stream = file(key).createReadStream();
-      let generation: unknown;
-      stream.on("response", (response: { headers?: Record<string, unknown> }) => {
-        generation = response.headers?.["x-goog-generation"];
-      });
-      let bytes: Uint8Array;
-      try {
-        bytes = await call(key, "download", opts?.signal, () => collect(stream, opts?.signal));
-      } catch (err) {
-        if (missing(err)) return undefined;
-        throw err;
+      // The generation first, then that very generation's bytes: a newer write in between makes
+      // the read miss (404 for a generation no longer live) and the pair is read again.
+      for (;;) {
+        let generation: string;
+        try {
+          const [metadata] = await call(key, "getMetadata", opts?.signal, () => file(key).getMetadata());
+          generation = String(metadata.generation);
+        } catch (err) {
+          if (missing(err)) return undefined;
+          throw err;
+        }
+        if (!/^\d+$/.test(generation)) {
+          throw storageError(
+            url(key),
+            { retryable: false },
+            "object metadata without a generation to version by",
+          );
+        }
+        const exact = bucket.file(objectKey(key), { generation: Number(generation) });
+        try {
+          const bytes = await call(key, "download", opts?.signal, () =>
+            collect(exact.createReadStream(), opts?.signal),
+          );
+          return { bytes, version: generation };
+        } catch (err) {
+          if (!missing(err)) throw err;
+        }
       }
-      if (typeof generation !== "string" || !/^\d+$/.test(generation)) {
-        const reason = "download answered without an x-goog-generation header to version by";
-        throw storageError(url(key), { retryable: false }, reason);
-      }
-      return { bytes, version: generation };
     },
 
     async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
@@ -185,6 +196,19 @@ export function parseGcsUrl(root: string): { bucket: string; prefix: string } {
 export function gcsFailure(err: unknown): Failure {
   const { code } = (err ?? {}) as { code?: unknown };
   return typeof code === "number" ? statusFailure(code) : thrownFailure(err);
+}
+
+/**
+ * The client. With `STORAGE_EMULATOR_HOST` in the process's environment, @google-cloud/storage 7
+ * takes that value as the JSON API's base URL as it is, without the `/storage/v1` path the emulator
+ * (fake-gcs-server) and GCS serve it under, so listing and metadata calls miss; the base URL is set
+ * from the endpoint as the library does for any other custom endpoint.
+ */
+function storageClient(options: GcsStoreOptions): Storage {
+  const resolved = storageOptions(options);
+  const storage = new Storage(resolved);
+  if (resolved.apiEndpoint) storage.baseUrl = `${resolved.apiEndpoint.replace(/\/+$/, "")}/storage/v1`;
+  return storage;
 }
 
 function storageOptions(options: GcsStoreOptions): StorageOptions {
