@@ -54,10 +54,18 @@ export interface InfraEndpoints {
  */
 export interface PodRunnerEndpoint {
   controlUrl: string;
-  /** `<podLogs>/<namespace>/<pod>/{stdout,stderr}` of every pod the runner ran. */
+  /**
+   * `<podLogs>/<namespace>/<pod>/{stdout,stderr,container.log}` of every pod the runner ran
+   * (`container.log`: both streams in the CRI log format, what `kubectl logs` shows).
+   */
   podLogs: string;
   /** Pods whose first container's image starts with one of these are run (`gik-job-image:dev` in tests). */
   imagePrefixes: string[];
+  /**
+   * Port of its kubelet server on 127.0.0.1 (`kubelet-server.ts`), which the kwok nodes name as
+   * their `daemonEndpoints.kubeletEndpoint.Port`: the API server's `pods/log` goes there.
+   */
+  kubeletPort: number;
 }
 
 /**

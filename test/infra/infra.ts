@@ -92,15 +92,12 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
       "kubernetes (etcd, apiserver, controller-manager, scheduler, kwok, pod runner)",
       async () => {
         const plane = await controlPlane;
-        track(await startKwok(run, go.kwok.bin.kwok!, plane.adminKubeconfig));
-        const kc = new KubeConfig();
-        kc.loadFromFile(plane.adminKubeconfig);
-        const core = kc.makeApiClient(CoreV1Api);
-        await createFakeNodes(core, NODE_NAMES);
-        await waitForDefaultServiceAccount(core);
+        // The runner first: the nodes kwok keeps name its kubelet server's port.
         const runner = await startPodRunner({
           kubeconfig: plane.adminKubeconfig,
           caFile: plane.pki.caCert,
+          kubeletCert: plane.pki.kubeletCert,
+          kubeletKey: plane.pki.kubeletKey,
           run,
           nodeNames: NODE_NAMES,
           imagePrefixes: JOB_IMAGE_PREFIXES,
@@ -111,6 +108,12 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
           log: (line) => log(`pod-runner: ${line}`),
         });
         set.onStop(() => runner.stop());
+        track(await startKwok(run, go.kwok.bin.kwok!, plane.adminKubeconfig, runner.kubeletPort));
+        const kc = new KubeConfig();
+        kc.loadFromFile(plane.adminKubeconfig);
+        const core = kc.makeApiClient(CoreV1Api);
+        await createFakeNodes(core, NODE_NAMES);
+        await waitForDefaultServiceAccount(core);
         const control = await servePodRunnerControl(runner);
         set.onStop(() => control.close());
         return {
@@ -118,7 +121,12 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
           server: plane.server,
           kubectl: go.kubernetes.bin.kubectl!,
           nodeNames: NODE_NAMES,
-          podRunner: { controlUrl: control.url, podLogs: runner.podLogs, imagePrefixes: JOB_IMAGE_PREFIXES },
+          podRunner: {
+            controlUrl: control.url,
+            podLogs: runner.podLogs,
+            imagePrefixes: JOB_IMAGE_PREFIXES,
+            kubeletPort: runner.kubeletPort,
+          },
         };
       },
     );

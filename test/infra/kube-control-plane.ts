@@ -61,6 +61,13 @@ export async function startControlPlane(run: RunDir, bin: ControlPlaneBinaries):
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
         `--token-auth-file=${pki.tokenFile}`,
+        // pods/log goes to the kubelet server of the pod runner, at the nodes' InternalIP (their
+        // Hostname address is the node name, which no DNS resolves), with a client certificate;
+        // the kubelet's serving certificate is verified.
+        "--kubelet-preferred-address-types=InternalIP",
+        `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+        `--kubelet-client-key=${pki.kubeletClientKey}`,
+        `--kubelet-certificate-authority=${pki.caCert}`,
         "--authorization-mode=RBAC",
         "--allow-privileged=true",
         "--v=1",

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
@@ -219,12 +219,13 @@ describe("a pod deleted while its process runs", () => {
     {
       name: "exits on SIGTERM",
       script:
-        'process.on("SIGTERM", () => { console.log("SIGTERM"); process.exit(0); }); setInterval(() => {}, 1000);',
+        'process.on("SIGTERM", () => { console.log("SIGTERM"); process.exit(0); }); console.log("ready"); setInterval(() => {}, 1000);',
       printed: "SIGTERM",
     },
     {
       name: "ignores SIGTERM",
-      script: 'process.on("SIGTERM", () => console.log("ignored")); setInterval(() => {}, 1000);',
+      script:
+        'process.on("SIGTERM", () => console.log("ignored")); console.log("ready"); setInterval(() => {}, 1000);',
       printed: "ignored",
     },
   ])("is stopped and removed when the process $name", async ({ script, printed }) => {
@@ -244,7 +245,11 @@ describe("a pod deleted while its process runs", () => {
       async () =>
         (await runningPods(infra.kube.podRunner.controlUrl)).includes(`${namespace}/${name}`) || undefined,
     );
-    await new Promise((r) => setTimeout(r, 300)); // let the process install its handler
+    // The process says when its handler is installed (Node takes well over 300 ms to start on a busy machine).
+    const stdout = join(infra.kube.podRunner.podLogs, namespace, name, "stdout");
+    await until(`pod ${name} to install its SIGTERM handler`, async () =>
+      existsSync(stdout) && readFileSync(stdout, "utf8").includes("ready") ? true : undefined,
+    );
     const deleted = Date.now();
     await core.deleteNamespacedPod({ name, namespace });
     await until(`pod ${name} to be removed`, () =>

@@ -3,6 +3,12 @@
  * server's serving certificate (openssl), the service-account signing key pair (Node crypto),
  * and a static token file giving one bearer token per control-plane identity.
  *
+ * The kubelet connection (`pods/log`) has a pair of its own, both signed by the cluster CA as
+ * kubeadm does: the serving certificate of the pod runner's kubelet server (valid for 127.0.0.1,
+ * the kwok nodes' InternalIP), which the API server verifies (`--kubelet-certificate-authority`),
+ * and the API server's client certificate towards it (`kube-apiserver-kubelet-client`), which the
+ * kubelet server requires.
+ *
  * The identities are the ones Kubernetes' bootstrap RBAC policy already knows
  * (`system:kube-controller-manager`, `system:kube-scheduler`), plus an admin in `system:masters`
  * for the setup, kwok and the pod runner. Everything else (jobs, operators under test)
@@ -29,6 +35,12 @@ export interface KubePki {
   serviceAccountPub: string;
   tokenFile: string;
   tokens: Record<KubeIdentity, string>;
+  /** The kubelet server's serving certificate and key (IP 127.0.0.1, `localhost`). */
+  kubeletCert: string;
+  kubeletKey: string;
+  /** The API server's client certificate and key for kubelet connections. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
 
 const USERS: Record<KubeIdentity, { user: string; groups: string }> = {
@@ -62,6 +74,17 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = ${SERVER_SANS.join(",")}
+authorityKeyIdentifier = keyid
+[kubelet]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+authorityKeyIdentifier = keyid
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `;
 
@@ -118,6 +141,38 @@ export async function makeKubePki(dir: string): Promise<KubePki> {
     ]),
   );
 
+  // The kubelet connection: a serving certificate for the kubelet server, a client one for the API server.
+  for (const [base, subject, extensions] of [
+    ["kubelet", "/CN=gik-test-kubelet", "kubelet"],
+    ["kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client", "client"],
+  ] as const) {
+    await openssl(
+      `make ${base} key`,
+      ["req", "-new", "-config", "openssl.cnf", ...ec].concat([
+        "-keyout",
+        `${base}.key`,
+        "-out",
+        `${base}.csr`,
+        "-subj",
+        subject,
+      ]),
+    );
+    await openssl(
+      `sign ${base} certificate`,
+      ["x509", "-req", "-in", `${base}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key"].concat([
+        "-CAcreateserial",
+        "-out",
+        `${base}.crt`,
+        "-days",
+        "7",
+        "-extfile",
+        "openssl.cnf",
+        "-extensions",
+        extensions,
+      ]),
+    );
+  }
+
   const sa = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
@@ -144,5 +199,9 @@ export async function makeKubePki(dir: string): Promise<KubePki> {
     serviceAccountPub: f("sa.pub"),
     tokenFile: f("tokens.csv"),
     tokens,
+    kubeletCert: f("kubelet.crt"),
+    kubeletKey: f("kubelet.key"),
+    kubeletClientCert: f("kubelet-client.crt"),
+    kubeletClientKey: f("kubelet-client.key"),
   };
 }

@@ -5,6 +5,11 @@
  * are started, completed and finalized by the runner alone, so nothing but a real process
  * decides how a gik pod ends.
  *
+ * The nodes point the API server at the pod runner's kubelet server: their status holds the
+ * addresses `InternalIP` 127.0.0.1 (kwok's `--node-ip`) and `Hostname` (the node name), and
+ * `daemonEndpoints.kubeletEndpoint.Port`, the kubelet server's port. Only the initializing stage
+ * writes them; the heartbeat patches the conditions alone and leaves them.
+ *
  * @module
  */
 
@@ -48,7 +53,7 @@ const readyIs = (values: string[], operator: "In" | "NotIn") => ({
 });
 
 /** The kwok configuration: two node stages and the deletion of unclaimed pods. */
-export function kwokStages(): object[] {
+export function kwokStages(kubeletPort: number): object[] {
   const capacity = { cpu: "32", memory: "128Gi", pods: "110" };
   return [
     stage("gik-node-initialize", "Node", {
@@ -61,6 +66,7 @@ export function kwokStages(): object[] {
               { address: "{{ NodeIP }}", type: "InternalIP" },
               { address: "{{ NodeName }}", type: "Hostname" },
             ],
+            daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
             allocatable: capacity,
             capacity,
             nodeInfo: { architecture: "amd64", operatingSystem: "linux", kubeletVersion: "kwok" },
@@ -90,12 +96,20 @@ export function kwokStages(): object[] {
   ];
 }
 
-/** Starts kwok against the cluster of `kubeconfig` and waits for its health endpoint. */
-export async function startKwok(run: RunDir, bin: string, kubeconfig: string): Promise<ServerProcess> {
+/**
+ * Starts kwok against the cluster of `kubeconfig` and waits for its health endpoint; its nodes
+ * name the kubelet server at 127.0.0.1:`kubeletPort`.
+ */
+export async function startKwok(
+  run: RunDir,
+  bin: string,
+  kubeconfig: string,
+  kubeletPort: number,
+): Promise<ServerProcess> {
   const config = join(run.data("kwok"), "kwok.yaml");
   writeFileSync(
     config,
-    kwokStages()
+    kwokStages(kubeletPort)
       .map((d) => stringify(d))
       .join("---\n"),
   );

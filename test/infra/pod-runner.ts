@@ -15,10 +15,16 @@
  * 4. runs `command` + `args` as a local process in its own process group (as root: in its own
  *    mount namespace, as the pod's user), the executable mapped through
  *    {@link PodRunnerOptions.executables} (`gik` → `node dist/job-image/src/cli/main.js`), stdout
- *    and stderr in `<run>/pods/<namespace>/<pod>/`; with a memory limit, a watch of the group's RSS
+ *    and stderr read from pipes into `<run>/pods/<namespace>/<pod>/`: `stdout`, `stderr` and the
+ *    container log of both (`pod-log.ts`); with a memory limit, a watch of the group's RSS
  *    kills it past the limit (`memory-watch.ts`), reported as `OOMKilled`, exit code 137;
- * 5. sets the pod Running, then Succeeded or Failed with the exit code (see `pod-status.ts`), and
- *    removes the pod's emptyDir directories.
+ * 5. sets the pod Running, then (once the process exited, what is left of its group is killed, as
+ *    a container's processes end with it, and its output is drained) Succeeded or Failed with the
+ *    exit code (see `pod-status.ts`), and removes the pod's emptyDir directories.
+ *
+ * It serves the container logs as a kubelet does (`kubelet-server.ts`, HTTPS on 127.0.0.1 with a
+ * certificate of the cluster CA): the kwok nodes name its port in their status, so the API
+ * server's `pods/log` (`kubectl logs`) reaches it.
  *
  * A pod deleted while its process runs gets SIGTERM, SIGKILL after its grace period, and is then
  * removed (`gracePeriodSeconds: 0`), as a kubelet finalizes a pod.
@@ -46,10 +52,14 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import { writeKubeconfig } from "./kubeconfig.js";
+import type { KubeletServer, PodLogSource } from "./kubelet-server.js";
+import { startKubeletServer } from "./kubelet-server.js";
 import { startMemoryWatch } from "./memory-watch.js";
 import { containerEnv } from "./pod-env.js";
 import type { LaunchPlan, LaunchRefusal } from "./pod-launch.js";
 import { launchPlan, parseMountInfo } from "./pod-launch.js";
+import type { PodOutput } from "./pod-log.js";
+import { CONTAINER_LOG, logText, recordPodOutput } from "./pod-log.js";
 import type { ProcessExit } from "./pod-status.js";
 import {
   claimable,
@@ -68,8 +78,11 @@ import { startServer } from "./server-process.js";
 export interface PodRunnerOptions {
   /** Admin kubeconfig: the runner acts as the nodes' kubelet. */
   kubeconfig: string;
-  /** The cluster CA file, for the kubeconfigs handed to processes. */
+  /** The cluster CA file, for the kubeconfigs handed to processes; the kubelet server accepts client certificates it signed. */
   caFile: string;
+  /** The kubelet server's serving certificate and key (PEM files), valid for 127.0.0.1. */
+  kubeletCert: string;
+  kubeletKey: string;
   run: RunDir;
   nodeNames: readonly string[];
   /** Image prefixes of the pods to run. Default `["gik-job-image"]`. */
@@ -89,14 +102,21 @@ export interface PodRunner {
   kill(namespace: string, name: string, signal: NodeJS.Signals): boolean;
   /** `namespace/name` of the pods whose processes run now. */
   running(): string[];
-  /** Where each pod's `stdout`, `stderr` and `serviceaccount/kubeconfig` are: `<podLogs>/<namespace>/<name>/`. */
+  /** Where each pod's `stdout`, `stderr`, `container.log` and `serviceaccount/kubeconfig` are: `<podLogs>/<namespace>/<name>/`. */
   podLogs: string;
+  /** The port of the kubelet server on 127.0.0.1: the nodes' `daemonEndpoints.kubeletEndpoint.Port`. */
+  kubeletPort: number;
   stop(): Promise<void>;
 }
 
 interface PodRun {
   key: string;
+  container: string;
   process?: ServerProcess;
+  /** The process's output being recorded, once it started. */
+  output?: PodOutput;
+  /** Why the container did not start, when the runner refused it. */
+  waitingReason?: string;
   deleting: boolean;
   /** Kept after the end, so late watch events of the pod cannot start it again. */
   done: boolean;
@@ -143,6 +163,8 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   const prefixes = options.imagePrefixes ?? ["gik-job-image"];
   const podLogs = join(options.run.dir, "pods");
   const runs = new Map<string, PodRun>();
+  /** The latest run of each `namespace/name`, for the kubelet server. */
+  const latest = new Map<string, PodRun>();
   const server = kc.getCurrentCluster()!.server;
   const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
   const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -195,6 +217,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     );
     const container = pod.spec!.containers[0]!;
     if (pod.spec!.containers.length !== 1 || pod.spec!.initContainers?.length) {
+      run.waitingReason = "PodRunnerUnsupported";
       return void (await setStatus(
         pod,
         waitingStatus(
@@ -205,11 +228,13 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       ));
     }
     const [executable, ...rest] = [...(container.command ?? []), ...(container.args ?? [])];
-    if (!executable)
+    if (!executable) {
+      run.waitingReason = "PodRunnerUnsupported";
       return void (await setStatus(
         pod,
         waitingStatus(pod, "PodRunnerUnsupported", "container has no command"),
       ));
+    }
     const env = await resolveEnv(pod);
     if (!env || run.deleting) return void (await finalize(pod));
 
@@ -236,6 +261,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     const refusal = "refused" in launch ? launch.refused : missingMountPoint(launch.plan);
     if (refusal) {
       options.log(`pod ${run.key}: not started: ${refusal.reason}: ${refusal.message}`);
+      run.waitingReason = refusal.reason;
       return void (await setStatus(pod, waitingStatus(pod, refusal.reason, refusal.message)));
     }
     const plan = (launch as { plan: LaunchPlan }).plan;
@@ -288,8 +314,9 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
         cwd: plan.spawnCwd,
         inheritEnv: false,
         env: plan.env,
-        output: { stdout: join(dir, "stdout"), stderr: join(dir, "stderr") },
+        output: "pipe",
       });
+      run.output = recordPodOutput(dir, run.process.pipes!);
       const pid = run.process.pid;
       const limit = plan.memoryLimitBytes;
       if (limit !== undefined)
@@ -313,17 +340,30 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     } finally {
       unwatch();
     }
+    // The container's processes end with it; its output is complete once the pipes are drained
+    // (a process that left the group and holds them open is cut off after 2 s).
+    await run.process?.stop(0);
+    if (run.output) {
+      const drained = await Promise.race([
+        run.output.done.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 2000).unref()),
+      ]);
+      if (!drained) {
+        options.log(`pod ${run.key}: output still open 2 s after the exit: closing it`);
+        run.output.close();
+      }
+      await run.output.done;
+    }
     options.log(`pod ${run.key}: exited ${exit.exitCode}${exit.message ? ` (${exit.message})` : ""}`);
     exit = {
       ...exit,
       message:
         terminationMessageOf(pod.spec!.containers[0]!, exit.exitCode, {
           file: plan.terminationMessage && readIfThere(plan.terminationMessage.hostPath),
-          log: () => readIfThere(join(dir, "stderr")) + readIfThere(join(dir, "stdout")),
+          log: () => logText(readIfThereBytes(join(dir, CONTAINER_LOG))),
         }) ?? exit.message,
     };
     await setStatus(pod, terminatedStatus(pod, run.process?.pid ?? 0, startedAt, exit, new Date()));
-    await run.process?.stop(0);
     rmSync(join(volumesRoot, uid), { recursive: true, force: true });
     if (run.deleting) await finalize(pod);
   }
@@ -370,8 +410,9 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
     }
     if (run || pod.status?.phase !== "Pending") return;
     const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
-    const next: PodRun = { key, deleting: false, done: false };
+    const next: PodRun = { key, container: pod.spec!.containers[0]!.name, deleting: false, done: false };
     runs.set(uid, next);
+    latest.set(key, next);
     void runPod(pod, next)
       .catch(async (err) => {
         options.log(`pod ${key}: ${err instanceof Error ? err.message : err}`);
@@ -394,9 +435,29 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
   });
   await informer.start();
 
+  let kubelet: KubeletServer;
+  try {
+    kubelet = await startKubeletServer({
+      cert: options.kubeletCert,
+      key: options.kubeletKey,
+      clientCa: options.caFile,
+      pods: (namespace, name): PodLogSource | undefined => {
+        const run = latest.get(`${namespace}/${name}`);
+        return run && { containers: [run.container], output: run.output, waitingReason: run.waitingReason };
+      },
+      log: options.log,
+    });
+  } catch (err) {
+    stopped = true;
+    memoryWatch.stop();
+    await informer.stop();
+    throw err;
+  }
+
   const live = () => [...runs.values()].filter((r) => r.process && !r.done);
   return {
     podLogs,
+    kubeletPort: kubelet.port,
     kill: (namespace, name, signal) => {
       const run = live().find((r) => r.key === `${namespace}/${name}`);
       if (!run) return false;
@@ -412,6 +473,7 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
       stopped = true;
       memoryWatch.stop();
       await informer.stop();
+      await kubelet.close();
       await Promise.all(live().map((r) => r.process!.stop(0)));
     },
   };
@@ -419,9 +481,14 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
 
 /** A file's text, or "" when it is not there. */
 function readIfThere(path: string): string {
+  return readIfThereBytes(path).toString("utf8");
+}
+
+/** A file's bytes, or none when it is not there. */
+function readIfThereBytes(path: string): Buffer {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch {
-    return "";
+    return Buffer.alloc(0);
   }
 }

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { InfraError } from "./infra-error.js";
 import type { ProcessId, RunDir } from "./run-dir.js";
 import { processStart } from "./run-dir.js";
@@ -23,14 +24,19 @@ export interface ServerSpec {
   /** False: the process gets `env` only, not the setup's environment. Default true. */
   inheritEnv?: boolean;
   cwd?: string;
-  /** Where stdout and stderr go; default both to `<run>/logs/<name>.log`. */
-  output?: { stdout: string; stderr: string };
+  /**
+   * Where stdout and stderr go; default both to `<run>/logs/<name>.log`. `"pipe"`: to
+   * {@link ServerProcess.pipes}, for the caller to read (and nothing is written to `logPath`).
+   */
+  output?: { stdout: string; stderr: string } | "pipe";
 }
 
 export interface ServerProcess {
   name: string;
   pid: number;
   logPath: string;
+  /** With `output: "pipe"`: the process's stdout and stderr. */
+  pipes?: { stdout: Readable; stderr: Readable };
   /** Settles when the process exits, with its exit code or signal name. */
   exited: Promise<number | string>;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once the leader exited. */
@@ -39,16 +45,17 @@ export interface ServerProcess {
 
 /** Starts `spec` in a new process group, recorded in the run directory. */
 export function startServer(run: RunDir, spec: ServerSpec): ServerProcess {
-  const logPath = spec.output?.stderr ?? join(run.logs, `${spec.name}.log`);
-  const out = openSync(spec.output?.stdout ?? logPath, "a");
-  const err = spec.output ? openSync(spec.output.stderr, "a") : out;
+  const files = spec.output === "pipe" ? undefined : spec.output;
+  const logPath = files?.stderr ?? join(run.logs, `${spec.name}.log`);
+  const fds = spec.output === "pipe" ? undefined : [openSync(files?.stdout ?? logPath, "a")];
+  if (fds) fds.push(files ? openSync(files.stderr, "a") : fds[0]!);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd ?? run.dir,
     env: spec.inheritEnv === false ? spec.env : { ...process.env, ...spec.env },
     detached: true,
-    stdio: ["ignore", out, err],
+    stdio: ["ignore", fds?.[0] ?? "pipe", fds?.[1] ?? "pipe"],
   });
-  for (const fd of new Set([out, err])) closeSync(fd);
+  for (const fd of new Set(fds)) closeSync(fd);
   child.unref();
   const pid = child.pid;
   if (pid === undefined) {
@@ -84,7 +91,8 @@ export function startServer(run: RunDir, spec: ServerSpec): ServerProcess {
     signalGroup("SIGKILL");
     rmSync(pidFile, { force: true });
   };
-  return { name: spec.name, pid, logPath, exited, stop };
+  const pipes = fds ? undefined : { stdout: child.stdout!, stderr: child.stderr! };
+  return { name: spec.name, pid, logPath, pipes, exited, stop };
 }
 
 /**
