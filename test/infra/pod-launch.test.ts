@@ -393,6 +393,7 @@ describe("the service account token", () => {
     expect(p.env).toEqual({
       PATH: "/usr/bin:/bin",
       HOME: "/",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       A: "1",
       NODE_OPTIONS: "--max-old-space-size=768",
       KUBECONFIG: `${SERVICE_ACCOUNT_DIR}/kubeconfig`,

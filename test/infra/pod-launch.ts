@@ -297,7 +297,14 @@ export function launchPlan(input: LaunchInput): Launch {
 
   const home = uid === 0 ? input.podDir : "/";
   const cwd = container.workingDir ?? home;
-  const env: Record<string, string> = { PATH: input.path, HOME: home, ...input.env };
+  // The runner starts the host's Node (20) where the image has the current LTS: the AWS SDK's
+  // warning that its 2027 releases need Node 22 concerns the host, not the pod, so it is off.
+  const env: Record<string, string> = {
+    PATH: input.path,
+    HOME: home,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...input.env,
+  };
   if (memoryLimitBytes !== undefined) env.NODE_OPTIONS = nodeOptions(env.NODE_OPTIONS, memoryLimitBytes);
   if (serviceAccount) env.KUBECONFIG = serviceAccount.kubeconfigPath;
 

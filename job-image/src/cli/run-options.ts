@@ -11,6 +11,8 @@ import type { RunRequest } from "../api/job-spec.js";
 import { parseMembers } from "../api/members.js";
 import { CYCLES, parseCycle, parseDate, type RunId } from "../api/run-id.js";
 import { LAYOUTS, STORE_FORMATS } from "../api/store-layout.js";
+import { openStore } from "../storage/open.js";
+import type { Store } from "../storage/types.js";
 import type { OptionSpec, OptionValues } from "./command.js";
 
 /** Where things go when nobody says: ECMWF's public bucket in, a local folder out. */
@@ -19,6 +21,21 @@ export const DEFAULTS = {
   templates: "./gik-data/templates",
   out: "./gik-data/stores",
 } as const;
+
+/** Where ECMWF's tree is read, for every command that reads it. */
+export const SOURCE_OPTIONS: Record<string, OptionSpec> = {
+  source: { type: "string", value: "URL", description: "root of the ECMWF tree", default: DEFAULTS.source },
+  anonymous: {
+    type: "boolean",
+    description: "read the source unsigned (a public bucket gik does not know; ECMWF's needs no flag)",
+  },
+};
+
+/** The source store the flags name, unsigned when `--anonymous` says so. */
+export function openSource(values: OptionValues): Store {
+  const url = typeof values.source === "string" ? values.source : DEFAULTS.source;
+  return values.anonymous === true ? openStore(url, { s3: { anonymous: true } }) : openStore(url);
+}
 
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
   date: {
@@ -45,7 +62,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     default: "newest templates of this cycle and grid in --templates, else the run itself",
   },
   templates: { type: "string", value: "URL", description: "templates store", default: DEFAULTS.templates },
-  source: { type: "string", value: "URL", description: "root of the ECMWF tree", default: DEFAULTS.source },
+  ...SOURCE_OPTIONS,
   out: { type: "string", value: "URL", description: "root of the stores", default: DEFAULTS.out },
   format: {
     type: "string",

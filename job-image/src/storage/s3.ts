@@ -4,8 +4,11 @@
  * Configuration, most specific first: the options, then the usual AWS settings —
  * `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` (path-style addressing when an endpoint is set),
  * `AWS_REGION`/`AWS_DEFAULT_REGION`, and the SDK's default credential chain. Requests are unsigned
- * when `anonymous: true`, or when `anonymous` is left unset and the chain finds no credentials
- * (public buckets such as `s3://ecmwf-forecasts`, eu-central-1).
+ * when `anonymous: true`, or when `anonymous` is left unset and the bucket is a public one gik
+ * knows (`s3://ecmwf-forecasts`, eu-central-1). Everywhere else a request is signed or not sent:
+ * a credential chain that fails (an unreadable web-identity token, a profile that does not exist)
+ * is a `StorageError` naming the providers configured and the cause, never a silent fallback to
+ * anonymous access that would surface later as a 403 with the cause lost.
  *
  * The SDK's own retries are off (`maxAttempts: 1`): `retry.ts` retries, with one policy for every
  * backend. Errors are classified from the HTTP status and the S3 error name; `NoSuchKey`/404 reads
@@ -41,7 +44,7 @@ export interface S3StoreOptions {
   endpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** `true`: never sign; `false`: always sign (fail without credentials); unset: sign when credentials exist. */
+  /** `true`: never sign; `false`: always sign; unset: unsigned for the public buckets gik knows, signed otherwise. */
   anonymous?: boolean;
   /** Defaults to `true` when an endpoint is configured (MinIO and most S3-compatible servers need it). */
   forcePathStyle?: boolean;
@@ -51,8 +54,11 @@ export interface S3StoreOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Regions of public buckets gik reads by default, so the first request needs no redirect. */
-const KNOWN_BUCKET_REGIONS: Readonly<Record<string, string>> = { "ecmwf-forecasts": "eu-central-1" };
+/**
+ * Public buckets gik reads unsigned unless told otherwise, with their regions so that the first
+ * request needs no redirect.
+ */
+const PUBLIC_BUCKET_REGIONS: Readonly<Record<string, string>> = { "ecmwf-forecasts": "eu-central-1" };
 
 /**
  * A store over `s3://bucket[/prefix]`. The client is made on first use.
@@ -221,9 +227,6 @@ export function s3Failure(err: unknown): Failure {
 }
 
 async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Client> {
-  // The SDK warns on every client made under Node 20 that its releases after January 2027 need
-  // Node 22: news for whoever upgrades our lockfile, noise on every run for gik's users.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const env = options.env ?? process.env;
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   const sockets = options.maxSockets ?? 64;
@@ -232,7 +235,7 @@ async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Cl
       options.region ??
       env.AWS_REGION ??
       env.AWS_DEFAULT_REGION ??
-      KNOWN_BUCKET_REGIONS[bucket] ??
+      PUBLIC_BUCKET_REGIONS[bucket] ??
       "us-east-1",
     ...(endpoint === undefined ? {} : { endpoint }),
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
@@ -243,17 +246,56 @@ async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Cl
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: { httpAgent: { maxSockets: sockets }, httpsAgent: { maxSockets: sockets } },
   };
-  if (options.anonymous === true) return anonymousClient(config);
   if (options.credentials !== undefined) return new S3Client({ ...config, credentials: options.credentials });
+  const anonymous = options.anonymous ?? Object.hasOwn(PUBLIC_BUCKET_REGIONS, bucket);
+  if (anonymous) return anonymousClient(config);
   const signed = new S3Client(config);
-  if (options.anonymous === false) return signed;
   try {
+    // Resolved once here, so that a broken chain fails the first request with its own cause.
     await signed.config.credentials();
     return signed;
-  } catch {
+  } catch (err) {
     signed.destroy();
-    return anonymousClient(config);
+    throw credentialsError(`s3://${bucket}`, env, err);
   }
+}
+
+/**
+ * The providers of the SDK's default chain that `env` configures, in the chain's order: the ones
+ * a failure can come from. The chain stops at the first provider that is configured but fails.
+ */
+export function configuredCredentialProviders(env: Record<string, string | undefined>): string[] {
+  const set = (name: string): boolean => (env[name] ?? "") !== "";
+  const providers: string[] = [];
+  if (set("AWS_ACCESS_KEY_ID")) providers.push("environment (AWS_ACCESS_KEY_ID)");
+  if (set("AWS_PROFILE")) providers.push(`shared config profile "${env.AWS_PROFILE}" (AWS_PROFILE)`);
+  if (set("AWS_WEB_IDENTITY_TOKEN_FILE")) {
+    providers.push(
+      `web identity token file ${env.AWS_WEB_IDENTITY_TOKEN_FILE} (AWS_WEB_IDENTITY_TOKEN_FILE)`,
+    );
+  }
+  if (set("AWS_CONTAINER_CREDENTIALS_FULL_URI") || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    providers.push("container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*)");
+  }
+  return providers;
+}
+
+/** A credential chain that failed, as a `StorageError` that names where it looked and why it failed. */
+export function credentialsError(
+  url: string,
+  env: Record<string, string | undefined>,
+  cause: unknown,
+): StorageError {
+  const configured = configuredCredentialProviders(env);
+  const where =
+    configured.length === 0
+      ? "the AWS default credential chain found no provider configured (environment, shared config files, web identity, container, instance metadata)"
+      : `the AWS credential provider failed: ${configured.join(", then ")}`;
+  const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new StorageError(url, undefined, `no credentials to sign with: ${where}: ${why}`, {
+    cause,
+    code: "CredentialsProviderError",
+  });
 }
 
 /** Unsigned requests: the SDK needs some identity to run its pipeline, the pass-through signer drops it. */

@@ -4,13 +4,16 @@
  * small generated mirror (control + 2 members, 85 steps), corrupted one way per case.
  */
 
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ListObjectsV2Command, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type GikResult, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
+import { ensureBucket, s3Client } from "../../helpers/s3-objects.js";
 
 const MEMBERS = ["control", "ens01", "ens02"];
 const STEP_FILE = (step: number) => `20250101/00z/ifs/0p25/enfo/20250101000000-${step}h-enfo-ef`;
@@ -184,6 +187,59 @@ describe("gik run on bad input", () => {
     await editLine(join(c.source, `${STEP_FILE(0)}.index`), { number: 0, param: "msl" }, (_e, t) => `${t} `);
     const third = await run(c);
     expect(third.stdout.match(/ written /g)).toHaveLength(3);
+  });
+});
+
+describe("gik run with an S3 output and a credential chain that fails", () => {
+  it("fails with an error naming the provider and its cause, and writes nothing, not even unsigned", async () => {
+    const c = await caseDir("credentials");
+    const s3 = s3Client(inject("infra").s3);
+    const bucket = `gik-credentials-${randomUUID().slice(0, 8)}`;
+    await ensureBucket(s3, bucket);
+    // Anyone may write here: a run that fell back to unsigned requests would leave objects.
+    const Statement = [
+      {
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:*"],
+        Resource: [`arn:aws:s3:::${bucket}/*`],
+      },
+    ];
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({ Version: "2012-10-17", Statement }),
+      }),
+    );
+    const gone = (name: string) => join(c.out, "..", name);
+    const r = await runGik(
+      ["run", "--date", "20250101", "--reference-date", "20240529", "--members", "control"].concat([
+        "--source",
+        c.source,
+        "--templates",
+        c.templates,
+        "--out",
+        `s3://${bucket}/stores`,
+      ]),
+      {
+        AWS_ENDPOINT_URL_S3: inject("infra").s3.endpoint,
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_PROFILE: "",
+        AWS_CONFIG_FILE: gone("no-config"),
+        AWS_SHARED_CREDENTIALS_FILE: gone("no-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_WEB_IDENTITY_TOKEN_FILE: gone("no-token"),
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gik-writer",
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toContain(
+      `web identity token file ${gone("no-token")} (AWS_WEB_IDENTITY_TOKEN_FILE)`,
+    );
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+    s3.destroy();
   });
 });
 

@@ -14,7 +14,7 @@ import { collectionLine, ensembleLine, exitCodeOf, outcomeLine } from "../../sta
 import { openStore } from "../../storage/open.js";
 import type { Store } from "../../storage/types.js";
 import type { Command, CommandContext } from "../command.js";
-import { parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
+import { openSource, parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
 
 /** The run the flags name: itself, or the newest run the source holds complete. */
 async function resolveRun(run: RunOptions["run"], source: Store, ctx: CommandContext): Promise<RunId> {
@@ -39,7 +39,7 @@ export const runCommand: Command = {
   async run(values, _positionals, ctx) {
     const options = parseRunOptions(values);
     const { collection } = options.request;
-    const source = openStore(options.request.source);
+    const source = openSource(values);
     const request = { ...options.request, run: await resolveRun(options.run, source, ctx) };
     const deps = {
       source,

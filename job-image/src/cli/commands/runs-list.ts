@@ -6,19 +6,18 @@
  */
 import { CYCLES, cycleHH, parseCycle, parseDate } from "../../api/run-id.js";
 import { runAvailability, runsBetween } from "../../source/runs.js";
-import { openStore } from "../../storage/open.js";
 import { mapPool } from "../../util/pool.js";
 import { type Command, EXIT } from "../command.js";
-import { DEFAULTS } from "../run-options.js";
+import { openSource, SOURCE_OPTIONS } from "../run-options.js";
 
 export const runsListCommand: Command = {
   name: "runs list",
   summary: "List the runs a source holds, newest first, and how complete each is.",
-  usage: "gik runs list [--since YYYYMMDD] [--cycle any|HH] [--source URL]",
+  usage: "gik runs list [--since YYYYMMDD] [--cycle any|HH] [--source URL] [--anonymous]",
   options: {
     since: { type: "string", value: "YYYYMMDD", description: "first date listed", default: "two days ago" },
     cycle: { type: "string", value: "HH|any", description: "run hour, or any", default: "any" },
-    source: { type: "string", value: "URL", description: "root of the ECMWF tree", default: DEFAULTS.source },
+    ...SOURCE_OPTIONS,
   },
   async run(values, _positionals, ctx) {
     const now = new Date();
@@ -28,7 +27,7 @@ export const runsListCommand: Command = {
       : new Date(now.getTime() - 2 * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "");
     const cycle = text("cycle") ?? "any";
     const cycles = cycle === "any" ? [...CYCLES] : [parseCycle(cycle, "--cycle")];
-    const source = openStore(text("source") ?? DEFAULTS.source);
+    const source = openSource(values);
     const runs = await mapPool(runsBetween(since, now, cycles), 8, (run) => runAvailability(source, run));
     for (const r of runs) {
       if (r.published === 0) continue;

@@ -9,7 +9,7 @@ import { parseCycle, parseDate } from "../../api/run-id.js";
 import { buildTemplates } from "../../stages/templates.js";
 import { openStore } from "../../storage/open.js";
 import { type Command, EXIT } from "../command.js";
-import { DEFAULTS, positiveInt } from "../run-options.js";
+import { DEFAULTS, openSource, positiveInt, SOURCE_OPTIONS } from "../run-options.js";
 
 export const templatesBuildCommand: Command = {
   name: "templates build",
@@ -19,7 +19,7 @@ export const templatesBuildCommand: Command = {
     date: { type: "string", value: "YYYYMMDD", description: "date of the reference run" },
     cycle: { type: "string", value: "HH", description: "run hour: 0, 6, 12 or 18", default: "0" },
     members: { type: "string", value: "LIST", description: "all, or names: control,ens01,…", default: "all" },
-    source: { type: "string", value: "URL", description: "root of the ECMWF tree", default: DEFAULTS.source },
+    ...SOURCE_OPTIONS,
     store: { type: "string", value: "URL", description: "templates store", default: DEFAULTS.templates },
     shards: { type: "string", value: "N", description: "split the steps across N builds", default: "1" },
     "shard-index": {
@@ -42,7 +42,7 @@ export const templatesBuildCommand: Command = {
     const { manifest, failures } = await buildTemplates(
       { run, members, shard: { index, count } },
       {
-        source: openStore(text("source") ?? DEFAULTS.source),
+        source: openSource(values),
         templates: openStore(text("store") ?? DEFAULTS.templates),
         log: ctx.log,
         progress: ctx.progress,
