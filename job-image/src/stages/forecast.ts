@@ -44,9 +44,11 @@ import { buildTemplates } from "./templates.js";
 import { buildTree } from "./tree.js";
 import { type EnsembleRecord, ensembleRecord, writeEnsembleStore } from "./write-ensemble.js";
 import {
+  type ExistingStore,
   type MemberInputs,
-  readStoreRecord,
+  readExistingStore,
   STORE_LAYOUT_VERSION,
+  type StoreInputs,
   type StoreRecord,
   storeRecord,
   storeRefs,
@@ -198,8 +200,8 @@ export async function runForecast(input: RunInput, deps: RunDeps): Promise<Forec
   if (writes.members) {
     await mapPool(input.members, 16, async (member) => {
       const key = storeKey(run, member, format);
-      const existing = plan.complete ? await readStoreRecord(deps.out, key, format) : undefined;
-      if (existing && existing.digest === recordOf(member).digest) {
+      const existing = plan.complete ? await readExisting(deps, key, format) : undefined;
+      if (existing?.state === "published" && existing.record.digest === recordOf(member).digest) {
         outcomes.set(member, { member, status: "unchanged", url: deps.out.url(key), refs: 0 });
       } else storesToWrite.add(member);
     });
@@ -319,6 +321,22 @@ interface WholeRun {
   mapped: readonly MappedMember[];
 }
 
+/** What is published at `key`; a corrupt store is said in the log, and then written again whole. */
+async function readExisting<I = StoreInputs>(
+  deps: RunDeps,
+  key: string,
+  format: StoreFormat,
+): Promise<ExistingStore<I>> {
+  const existing = await readExistingStore<I>(deps.out, key, format);
+  if (existing.state === "corrupt") {
+    deps.log.warn(
+      { store: deps.out.url(key), reason: existing.reason },
+      "existing store is corrupt: replacing it",
+    );
+  }
+  return existing;
+}
+
 /** The ensemble store and the collection, where they already hold the run with these inputs. */
 async function wholeUpToDate(
   run: RunId,
@@ -331,8 +349,9 @@ async function wholeUpToDate(
   const result: Pick<ForecastResult, "ensemble" | "collection"> = {};
   if (layoutWrites(layout).ensemble) {
     const key = ensembleStoreKey(run, format);
-    const existing = await readStoreRecord<EnsembleRecord["inputs"]>(deps.out, key, format);
-    if (existing?.digest === wanted.digest && (existing as EnsembleRecord).failed?.length === 0) {
+    const existing = await readExisting<EnsembleRecord["inputs"]>(deps, key, format);
+    const record = existing.state === "published" ? (existing.record as EnsembleRecord) : undefined;
+    if (record?.digest === wanted.digest && record.failed?.length === 0) {
       result.ensemble = { status: "unchanged", url: deps.out.url(key), refs: 0, failed: [] };
     }
   }

@@ -66,20 +66,36 @@ export function storeRefs(tree: Tree, mapped: readonly ChunkRef[]): Refs {
   return { version: 1, refs };
 }
 
-/** The record of the store published at `key`, or undefined when none is published there. */
-export async function readStoreRecord<I = StoreInputs>(
+/**
+ * What is published at a store's key: nothing, a store with its record, or bytes that are not one
+ * (a `.zmetadata` cut short, a store no gik wrote). A corrupt store is not mistaken for none: the
+ * caller reports it, and the next publish replaces it whole.
+ */
+export type ExistingStore<I = StoreInputs> =
+  | { state: "none" }
+  | { state: "published"; record: StoreRecord<I> }
+  | { state: "corrupt"; reason: string };
+
+/** What is published at `key` (see {@link ExistingStore}). */
+export async function readExistingStore<I = StoreInputs>(
   out: Store,
   key: string,
   format: StoreFormat,
-): Promise<StoreRecord<I> | undefined> {
-  const bytes = await out.get(format === "json" ? key : `${key}/.zmetadata`);
-  if (!bytes) return undefined;
+): Promise<ExistingStore<I>> {
+  const metadataKey = format === "json" ? key : `${key}/${ZMETADATA}`;
+  const bytes = await out.get(metadataKey);
+  if (!bytes) return { state: "none" };
+  let doc: unknown;
   try {
-    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { gik?: StoreRecord<I> };
-    return doc.gik && typeof doc.gik.digest === "string" ? doc.gik : undefined;
-  } catch {
-    return undefined;
+    doc = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    return { state: "corrupt", reason: `${out.url(metadataKey)} is not JSON (${(err as Error).message})` };
   }
+  const record = (doc as { gik?: Partial<StoreRecord<I>> } | null)?.gik;
+  if (typeof record?.digest !== "string" || typeof record.inputs !== "object") {
+    return { state: "corrupt", reason: `${out.url(metadataKey)} holds no gik record of the inputs` };
+  }
+  return { state: "published", record: record as StoreRecord<I> };
 }
 
 export interface WriteStoreOptions {

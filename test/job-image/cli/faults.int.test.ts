@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type GikResult, runGik } from "../../helpers/gik-cli.js";
+import { type GikResult, logRecords, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { ensureBucket, s3Client } from "../../helpers/s3-objects.js";
 
@@ -187,6 +187,18 @@ describe("gik run on bad input", () => {
     await editLine(join(c.source, `${STEP_FILE(0)}.index`), { number: 0, param: "msl" }, (_e, t) => `${t} `);
     const third = await run(c);
     expect(third.stdout.match(/ written /g)).toHaveLength(3);
+    // A store whose .zmetadata was cut short is no store to compare: reported, and written whole.
+    const cut = join(storeOf(c, "control"), ".zmetadata");
+    await writeFile(cut, (await readFile(cut)).subarray(0, 100));
+    const fourth = await run(c);
+    expect(fourth.code).toBe(0);
+    expect(fourth.stdout).toMatch(/control +written /);
+    expect(fourth.stdout.match(/ unchanged /g)).toHaveLength(2);
+    const warning = logRecords(fourth.stderr).find(
+      (r) => r.msg === "existing store is corrupt: replacing it",
+    );
+    expect(warning?.reason).toMatch(/control\.parquet\/\.zmetadata is not JSON/);
+    expect(JSON.parse(await readFile(cut, "utf8")).gik.digest).toMatch(/^sha256:/);
   });
 });
 
