@@ -11,9 +11,11 @@
  */
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import {
+  type CommitReport,
   JOB_SPEC_ANNOTATION,
   type JobSpec,
   type MemberReport,
+  parseCommitReport,
   parseJobSpec,
   parseMemberReport,
 } from "../../../../job-image/src/api/index.js";
@@ -161,7 +163,15 @@ function gikContainer(pod: V1Pod) {
 
 /** The member report a pod left in its termination message, if it left one. */
 export function podReport(pod: V1Pod): MemberReport | undefined {
+  return parseMemberReport(terminationMessage(pod));
+}
+
+/** The commit report a commit pod left in its termination message, if it left one. */
+export function podCommitReport(pod: V1Pod): CommitReport | undefined {
+  return parseCommitReport(terminationMessage(pod));
+}
+
+function terminationMessage(pod: V1Pod): string | undefined {
   const status = gikContainer(pod);
-  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
-  return parseMemberReport(terminated?.message);
+  return (status?.state?.terminated ?? status?.lastState?.terminated)?.message;
 }
