@@ -19,7 +19,7 @@ import {
   parseJobSpec,
   parseMemberReport,
 } from "../../../../job-image/src/api/index.js";
-import { COMPLETION_INDEX_ANNOTATION } from "../../kube/labels.js";
+import { COMPLETION_INDEX_ANNOTATION, QUEUE_NAME_LABEL } from "../../kube/labels.js";
 import { timeString } from "../../kube/time.js";
 import { CONTAINER_NAME } from "./indexed-job.js";
 
@@ -70,6 +70,14 @@ export function podsOfJob(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
       (ref) => ref.controller === true && ref.kind === "Job" && ref.uid === uid,
     ),
   );
+}
+
+/**
+ * Whether Kueue manages `job` (it carries a queue-name label): Kueue's webhook suspended it when it
+ * was created, and Kueue decides its suspension and, on admission, its parallelism.
+ */
+export function queueManaged(job: V1Job): boolean {
+  return job.metadata?.labels?.[QUEUE_NAME_LABEL] !== undefined;
 }
 
 /** The completion index of a pod of an Indexed Job. */

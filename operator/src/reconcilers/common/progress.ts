@@ -10,7 +10,7 @@ import type { V1Job } from "@kubernetes/client-node";
 import { type Condition, ConditionType, Reason } from "../../../../job-image/src/api/index.js";
 import type { Verdict } from "./checks.js";
 import { setCondition } from "./conditions.js";
-import { type JobEnd, jobEnd, parseIndexes } from "./job-state.js";
+import { type JobEnd, jobEnd, parseIndexes, queueManaged } from "./job-state.js";
 
 /** Where the Job stands, in the owner's terms (`names[i]` is what index `i` works on). */
 export interface JobProgress {
@@ -59,11 +59,15 @@ export function jobProgress(job: V1Job | undefined, names: readonly string[], no
 
 /**
  * Pending (no Job, or not started), Running (the Job, then `step`), or how it ended: by how many
- * indexes completed, and Failed when `step` failed.
+ * indexes completed, and Failed when `step` failed. A Job its queue has admitted (Kueue resumed it)
+ * runs, even before the Job controller has started it.
  */
 export function jobPhase(p: JobProgress, step?: FinalStep): JobPhase {
   if (!p.job) return "Pending";
-  if (!p.end) return p.job.status?.startTime || (p.job.status?.active ?? 0) > 0 ? "Running" : "Pending";
+  if (!p.end) {
+    const admitted = queueManaged(p.job) && !p.suspended;
+    return p.job.status?.startTime || (p.job.status?.active ?? 0) > 0 || admitted ? "Running" : "Pending";
+  }
   const outcome =
     p.completed.size === p.names.length
       ? "Succeeded"

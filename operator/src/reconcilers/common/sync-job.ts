@@ -13,7 +13,8 @@
  */
 import type { V1Job } from "@kubernetes/client-node";
 import type { KubeApi } from "../../kube/api.js";
-import { QUEUE_NAME_LABEL, SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
+import { SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
+import { queueManaged } from "./job-state.js";
 
 /** What {@link syncJob} did. */
 export interface JobSync {
@@ -41,9 +42,4 @@ export async function syncJob(api: KubeApi, existing: V1Job | undefined, desired
     action: "scaled",
     specChanged,
   };
-}
-
-/** Whether Kueue manages `job` (it carries a queue-name label): Kueue decides its suspension and parallelism. */
-export function queueManaged(job: V1Job): boolean {
-  return job.metadata?.labels?.[QUEUE_NAME_LABEL] !== undefined;
 }

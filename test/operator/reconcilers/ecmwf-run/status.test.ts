@@ -639,5 +639,9 @@ describe("computeRunStatus: a run with a commit (ensemble store and collection)"
       reason: "JobQueued",
       message: "Job er-run-20250101 waits for admission by its queue",
     });
+    // Admitted (resumed by Kueue): Running, before the Job controller has even started it.
+    expect(status({ ...queued, spec: { ...queued.spec!, suspend: false } }).phase).toBe("Running");
+    // A Job without a queue is Pending until it starts.
+    expect(status(withJobStatus(created, {})).phase).toBe("Pending");
   });
 });
