@@ -128,7 +128,7 @@ const runCases: [string, EcmwfRun, Health["status"], RegExp][] = [
     "members done, committing the ensemble store",
     committing({ startTime: NOW, active: 1 }),
     "Progressing",
-    /^Running: 3\/3 members succeeded; Job erc-run-20250101: the ensemble store$/,
+    /^Running: 3\/3 members succeeded; Job erc-run-20250101 commits the ensemble store$/,
   ],
   [
     "committed",

@@ -139,6 +139,12 @@ export function podFailure(pod: V1Pod): PodFailure | undefined {
   return { reason: pod.status.reason || "PodFailed", message: pod.status.message || "pod failed" };
 }
 
+/** `pods`, the newest (by creation) first: a retried index's last attempt leads. */
+export function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
+  const created = (pod: V1Pod) => timeString(pod.metadata?.creationTimestamp) ?? "";
+  return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
+}
+
 /** The latest failure among `pods` (by finish time, else list order). */
 export function latestFailure(pods: readonly V1Pod[]): PodFailure | undefined {
   const failures = pods.map(podFailure).filter((f): f is PodFailure => f !== undefined);

@@ -26,7 +26,7 @@ import {
   type RunJobSpec,
   underRoot,
 } from "../../../../job-image/src/api/index.js";
-import { jobEnd, latestFailure, podCommitReport } from "../common/job-state.js";
+import { jobEnd, newestFirst, podCommitReport, podFailure } from "../common/job-state.js";
 import { type FinalStep, failedNames, type JobProgress } from "../common/progress.js";
 
 /** The commit Job of a run as observed (see `common/gather-job.ts`). */
@@ -54,12 +54,11 @@ export function commitOf(
   const what = commitWork(contract);
   const { job } = world;
   if (!progress.end) {
-    const members = progress.job?.metadata?.name;
     return {
       contract,
       state: "pending",
       reason: Reason.CommitPending,
-      message: `${what} waits for the members' Job ${members} to end`,
+      message: `the commit (${what}) waits for Job ${progress.job?.metadata?.name} to end`,
     };
   }
   if (progress.completed.size === 0) {
@@ -76,12 +75,14 @@ export function commitOf(
       state: "pending",
       reason: Reason.CommitPending,
       message: world.foreignJob
-        ? `Job ${name} belongs to another object: ${what} waits for it to go`
+        ? `Job ${name} belongs to another object: the commit waits for it to go`
         : `Job ${name} is about to commit the members' parts`,
     };
   }
   const end = jobEnd(job);
-  const report = newestReport(world.pods);
+  // The last attempt speaks for the commit: its report, or how its pod ended.
+  const [last] = newestFirst(world.pods);
+  const report = last && podCommitReport(last);
   const base = { contract, jobName: name, ...(report ? { report } : {}) };
   if (!end) {
     return job.spec?.suspend === true
@@ -91,7 +92,7 @@ export function commitOf(
           reason: Reason.JobQueued,
           message: `Job ${name} waits for admission by its queue`,
         }
-      : { ...base, state: "running", reason: Reason.CommitRunning, message: `Job ${name}: ${what}` };
+      : { ...base, state: "running", reason: Reason.CommitRunning, message: `Job ${name} commits ${what}` };
   }
   if (end.outcome === "Complete") {
     return {
@@ -102,10 +103,9 @@ export function commitOf(
       time: end.time,
     };
   }
-  const failure = latestFailure(world.pods);
   const why =
     (report && reportFailure(report)) ??
-    failure?.message ??
+    (last && podFailure(last)?.message) ??
     ([end.reason, end.message].filter(Boolean).join(": ") || "the commit Job failed");
   return {
     ...base,
@@ -221,13 +221,4 @@ function reportFailure(report: CommitReport): string | undefined {
     ...(report.message ? [`${report.reason ?? "Error"}: ${report.message}`] : []),
   ];
   return parts.length > 0 ? parts.join("; ") : undefined;
-}
-
-/** The report of the newest pod that left one. */
-function newestReport(pods: readonly V1Pod[]): CommitReport | undefined {
-  return pods
-    .map(podCommitReport)
-    .filter((r): r is CommitReport => r !== undefined)
-    .sort((a, b) => a.completionTime.localeCompare(b.completionTime))
-    .at(-1);
 }

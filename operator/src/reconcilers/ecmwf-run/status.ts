@@ -35,7 +35,7 @@ import {
 } from "../../../../job-image/src/api/index.js";
 import { timeString } from "../../kube/time.js";
 import { setCondition } from "../common/conditions.js";
-import { jobSpecOf, latestFailure, podIndex, podReport } from "../common/job-state.js";
+import { jobSpecOf, latestFailure, newestFirst, podIndex, podReport } from "../common/job-state.js";
 import {
   failedNames,
   type JobProgress,
@@ -182,11 +182,6 @@ function livePhase(pods: readonly V1Pod[]): MemberPhase | undefined {
     default:
       return "Pending";
   }
-}
-
-function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
-  const created = (pod: V1Pod) => timeString(pod.metadata?.creationTimestamp) ?? "";
-  return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
 }
 
 /** The member's store under the contract's output (DESIGN.md, output contract), when it writes one. */

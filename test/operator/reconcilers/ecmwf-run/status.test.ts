@@ -613,6 +613,17 @@ describe("computeRunStatus: a run with a commit (ensemble store and collection)"
     });
   });
 
+  it("the commit's last attempt speaks for it, not an earlier attempt's report", () => {
+    const c = commitJob(allDone, { startTime: at(10), failedIndexes: "0", ...end("Failed", 12) });
+    const pods = [
+      pod(c, 0, "Failed", { exitCode: 1, message: commitReport({ phase: "Failed", message: "503" }) }),
+      pod(c, 0, "Failed", { exitCode: 137, signal: 9 }, "2025-01-01T06:11:00Z"),
+    ];
+    const s = computeRunStatus(both, allDone, [], go, now, { job: c, pods });
+    expect(findCondition(s.conditions, "Committed")?.message).toBe("Job erc-run-20250101: killed by signal 9");
+    expect(s.ensemble).toMatchObject({ phase: "Failed", message: "Job erc-run-20250101: killed by signal 9" });
+  });
+
   it("while the commit runs, a retry's earlier report says nothing about the parts", () => {
     const c = commitJob(allDone, { startTime: at(10), active: 1 });
     const pods = [
