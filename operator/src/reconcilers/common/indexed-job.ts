@@ -70,7 +70,10 @@ export interface IndexedJobInput {
   queueName?: string;
 }
 
-/** The spec fields of how the pods run (`queueName`: EcmwfRun only), with the operator's defaults for what they leave out. */
+/**
+ * The spec fields of how the pods run (`queueName`: EcmwfRun only), with the operator's defaults
+ * for what they leave out.
+ */
 interface PodSpecFields {
   serviceAccountName?: string;
   credentials?: Credentials;

@@ -23,7 +23,7 @@ import {
 import type { JobDefaults } from "../../config.js";
 import { boundedName, indexedJob, podSettings } from "../common/indexed-job.js";
 import { jobSpecOf } from "../common/job-state.js";
-import { type JobProgress, jobProgress } from "../common/progress.js";
+import { jobProgress } from "../common/progress.js";
 import { runBackoffLimit, runOwnerLabel } from "./desired-job.js";
 
 /** The commit Job name of a run: `erc-<name>`, cut and hashed when long (see `boundedName`). */
@@ -44,22 +44,15 @@ export function commitJobSpec(members: RunJobSpec): CommitJobSpec {
   };
 }
 
-/** The members' contract of `job` when its run needs a commit, and the members' progress. */
-export function commitPlan(
-  job: V1Job | undefined,
-): { contract: RunJobSpec; progress: JobProgress } | undefined {
-  const contract = job && jobSpecOf(job);
-  if (contract?.kind !== "EcmwfRun" || !needsCommit(contract)) return undefined;
-  return { contract, progress: jobProgress(job, contract.members, "members") };
-}
-
 /**
  * The commit Job of `run` once its members' Job `job` has ended with at least one member done;
  * `undefined` before, after a run with nothing to commit, or for a run that needs none.
  */
 export function desiredCommitJob(run: EcmwfRun, job: V1Job, defaults: JobDefaults): V1Job | undefined {
-  const plan = commitPlan(job);
-  if (!plan?.progress.end || plan.progress.completed.size === 0) return undefined;
+  const contract = jobSpecOf(job);
+  if (contract?.kind !== "EcmwfRun" || !needsCommit(contract)) return undefined;
+  const members = jobProgress(job, contract.members, "members");
+  if (!members.end || members.completed.size === 0) return undefined;
   return indexedJob({
     owner: run,
     name: commitJobName(run),
@@ -68,7 +61,7 @@ export function desiredCommitJob(run: EcmwfRun, job: V1Job, defaults: JobDefault
     completions: 1,
     parallelism: 1,
     backoffLimitPerIndex: runBackoffLimit(run),
-    spec: commitJobSpec(plan.contract),
+    spec: commitJobSpec(contract),
     ...podSettings(run.spec, defaults),
   });
 }

@@ -620,8 +620,13 @@ describe("computeRunStatus: a run with a commit (ensemble store and collection)"
       pod(c, 0, "Failed", { exitCode: 137, signal: 9 }, "2025-01-01T06:11:00Z"),
     ];
     const s = computeRunStatus(both, allDone, [], go, now, { job: c, pods });
-    expect(findCondition(s.conditions, "Committed")?.message).toBe("Job erc-run-20250101: killed by signal 9");
-    expect(s.ensemble).toMatchObject({ phase: "Failed", message: "Job erc-run-20250101: killed by signal 9" });
+    expect(findCondition(s.conditions, "Committed")?.message).toBe(
+      "Job erc-run-20250101: killed by signal 9",
+    );
+    expect(s.ensemble).toMatchObject({
+      phase: "Failed",
+      message: "Job erc-run-20250101: killed by signal 9",
+    });
   });
 
   it("while the commit runs, a retry's earlier report says nothing about the parts", () => {
