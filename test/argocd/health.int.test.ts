@@ -17,6 +17,7 @@ import type {
   TemplateBuild,
 } from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
+import { desiredCommitJob } from "../../operator/src/reconcilers/ecmwf-run/desired-commit-job.js";
 import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
 import { ecmwfScheduleReconciler } from "../../operator/src/reconcilers/ecmwf-schedule/reconcile.js";
@@ -62,6 +63,20 @@ function observed(r: EcmwfRun, jobStatus?: object, tb?: TemplateBuild): EcmwfRun
 }
 
 const threeMembers = () => run({ members: MEMBERS });
+const ensembleRun = () => run({ members: MEMBERS, layout: "ensemble" });
+
+/** An ensemble run whose members are done, and whose commit Job has `commitStatus` (none: not made yet). */
+function committing(commitStatus?: object): EcmwfRun {
+  const r = ensembleRun();
+  const job = withJobStatus(desiredJob(r, TEMPLATES, defaults), {
+    startTime: NOW,
+    completedIndexes: "0-2",
+    ...ended("Complete"),
+  });
+  const commit = commitStatus && withJobStatus(desiredCommitJob(r, job, defaults)!, commitStatus);
+  const verdict = checkRun({ run: r, job, defaults });
+  return { ...r, status: computeRunStatus(r, job, [], verdict, NOW, { job: commit, pods: [] }) };
+}
 const partial = partiallySucceededRun();
 const tbIn = (phase: "Running" | "Failed") => templateBuild({}, { phase, observedGeneration: 1 });
 
@@ -91,6 +106,41 @@ const runCases: [string, EcmwfRun, Health["status"], RegExp][] = [
     observed(threeMembers(), { startTime: NOW, active: 2, completedIndexes: "0" }),
     "Progressing",
     /Running: 1\/3 members succeeded/,
+  ],
+  [
+    "queued: its Job waits for admission by its queue",
+    (() => {
+      const r = run({ members: MEMBERS, queueName: "forecasts" });
+      const job = withJobStatus(desiredJob(r, TEMPLATES, defaults), {});
+      job.spec!.suspend = true;
+      return { ...r, status: computeRunStatus(r, job, [], checkRun({ run: r, job, defaults }), NOW) };
+    })(),
+    "Progressing",
+    /^Queued: 0\/3 members succeeded; Job er-run-20250101 waits for admission by its queue$/,
+  ],
+  [
+    "members done, the commit Job about to be made",
+    committing(),
+    "Progressing",
+    /^Running: 3\/3 members succeeded; Job erc-run-20250101 is about to commit/,
+  ],
+  [
+    "members done, committing the ensemble store",
+    committing({ startTime: NOW, active: 1 }),
+    "Progressing",
+    /^Running: 3\/3 members succeeded; Job erc-run-20250101 commits the ensemble store$/,
+  ],
+  [
+    "committed",
+    committing({ startTime: NOW, completedIndexes: "0", ...ended("Complete") }),
+    "Healthy",
+    /^3\/3 members succeeded$/,
+  ],
+  [
+    "the commit failed for good",
+    committing({ startTime: NOW, failedIndexes: "0", ...ended("Failed") }),
+    "Degraded",
+    /^Failed: 3\/3 members succeeded; Job erc-run-20250101: /,
   ],
   [
     "succeeded",

@@ -43,6 +43,7 @@ describe("EcmwfRun on the real API server", () => {
       cycle: 0,
       source: "s3://ecmwf-forecasts",
       format: "parquet",
+      layout: "members",
       onDrift: "rebuild",
       backoffLimitPerIndex: 2,
     });
@@ -91,6 +92,32 @@ describe("EcmwfRun on the real API server", () => {
     },
     { name: "parallelism 52", spec: { parallelism: 52 }, message: "spec.parallelism: Invalid value" },
     { name: "format zarr", spec: { format: "zarr" }, message: 'spec.format: Unsupported value: "zarr"' },
+    { name: "layout one", spec: { layout: "one" }, message: 'spec.layout: Unsupported value: "one"' },
+    {
+      name: "an https:// collection (cannot be written)",
+      spec: { collection: { url: "https://example.com/collection" } },
+      message: "spec.collection.url: Invalid value",
+    },
+    {
+      name: "a collection without its url",
+      spec: { collection: { cycles: [0] } },
+      message: "spec.collection.url: Required value",
+    },
+    {
+      name: "a collection cycle twice",
+      spec: { collection: { url: "s3://gik-out/collection", cycles: [0, 12, 0] } },
+      message: "spec.collection.cycles[2]: Duplicate value: 0",
+    },
+    {
+      name: "a collection cycle 3",
+      spec: { collection: { url: "s3://gik-out/collection", cycles: [3] } },
+      message: "spec.collection.cycles[0]: Unsupported value: 3",
+    },
+    {
+      name: "a queue name that is not a DNS label",
+      spec: { queueName: "Team.Queue" },
+      message: "spec.queueName: Invalid value",
+    },
     {
       name: "inline credentials in credentials",
       spec: { credentials: { secretRef: { name: "s3" }, accessKeyId: "AKIAEXAMPLE", secretAccessKey: "x" } },
@@ -136,6 +163,23 @@ describe("EcmwfRun on the real API server", () => {
     expect(scaled.code, scaled.out).toBe(0);
   });
 
+  it("accepts an ensemble run with a collection and a queue, and keeps them", async () => {
+    const spec = {
+      ...validRun,
+      layout: "both",
+      collection: { url: "s3://gik-out/collection", cycles: [0, 12] },
+      queueName: "forecasts",
+    };
+    const applied = await kubectl(["apply", "-f", "-"], ecmwfRun("ensemble", spec));
+    expect(applied.code, applied.out).toBe(0);
+    const got = JSON.parse((await kubectl(["get", "er", "ensemble", "-n", NS, "-o", "json"])).stdout);
+    expect(got.spec).toMatchObject({
+      layout: "both",
+      collection: { url: "s3://gik-out/collection", cycles: [0, 12] },
+      queueName: "forecasts",
+    });
+  });
+
   it("keeps a status the operator computes, written through the status subresource", async () => {
     const name = uniqueName("status");
     expect((await kubectl(["apply", "-f", "-"], ecmwfRun(name, validRun))).code).toBe(0);
@@ -171,6 +215,28 @@ describe("EcmwfRun on the real API server", () => {
     ]);
     const badPhase = await patchStatus({ status: { phase: "Done" } });
     expect(badPhase.out).toContain('status.phase: Unsupported value: "Done"');
+    // A queued run, and a run's commit: kept whole, not pruned.
+    const commit = {
+      phase: "Queued",
+      commitJobName: `erc-${name}`,
+      ensemble: {
+        url: "s3://gik-out/e.parquet",
+        phase: "Succeeded",
+        failedMembers: ["ens02"],
+        message: "written",
+      },
+      collection: {
+        url: "s3://gik-out/c",
+        phase: "Succeeded",
+        slot: 0,
+        slots: 1,
+        message: "appended: 9 objects",
+      },
+    };
+    const committed = await patchStatus({ status: commit });
+    expect(committed.code, committed.out).toBe(0);
+    const back = JSON.parse((await kubectl(["get", "er", name, "-n", NS, "-o", "json"])).stdout);
+    expect(back.status).toMatchObject(commit);
   });
 });
 
@@ -241,6 +307,7 @@ describe("EcmwfSchedule on the real API server", () => {
         ...validSchedule.runTemplate,
         source: "s3://ecmwf-forecasts",
         format: "parquet",
+        layout: "members",
         onDrift: "rebuild",
         backoffLimitPerIndex: 2,
       },
@@ -308,6 +375,13 @@ describe("EcmwfSchedule on the real API server", () => {
       name: "a run template as a run's spec would be refused",
       spec: { runTemplate: { templates: { templateBuild: "tb" }, members: ["ens51"] } },
       message: "spec.runTemplate.members[0]: Invalid value",
+    },
+    {
+      name: "an https:// collection in the run template",
+      spec: {
+        runTemplate: { ...validSchedule.runTemplate, collection: { url: "https://example.com/c" } },
+      },
+      message: "spec.runTemplate.collection.url: Invalid value",
     },
     {
       name: "inline credentials in the run template",

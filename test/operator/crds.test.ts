@@ -7,8 +7,12 @@
 import { describe, expect, it } from "vitest";
 import {
   ConditionType,
+  CYCLES,
   DATE_PATTERN,
+  DNS_LABEL_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
+  encodeCommitReport,
+  LAYOUTS,
   MAX_BACKFILL,
   MAX_HISTORY_LIMIT,
   MAX_PUBLICATION_DELAY_SECONDS,
@@ -18,6 +22,8 @@ import {
   WRITABLE_URL_PATTERN,
 } from "../../job-image/src/api/index.js";
 import { checkRun } from "../../operator/src/reconcilers/ecmwf-run/checks.js";
+import { desiredCommitJob } from "../../operator/src/reconcilers/ecmwf-run/desired-commit-job.js";
+import { desiredJob } from "../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../operator/src/reconcilers/ecmwf-run/status.js";
 import { computeScheduleStatus } from "../../operator/src/reconcilers/ecmwf-schedule/status.js";
 import { checkTemplateBuild } from "../../operator/src/reconcilers/template-build/checks.js";
@@ -27,6 +33,7 @@ import { loadCrd, rootSchema, schemaErrors, walk } from "./helpers/crds.js";
 import {
   defaults,
   partiallySucceededRun,
+  pod,
   schedule,
   scheduledRun,
   templateBuild,
@@ -164,6 +171,29 @@ describe("patterns", () => {
     expect(spec.backoffLimitPerIndex).toMatchObject({ minimum: 0, maximum: 10, default: 2 });
     expect(spec.parallelism).toMatchObject({ minimum: 1, maximum: 51 });
     expect(spec.members!["x-kubernetes-list-type"]).toBe("set");
+    expect(spec.layout).toMatchObject({ enum: [...LAYOUTS], default: "members" });
+    expect(spec.collection!.required).toEqual(["url"]);
+    expect(new RegExp(spec.collection!.properties!.url!.pattern!).source).toBe(WRITABLE_URL_PATTERN.source);
+    expect(spec.collection!.properties!.cycles).toMatchObject({
+      minItems: 1,
+      maxItems: 4,
+      "x-kubernetes-list-type": "set",
+      items: { enum: [...CYCLES] },
+    });
+    expect(new RegExp(spec.queueName!.pattern!).source).toBe(DNS_LABEL_PATTERN.source);
+    expect(spec.queueName!.maxLength).toBe(63);
+  });
+
+  it("the EcmwfRun status has every phase, Queued included", () => {
+    const status = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.status!.properties!;
+    expect(status.phase!.enum).toEqual([
+      "Pending",
+      "Queued",
+      "Running",
+      "Succeeded",
+      "PartiallySucceeded",
+      "Failed",
+    ]);
   });
 });
 
@@ -230,6 +260,7 @@ describe("the EcmwfSchedule schema", () => {
 
 describe("statuses the operator writes fit the status schemas", () => {
   const now = new Date("2025-01-01T07:00:00Z");
+  const TEMPLATES = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
 
   it("EcmwfRun: a partially succeeded run with reports and a killed pod", () => {
     const { run, job, pods } = partiallySucceededRun();
@@ -242,6 +273,53 @@ describe("statuses the operator writes fit the status schemas", () => {
     expect(Object.values(ConditionType)).toEqual(
       expect.arrayContaining(status.conditions!.map((c) => c.type)),
     );
+    expect(schemaErrors(schema, JSON.parse(JSON.stringify(status)), "status")).toEqual([]);
+  });
+
+  it("EcmwfRun: a run whose commit wrote the ensemble store without a member and appended it", () => {
+    const { run, job, pods } = partiallySucceededRun();
+    const both = {
+      ...run,
+      spec: { ...run.spec, layout: "both" as const, collection: { url: "s3://gik-out/c" } },
+    };
+    const members = withJobStatus(desiredJob(both, TEMPLATES, defaults), job.status);
+    const commit = withJobStatus(desiredCommitJob(both, members, defaults)!, {
+      startTime: new Date("2025-01-01T06:10:00Z"),
+      completedIndexes: "0",
+      completionTime: new Date("2025-01-01T06:11:00Z"),
+      conditions: [{ type: "Complete", status: "True" }] as never,
+    });
+    const report = encodeCommitReport({
+      kind: "gik-commit-report",
+      phase: "Succeeded",
+      ensemble: {
+        status: "written",
+        url: "s3://gik-out/stores/20250101/00z/ensemble.parquet",
+        failed: ["ens02"],
+      },
+      collection: { status: "appended", url: "s3://gik-out/c", slot: 0, slots: 1, message: "9 objects" },
+      startTime: "2025-01-01T06:10:01Z",
+      completionTime: "2025-01-01T06:10:59Z",
+    });
+    const status = computeRunStatus(
+      both,
+      members,
+      pods,
+      checkRun({ run: both, job: members, defaults }),
+      now,
+      {
+        job: commit,
+        pods: [pod(commit, 0, "Succeeded", { exitCode: 0, message: report })],
+      },
+    );
+    const schema = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.status!;
+    expect(status).toMatchObject({
+      phase: "PartiallySucceeded",
+      commitJobName: "erc-run-20250101",
+      ensemble: { phase: "Succeeded", failedMembers: ["ens02"] },
+      collection: { phase: "Succeeded", slot: 0, slots: 1 },
+    });
+    expect(Object.values(ConditionType)).toContain("Committed");
     expect(schemaErrors(schema, JSON.parse(JSON.stringify(status)), "status")).toEqual([]);
   });
 

@@ -8,6 +8,9 @@
  * - The five types of a Job's progress are present on an EcmwfRun once the operator has seen it
  *   (`TemplatesReady` only on EcmwfRun), with status `Unknown` where nothing is decided yet, so that
  *   `lastTransitionTime` always means "since when".
+ * - An EcmwfRun that needs a commit (an ensemble store, a collection) has `Committed` too; its
+ *   `Progressing`, `Succeeded` and `Failed` then cover the commit as well: the run is over only when
+ *   its commit is.
  * - An EcmwfSchedule has `Ready`, `Stalled` and `LastRunSucceeded` (the other types are about one
  *   Job and belong to its runs).
  * - Reasons are CamelCase constants; tools (Argo CD's health check, alerts) match on them.
@@ -38,6 +41,11 @@ export const ConditionType = {
   Failed: "Failed",
   /** The spec cannot be acted on; only a change of the spec can help. */
   Stalled: "Stalled",
+  /**
+   * EcmwfRun only, when it writes an ensemble store or appends to a collection: its commit Job wrote
+   * them (True), failed or had nothing to commit (False), or has not ended (Unknown).
+   */
+  Committed: "Committed",
   /** EcmwfSchedule only: it makes runs as cycles come due (False: suspended, waiting, or stalled). */
   Ready: "Ready",
   /** EcmwfSchedule only: how the latest of its runs that has ended (by run time) ended. */
@@ -68,6 +76,20 @@ export const Reason = {
   JobFinished: "JobFinished",
   /** A Job of this name exists that this object does not own (e.g. one being garbage-collected). */
   JobNotOwned: "JobNotOwned",
+  /** The Job is suspended by its queue (Kueue): waiting for admission. */
+  JobQueued: "JobQueued",
+
+  // Committed (and Progressing, Succeeded, Failed of a run with a commit)
+  /** The members are not done yet, or their commit Job is about to be made. */
+  CommitPending: "CommitPending",
+  /** The commit Job runs. */
+  CommitRunning: "CommitRunning",
+  /** The commit Job wrote the ensemble store and/or appended the run to its collection. */
+  CommitSucceeded: "CommitSucceeded",
+  /** The commit Job failed for good; the message says what failed. */
+  CommitFailed: "CommitFailed",
+  /** No member succeeded: there is no part to commit, and no commit Job. */
+  NothingToCommit: "NothingToCommit",
 
   // Succeeded / Failed
   /** Every member (shard) succeeded. */

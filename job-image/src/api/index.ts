@@ -4,8 +4,9 @@
  *
  * - the custom resources (`resources.ts`: EcmwfRun, TemplateBuild, EcmwfSchedule), their
  *   conditions and reasons (`conditions.ts`) and the checks of their specs (`validate.ts`);
- * - the Job contract: what a pod runs with (`job-spec.ts`) and what it reports when it ends
- *   (`member-report.ts`);
+ * - the Job contract: what a pod runs with (`job-spec.ts`) and what it reports in its termination
+ *   message when it ends (`termination-message.ts`: a member pod's `member-report.ts`, a commit
+ *   pod's `commit-report.ts`);
  * - runs, members and where stores go (`run-id.ts`, `members.ts`, `store-layout.ts`);
  * - the tagged errors whose tags become a failed member's reason (`errors.ts`), and the one retry
  *   policy (`backoff.ts`).
@@ -20,6 +21,13 @@
  * @module
  */
 export { type Backoff, backoffDelay } from "./backoff.js";
+export {
+  type CollectionReport,
+  type CommitReport,
+  type EnsembleReport,
+  encodeCommitReport,
+  parseCommitReport,
+} from "./commit-report.js";
 export { type Condition, type ConditionStatus, ConditionType, Reason } from "./conditions.js";
 export { parseDuration } from "./duration.js";
 export * from "./errors.js";
@@ -39,13 +47,7 @@ export {
   type TemplateBuildJobSpec,
   type WaitRequest,
 } from "./job-spec.js";
-export {
-  encodeMemberReport,
-  type MemberReport,
-  parseMemberReport,
-  TERMINATION_MESSAGE_LIMIT,
-  TERMINATION_MESSAGE_PATH,
-} from "./member-report.js";
+export { encodeMemberReport, type MemberReport, parseMemberReport } from "./member-report.js";
 export { ALL_MEMBERS, MEMBER_COUNT, memberName, memberNumber, parseMembers } from "./members.js";
 export * from "./resources.js";
 export {
@@ -70,8 +72,10 @@ export {
   storeKey,
   underRoot,
 } from "./store-layout.js";
+export { TERMINATION_MESSAGE_LIMIT, TERMINATION_MESSAGE_PATH } from "./termination-message.js";
 export {
   DATE_PATTERN,
+  DNS_LABEL_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
   MAX_BACKFILL,
   MAX_HISTORY_LIMIT,

@@ -6,7 +6,7 @@
  * - Objects come from the API server as JSON; the CRD schemas validate them there, and
  *   `validate.ts` checks them again before the reconciler acts (a CRD older than the operator, or
  *   a field the schema cannot express).
- * - Spec fields the CRD defaults (`cycle`, `source`, `format`, `onDrift`, `backoffLimitPerIndex`,
+ * - Spec fields the CRD defaults (`cycle`, `source`, `format`, `layout`, `onDrift`, `backoffLimitPerIndex`,
  *   `shards`) are still optional here: the operator must not crash on an object stored before a
  *   default existed.
  * - Times in status are RFC 3339 strings.
@@ -14,6 +14,7 @@
  * @module
  */
 import type { Condition } from "./conditions.js";
+import type { CollectionRequest } from "./job-spec.js";
 import type { Cycle } from "./run-id.js";
 import type { Layout, StoreFormat } from "./store-layout.js";
 
@@ -82,14 +83,24 @@ export interface EcmwfRunSpec {
   /** Omitted means the operator's default output. */
   output?: string;
   format?: StoreFormat;
-  /** Which stores the run writes; omitted means one per member. */
+  /** Which stores the run writes; omitted means one per member. `ensemble`/`both` need a commit. */
   layout?: Layout;
+  /**
+   * A forecast collection the run is appended to (by its commit), and the cycles the collection
+   * holds when this run creates it (default: the run's own cycle).
+   */
+  collection?: CollectionRequest;
   onDrift?: OnDrift;
   parallelism?: number;
   backoffLimitPerIndex?: number;
   resources?: ResourceRequirements;
   serviceAccountName?: string;
   credentials?: Credentials;
+  /**
+   * A Kueue LocalQueue of the namespace: the run's Jobs carry the label `kueue.x-k8s.io/queue-name`
+   * and wait, suspended, until Kueue admits them.
+   */
+  queueName?: string;
 }
 
 export type RunPhase = "Pending" | "Queued" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
@@ -113,6 +124,29 @@ export interface MemberStatus {
   completionTime?: string;
 }
 
+/** Where a run's commit stands: before it runs, running, or how it ended. */
+export type CommitPhase = "Pending" | "Running" | "Succeeded" | "Failed";
+
+/** The run's ensemble store (`status.ensemble`), when its layout asks for one. */
+export interface EnsembleStatus {
+  url: string;
+  phase: CommitPhase;
+  /** Members absent (NaN) from the store: their part was missing. */
+  failedMembers?: string[];
+  message?: string;
+}
+
+/** The run's place in its forecast collection (`status.collection`), when it names one. */
+export interface CollectionStatus {
+  url: string;
+  phase: CommitPhase;
+  /** The run's slot on the collection's time axis. */
+  slot?: number;
+  /** The time axis's length after the append: which version of the collection the run landed in. */
+  slots?: number;
+  message?: string;
+}
+
 export interface EcmwfRunStatus {
   phase?: RunPhase;
   observedGeneration?: number;
@@ -126,6 +160,10 @@ export interface EcmwfRunStatus {
   startTime?: string;
   completionTime?: string;
   jobName?: string;
+  /** The Job that commits the ensemble store and/or the collection append, once made. */
+  commitJobName?: string;
+  ensemble?: EnsembleStatus;
+  collection?: CollectionStatus;
 }
 
 export interface EcmwfRun {

@@ -48,6 +48,8 @@ export const MAX_HISTORY_LIMIT = 100;
 /** As Kubernetes' CronJob gives up beyond 100 missed start times. */
 export const MAX_BACKFILL = 100;
 export const DNS_SUBDOMAIN_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS label (≤ 63 characters): a Kueue LocalQueue's name as a run's `queueName`, a label value. */
+export const DNS_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The members a spec names, in its order; all 51 when it names none. */
 export function specMembers(spec: { members?: string[] }): readonly string[] {
@@ -62,6 +64,7 @@ export function validateEcmwfRunSpec(spec: EcmwfRunSpec): SpecProblem | undefine
     () => checkDate("spec.date", spec.date),
     () => checkCycle("spec.cycle", spec.cycle),
     ...runSpecChecks(spec, "spec"),
+    () => checkCollectionHolds("spec.collection.cycles", spec.collection?.cycles, [spec.cycle ?? 0]),
   ]);
 }
 
@@ -88,6 +91,12 @@ export function validateEcmwfScheduleSpec(spec: EcmwfScheduleSpec): SpecProblem 
         : undefined;
     },
     ...runSpecChecks(spec.runTemplate, "spec.runTemplate"),
+    () =>
+      checkCollectionHolds(
+        "spec.runTemplate.collection.cycles",
+        spec.runTemplate.collection?.cycles,
+        spec.cycles,
+      ),
     () =>
       optional(spec.concurrencyPolicy, (v) => checkEnum("spec.concurrencyPolicy", v, CONCURRENCY_POLICIES)),
     () =>
@@ -166,12 +175,21 @@ function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
     () => optional(spec.output, (v) => checkWritableUrl(`${prefix}.output`, v)),
     () => optional(spec.format, (v) => checkEnum(`${prefix}.format`, v, ["parquet", "json"])),
     () => optional(spec.layout, (v) => checkEnum(`${prefix}.layout`, v, LAYOUTS)),
+    () =>
+      optional(spec.collection, (v) =>
+        typeof v === "object" && v !== null && !Array.isArray(v)
+          ? undefined
+          : { field: `${prefix}.collection`, message: "expected an object with a url" },
+      ),
+    () => optional(spec.collection, (v) => checkWritableUrl(`${prefix}.collection.url`, v.url)),
+    () => optional(spec.collection?.cycles, (v) => checkCycles(`${prefix}.collection.cycles`, v)),
     () => optional(spec.onDrift, (v) => checkEnum(`${prefix}.onDrift`, v, ["fail", "rebuild"])),
     () => optional(spec.parallelism, (v) => checkInt(`${prefix}.parallelism`, v, 1, 51)),
     () => optional(spec.backoffLimitPerIndex, (v) => checkInt(`${prefix}.backoffLimitPerIndex`, v, 0, 10)),
     () => optional(spec.serviceAccountName, (v) => checkName(`${prefix}.serviceAccountName`, v)),
     () =>
       optional(spec.credentials, (v) => checkName(`${prefix}.credentials.secretRef.name`, v.secretRef?.name)),
+    () => optional(spec.queueName, (v) => checkLabel(`${prefix}.queueName`, v)),
   ];
 }
 
@@ -240,6 +258,21 @@ function checkCycles(field: string, value: unknown): SpecProblem | undefined {
   return undefined;
 }
 
+/** A collection's cycles, when given, hold every cycle of the runs appended to it. */
+function checkCollectionHolds(
+  field: string,
+  cycles: readonly number[] | undefined,
+  runCycles: readonly number[],
+): SpecProblem | undefined {
+  const missing = cycles ? runCycles.filter((c) => !cycles.includes(c)) : [];
+  return missing.length === 0
+    ? undefined
+    : {
+        field,
+        message: `does not hold cycle ${missing.join(", ")}: a run of it could not be appended to the collection`,
+      };
+}
+
 function checkMembers(field: string, value: unknown): SpecProblem | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0 || value.length > 51) {
@@ -275,6 +308,12 @@ function checkName(field: string, value: unknown): SpecProblem | undefined {
   return typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN_PATTERN.test(value)
     ? undefined
     : { field, message: `expected a Kubernetes object name, got ${JSON.stringify(value)}` };
+}
+
+function checkLabel(field: string, value: unknown): SpecProblem | undefined {
+  return typeof value === "string" && value.length <= 63 && DNS_LABEL_PATTERN.test(value)
+    ? undefined
+    : { field, message: `expected a DNS label (a LocalQueue's name), got ${JSON.stringify(value)}` };
 }
 
 function checkEnum(field: string, value: unknown, allowed: readonly string[]): SpecProblem | undefined {

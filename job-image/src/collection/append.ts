@@ -221,9 +221,7 @@ async function relevel(store: Store, existing: CollectionRecord, plan: AppendPla
           rows[Math.floor(j / size)]![j % size] = value;
         });
       }
-      rows.forEach((r, k) => {
-        moved.set(`${path}/refs.${slot * to.length + k}.parq`, r);
-      });
+      for (const [k, r] of rows.entries()) moved.set(`${path}/refs.${slot * to.length + k}.parq`, r);
     }
     const stale = new Set(slots.flatMap((slot) => from.map((_, k) => `${path}/${old(slot, k)}`)));
     for (const name of moved.keys()) stale.delete(name);

@@ -5,15 +5,16 @@
  *
  * Notes:
  * - A member pod ends with a {@link MemberReport} in its termination message (the file Kubernetes
- *   mounts at `terminationMessagePath`), which the operator reads from the pod's status: pods need
- *   no access to the Kubernetes API. Where no such file exists (a run outside Kubernetes), the report
- *   only goes to the log.
+ *   mounts at `terminationMessagePath`), a commit pod with a {@link CommitReport}; the operator reads
+ *   them from the pods' status: pods need no access to the Kubernetes API. Where no such file exists
+ *   (a run outside Kubernetes), the report only goes to the log.
  * - Exit codes are the Job's contract: 2 for bad input (the Job's podFailurePolicy fails the index
  *   at once), 1 for anything a retry may fix.
  *
  * @module
  */
 import { access, constants, writeFile } from "node:fs/promises";
+import { type CommitReport, encodeCommitReport } from "../api/commit-report.js";
 import { isBadInput, isGikError } from "../api/errors.js";
 import { EXIT } from "../api/exit-codes.js";
 import {
@@ -23,11 +24,12 @@ import {
   type RunJobSpec,
   type TemplateBuildJobSpec,
 } from "../api/job-spec.js";
-import { encodeMemberReport, type MemberReport, TERMINATION_MESSAGE_PATH } from "../api/member-report.js";
+import { encodeMemberReport, type MemberReport } from "../api/member-report.js";
 import { runLabel } from "../api/run-id.js";
+import { TERMINATION_MESSAGE_PATH } from "../api/termination-message.js";
 import { openCollection } from "../collection/target.js";
 import type { Logger, Progress } from "../log/types.js";
-import { commitRun, type MemberOutcome, runRequest } from "../stages/forecast.js";
+import { commitRun, type ForecastResult, type MemberOutcome, runRequest } from "../stages/forecast.js";
 import { collectionLine, ensembleLine, exitCodeOf } from "../stages/outcome-lines.js";
 import { buildTemplates } from "../stages/templates.js";
 import { openStore } from "../storage/open.js";
@@ -101,22 +103,87 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
   return isBadInput(outcome.error) ? EXIT.BAD_INPUT : EXIT.FAILED;
 }
 
-/** The run's commit: the ensemble store and/or the collection append, from the members' parts. */
+/**
+ * The run's commit: the ensemble store and/or the collection append, from the members' parts. Its
+ * report (`api/commit-report.ts`) says what became of each; a commit that throws reports why.
+ */
 async function commit(spec: CommitJobSpec, ctx: JobContext): Promise<number> {
+  const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ run: runLabel(spec.run), commit: true });
-  const out = openStore(spec.output);
-  const deps = {
-    source: out,
-    templates: out,
-    out,
-    log,
-    progress: ctx.progress,
-    ...(spec.collection ? { collection: openCollection(spec.collection, log) } : {}),
+  const startTime = now().toISOString();
+  let outcome: CommitOutcome | Error;
+  try {
+    const out = openStore(spec.output);
+    const deps = {
+      source: out,
+      templates: out,
+      out,
+      log,
+      progress: ctx.progress,
+      ...(spec.collection ? { collection: openCollection(spec.collection, log) } : {}),
+    };
+    outcome = await commitRun(spec, deps);
+    if (outcome.ensemble) ctx.print(ensembleLine(outcome.ensemble));
+    if (outcome.collection) ctx.print(collectionLine(outcome.collection));
+  } catch (error) {
+    outcome = error as Error;
+    log.error({ err: outcome.message }, "commit failed");
+    ctx.print(`commit failed ${outcome.message}`);
+  }
+  await writeReport(
+    encodeCommitReport(commitReport(outcome, { startTime, completionTime: now().toISOString() })),
+    ctx,
+  );
+  if (!(outcome instanceof Error)) return exitCodeOf({ members: [], ...outcome });
+  return isBadInput(outcome) ? EXIT.BAD_INPUT : EXIT.FAILED;
+}
+
+/** What `commitRun` made of a run's parts. */
+type CommitOutcome = Pick<ForecastResult, "ensemble" | "collection">;
+
+/** The commit pod's report of `outcome`: what `commitRun` returned, or the error it threw. Pure. */
+export function commitReport(
+  outcome: CommitOutcome | Error,
+  times: { startTime: string; completionTime: string },
+): CommitReport {
+  if (outcome instanceof Error) {
+    return {
+      kind: "gik-commit-report",
+      phase: "Failed",
+      reason: isGikError(outcome) ? outcome._tag : "Error",
+      message: outcome.message,
+      ...times,
+    };
+  }
+  const { ensemble: e, collection: c } = outcome;
+  return {
+    kind: "gik-commit-report",
+    phase: exitCodeOf({ members: [], ...outcome }) === EXIT.OK ? "Succeeded" : "Failed",
+    ...(e
+      ? {
+          ensemble: {
+            status: e.status,
+            url: e.url,
+            failed: e.failed,
+            ...(e.error ? { message: e.error.message } : {}),
+          },
+        }
+      : {}),
+    ...(c
+      ? {
+          collection:
+            c.status === "failed"
+              ? { status: c.status, url: c.url, message: c.error.message }
+              : {
+                  status: c.status,
+                  url: c.url,
+                  ...(c.slot >= 0 ? { slot: c.slot, slots: c.slots } : {}),
+                  message: c.detail,
+                },
+        }
+      : {}),
+    ...times,
   };
-  const result = await commitRun(spec, deps);
-  if (result.ensemble) ctx.print(ensembleLine(result.ensemble));
-  if (result.collection) ctx.print(collectionLine(result.collection));
-  return exitCodeOf({ members: [], ...result });
 }
 
 async function buildShard(spec: TemplateBuildJobSpec, index: number, ctx: JobContext): Promise<number> {
@@ -147,6 +214,6 @@ async function writeReport(text: string, ctx: JobContext): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (err) {
-    ctx.log.warn({ path, err: (err as Error).message }, "could not write the member report");
+    ctx.log.warn({ path, err: (err as Error).message }, "could not write the report");
   }
 }

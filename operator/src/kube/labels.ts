@@ -22,3 +22,14 @@ export const COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-i
 
 /** On EcmwfRuns made by an EcmwfSchedule: the schedule's name (label-safe, see `labelValue`). */
 export const SCHEDULE_LABEL = "gik.dev/schedule";
+
+/**
+ * On Jobs (and their pods) of a run with `spec.queueName`: the Kueue LocalQueue. Kueue then owns
+ * the Job's `spec.suspend` and, on admission, its `parallelism`.
+ */
+export const QUEUE_NAME_LABEL = "kueue.x-k8s.io/queue-name";
+/**
+ * On queued Jobs of more than one pod: Kueue may admit them with fewer pods than `parallelism`, down
+ * to this many (partial admission), rather than wait for the whole quota.
+ */
+export const MIN_PARALLELISM_ANNOTATION = "kueue.x-k8s.io/job-min-parallelism";

@@ -24,6 +24,14 @@ describe("validateEcmwfRunSpec", () => {
     expect(
       validateEcmwfRunSpec({
         ...good,
+        layout: "both",
+        collection: { url: "gs://gik-out/collection", cycles: [0, 12] },
+        queueName: "forecasts",
+      }),
+    ).toBeUndefined();
+    expect(
+      validateEcmwfRunSpec({
+        ...good,
         templates: { store: "gs://gik-templates/x", referenceDate: "20240529" },
       }),
     ).toBeUndefined();
@@ -66,6 +74,30 @@ describe("validateEcmwfRunSpec", () => {
       spec: { credentials: { secretRef: {} } },
       field: "spec.credentials.secretRef.name",
     },
+    { name: "collection not an object", spec: { collection: "s3://gik-out/c" }, field: "spec.collection" },
+    {
+      name: "https:// collection (cannot be written)",
+      spec: { collection: { url: "https://example.com/c" } },
+      field: "spec.collection.url",
+    },
+    { name: "collection without url", spec: { collection: {} }, field: "spec.collection.url" },
+    {
+      name: "collection cycle 3",
+      spec: { collection: { url: "s3://gik-out/c", cycles: [0, 3] } },
+      field: "spec.collection.cycles[1]",
+    },
+    {
+      name: "collection cycle twice",
+      spec: { collection: { url: "s3://gik-out/c", cycles: [0, 0] } },
+      field: "spec.collection.cycles[1]",
+    },
+    {
+      name: "collection cycles without the run's",
+      spec: { cycle: 6, collection: { url: "s3://gik-out/c", cycles: [0, 12] } },
+      field: "spec.collection.cycles",
+    },
+    { name: "queue name not a DNS label", spec: { queueName: "team.queue" }, field: "spec.queueName" },
+    { name: "queue name too long", spec: { queueName: "q".repeat(64) }, field: "spec.queueName" },
   ])("$name → $field", ({ spec, field }) => {
     const problem = validateEcmwfRunSpec({ ...good, ...(spec as Partial<EcmwfRunSpec>) });
     expect(problem?.field).toBe(field);
@@ -141,6 +173,21 @@ describe("validateEcmwfScheduleSpec", () => {
         },
       },
       field: "spec.runTemplate.output",
+    },
+    {
+      name: "the run template's collection URL",
+      spec: { runTemplate: { ...es.runTemplate, collection: { url: "https://example.com/c" } } },
+      field: "spec.runTemplate.collection.url",
+    },
+    {
+      name: "collection cycles without one of the schedule's",
+      spec: { runTemplate: { ...es.runTemplate, collection: { url: "s3://gik-out/c", cycles: [0] } } },
+      field: "spec.runTemplate.collection.cycles",
+    },
+    {
+      name: "the run template's queue name",
+      spec: { runTemplate: { ...es.runTemplate, queueName: "Queue" } },
+      field: "spec.runTemplate.queueName",
     },
     { name: "policy", spec: { concurrencyPolicy: "Sometimes" }, field: "spec.concurrencyPolicy" },
     {

@@ -10,19 +10,33 @@
  *   its error in status and in an Event;
  * - a pod killed by a signal mid-run is retried, for that index only;
  * - the operator is SIGKILLed and restarted during a run: the run completes, exactly one Job ever
- *   existed for it, and its status is complete and correct.
+ *   existed for it, and its status is complete and correct;
+ * - a run of layout `both` with a collection: its members' Job, then, once that has ended, its
+ *   commit Job; the run Succeeded only then, naming its ensemble store and its slot in the
+ *   collection, both published in MinIO, and `gik collection info` lists the run.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig, type V1Job, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import type { EcmwfRun } from "../../../job-image/src/api/index.js";
+import { runGik } from "../../helpers/gik-cli.js";
+import { listObjects } from "../../helpers/s3-objects.js";
 import { killPodProcess, runningPods } from "../../infra/pod-runner-control.js";
 import { until } from "../helpers/until.js";
 import { uploadRunWithBrokenRange } from "./faults.js";
-import { type E2e, setUpE2e } from "./harness.js";
-import { ecmwfRun, RUN, RUN_JOB, storeUrl, TEMPLATE_BUILD, templateBuild } from "./manifests.js";
-import { condition, eventsOf, exitCode, expectSucceededRun, podsByIndex } from "./run-status.js";
+import { type E2e, OUT_BUCKET, setUpE2e } from "./harness.js";
+import {
+  COMMIT_JOB,
+  ecmwfRun,
+  outputOf,
+  RUN,
+  RUN_JOB,
+  storeUrl,
+  TEMPLATE_BUILD,
+  templateBuild,
+} from "./manifests.js";
+import { condition, eventsOf, exitCode, expectSucceededRun, podsByIndex, took } from "./run-status.js";
 
 const infra = inject("infra");
 let e2e: E2e;
@@ -227,6 +241,78 @@ describe("an EcmwfRun over its life", () => {
     } finally {
       added.stop();
     }
+  });
+});
+
+describe("an EcmwfRun with an ensemble store and a collection", () => {
+  it("members' Job, then the commit Job: Succeeded with status.ensemble and status.collection, both readable", async () => {
+    const ns = await scenario("gik-e2e-commit");
+    const members = ["control", "ens01", "ens02"];
+    const collection = `${outputOf(ns)}/collection`;
+    const ensemble = `${outputOf(ns)}/20250101/00z/ensemble.parquet`;
+    await e2e.apply(
+      "commit.yaml",
+      templateBuild(ns, { members }),
+      ecmwfRun(ns, { members, parallelism: 3, layout: "both", collection: { url: collection } }),
+    );
+    const phases: string[] = [];
+    const done = await e2e.waitForRun(ns, RUN, "to end", (r) => {
+      const seen = `${r.status?.phase}/${r.status?.commitJobName ? "commit" : "members"}`;
+      if (phases.at(-1) !== seen) phases.push(seen);
+      return ended(r);
+    });
+    console.log(`phase/Job seen: ${phases.join(", ")}; ${took(done.status)}`);
+    expectSucceededRun(done, ns, members);
+    expect(done.status).toMatchObject({
+      commitJobName: COMMIT_JOB,
+      ensemble: { url: ensemble, phase: "Succeeded", message: "written" },
+      collection: { url: collection, phase: "Succeeded", slot: 0, slots: 1 },
+    });
+    expect(done.status?.ensemble?.failedMembers).toBeUndefined();
+    expect(condition(done, "Committed")).toMatchObject({ status: "True", reason: "CommitSucceeded" });
+    expect(phases.filter((p) => p.startsWith("Succeeded"))).toEqual(["Succeeded/commit"]);
+
+    // The commit Job was made once the members' Job had ended, from its contract.
+    const jobs = await e2e.jobs(ns);
+    const job = (name: string) => jobs.find((j) => j.metadata?.name === name)!;
+    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual(
+      [RUN_JOB, COMMIT_JOB, `tb-${TEMPLATE_BUILD}`].sort(),
+    );
+    const membersEnded = Date.parse(String(job(RUN_JOB).status?.completionTime));
+    expect(Date.parse(String(job(COMMIT_JOB).metadata?.creationTimestamp))).toBeGreaterThanOrEqual(
+      Math.floor(membersEnded / 1000) * 1000,
+    );
+    expect(job(COMMIT_JOB).spec).toMatchObject({ completionMode: "Indexed", completions: 1 });
+    expect(job(COMMIT_JOB).status?.succeeded).toBe(1);
+    expect(JSON.parse(job(COMMIT_JOB).metadata!.annotations!["gik.dev/job-spec"]!)).toEqual({
+      kind: "EcmwfRunCommit",
+      run: { date: "20250101", cycle: 0 },
+      members,
+      output: outputOf(ns),
+      format: "parquet",
+      layout: "both",
+      collection: { url: collection },
+    });
+    const reasons = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => e.reason);
+    expect(reasons.filter((r) => r === "CommitStarted" || r === "Committed")).toEqual([
+      "CommitStarted",
+      "Committed",
+    ]);
+
+    // Both stores are published (.zmetadata goes last), and the collection holds the run.
+    const keys = (await listObjects(e2e.s3, OUT_BUCKET, `${ns}/`)).map((o) => o.key);
+    expect(keys).toContain(`${ns}/20250101/00z/ensemble.parquet/.zmetadata`);
+    expect(keys).toContain(`${ns}/collection/.zmetadata`);
+    const info = await runGik(["collection", "info", collection], {
+      AWS_ENDPOINT_URL: infra.s3.endpoint,
+      AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
+      AWS_REGION: infra.s3.region,
+    });
+    console.log(info.stdout.trim());
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/: 1 runs in 1 slots/);
+    expect(info.stdout).toMatch(/\n\s+0 {2}20250101 00z {2}3 members\n/);
   });
 });
 

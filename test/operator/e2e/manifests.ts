@@ -13,6 +13,8 @@ export const TEMPLATE_BUILD = "ref-20240529";
 export const RUN = "ens-20250101";
 /** The Job of {@link RUN} (`er-<name>`). */
 export const RUN_JOB = `er-${RUN}`;
+/** The commit Job of {@link RUN}, when it has one (`erc-<name>`). */
+export const COMMIT_JOB = `erc-${RUN}`;
 
 const credentials = { secretRef: { name: CREDENTIALS_SECRET } };
 

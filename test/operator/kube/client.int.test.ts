@@ -1,7 +1,7 @@
 /**
  * The operator's Kubernetes layer on the real API server: server-side apply of the desired Jobs
  * (the API server's Job validation accepts them), re-apply as a no-op, `parallelism` under its own
- * field manager, status merge patches guarded by resourceVersion, Events, the Lease, the
+ * field manager, a queued Job's `spec.suspend` left to Kueue, status merge patches guarded by resourceVersion, Events, the Lease, the
  * informers, the job pods' member report, garbage collection of a run's Job, and the runs of
  * schedules: created once (a second create is AlreadyExists), deleted only as the object read.
  */
@@ -121,6 +121,22 @@ describe("server-side apply of Jobs", () => {
     })) as TemplateBuild;
     const tbJob = await api.applyJob(desiredTemplateBuildJob(tb, jobDefaults));
     expect(tbJob.spec).toMatchObject({ completions: 3, parallelism: 3 });
+  });
+
+  it("a queued Job: Kueue's webhook suspends it; the operator's managers never own spec.suspend, and a re-apply leaves it suspended", async () => {
+    // No LocalQueue of that name: Kueue holds the Job, suspended, for as long as the test looks.
+    const run = await createRun("queued", { queueName: "nowhere" });
+    const desired = desiredJob(run, templates, jobDefaults);
+    const created = await api.applyJob(desired);
+    expect(created.spec?.suspend).toBe(true);
+    expect(created.metadata?.labels?.["kueue.x-k8s.io/queue-name"]).toBe("nowhere");
+    // A stale cache makes the operator apply again: still Kueue's to resume.
+    const again = await api.applyJob(desired);
+    expect(again.spec?.suspend).toBe(true);
+    const ours = (again.metadata?.managedFields ?? []).filter((f) => f.manager?.startsWith("gik-operator"));
+    expect(ours.map((f) => `${f.manager}/${f.operation}`)).toEqual(["gik-operator/Apply"]);
+    expect(JSON.stringify(ours[0]?.fieldsV1)).not.toContain('"f:suspend"');
+    expect(JSON.stringify(ours[0]?.fieldsV1)).toContain('"f:parallelism"');
   });
 
   it("deleting a run deletes its Job (owner reference, garbage collector)", async () => {

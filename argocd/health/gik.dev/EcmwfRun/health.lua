@@ -1,10 +1,11 @@
 -- Argo CD health of a gik.dev/v1alpha1 EcmwfRun, from the status the gik operator writes
 -- (phase, observedGeneration, conditions). Lua 5.1 (Argo CD's gopher-lua) and 5.4 alike.
 --   Progressing  not yet seen by the operator, waiting for a TemplateBuild that is being built,
---                a Job running or about to
+--                a Job running or about to, waiting in its queue (Queued), or its members done and
+--                their commit (ensemble store, collection append) pending or running
 --   Suspended    waiting for a TemplateBuild that does not exist or has failed: nothing happens
 --                until someone creates or fixes it (the run itself has not failed)
---   Healthy      every member succeeded
+--   Healthy      every member succeeded (and the commit, when the run has one)
 --   Degraded     a spec the operator cannot act on (Stalled), or members failed for good
 --                (Failed, and PartiallySucceeded: some stores are missing)
 -- Argo CD runs each health.lua alone (no require), so the opening checks repeat in both kinds' files.
@@ -57,8 +58,13 @@ else
   else
     local progressing = condition(status, "Progressing")
     hs.message = (status.phase or "Pending") .. ": " .. done
-    if progressing ~= nil and progressing.status == "False" and progressing.message ~= "" then
-      hs.message = hs.message .. "; " .. progressing.message
+    if progressing ~= nil and progressing.message ~= nil and progressing.message ~= "" then
+      -- Why it is not yet over: a wait, its queue, or its commit (the members' counts say the rest).
+      local why = progressing.status == "False" or progressing.reason == "JobQueued"
+        or progressing.reason == "CommitPending" or progressing.reason == "CommitRunning"
+      if why then
+        hs.message = hs.message .. "; " .. progressing.message
+      end
     end
   end
 end

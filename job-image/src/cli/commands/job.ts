@@ -26,7 +26,7 @@ export const jobCommand: Command = {
     report: {
       type: "string",
       value: "FILE",
-      description: "where a member pod writes its report",
+      description: "where the pod writes its report",
       default: "the termination message file, when it exists",
     },
   },

@@ -13,6 +13,9 @@
  *   `<job>-<index>` must be a DNS label (≤ 63).
  * - The `gik.dev/spec-hash` annotation hashes the Job without `parallelism`, the one field that
  *   may change on a running Job; a different hash means the spec changed in ways a Job cannot follow.
+ * - A Job with a queue (Kueue's `kueue.x-k8s.io/queue-name` label, on the pods too) never names
+ *   `spec.suspend`: Kueue's webhook suspends it when it is created and Kueue unsuspends it on
+ *   admission, and a server-side apply that named the field would own it and could set it back.
  *
  * @module
  */
@@ -30,7 +33,13 @@ import {
   TERMINATION_MESSAGE_PATH,
 } from "../../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../config.js";
-import { MANAGED_BY, MANAGED_BY_LABEL, SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
+import {
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MIN_PARALLELISM_ANNOTATION,
+  QUEUE_NAME_LABEL,
+  SPEC_HASH_ANNOTATION,
+} from "../../kube/labels.js";
 
 /** The container name the pod failure policy refers to. */
 export const CONTAINER_NAME = "gik";
@@ -41,7 +50,7 @@ export const MAX_JOB_NAME = 52;
 export interface IndexedJobInput {
   owner: GikResource;
   name: string;
-  /** `app.kubernetes.io/component`: `member` or `templates`. */
+  /** `app.kubernetes.io/component`: `member`, `commit` or `templates`. */
   component: string;
   /** The label naming the owner on the Job and its pods, e.g. `["gik.dev/run", "er-1"]`. */
   ownerLabel: readonly [string, string];
@@ -57,13 +66,19 @@ export interface IndexedJobInput {
   resources: ResourceRequirements;
   ttlSecondsAfterFinished: number;
   runAsUser: number;
+  /** A Kueue LocalQueue the Job waits in until admitted. */
+  queueName?: string;
 }
 
-/** The spec fields both kinds share, with the operator's defaults for what they leave out. */
+/**
+ * The spec fields of how the pods run (`queueName`: EcmwfRun only), with the operator's defaults
+ * for what they leave out.
+ */
 interface PodSpecFields {
   serviceAccountName?: string;
   credentials?: Credentials;
   resources?: ResourceRequirements;
+  queueName?: string;
 }
 
 /** The parts of {@link IndexedJobInput} that come from the spec's pod fields and the operator's defaults. */
@@ -76,6 +91,7 @@ export function podSettings(spec: PodSpecFields, defaults: JobDefaults) {
     resources: spec.resources ?? defaults.resources,
     ttlSecondsAfterFinished: defaults.ttlSecondsAfterFinished,
     runAsUser: defaults.runAsUser,
+    queueName: spec.queueName,
   } satisfies Partial<IndexedJobInput>;
 }
 
@@ -112,9 +128,12 @@ export function indexedJob(input: IndexedJobInput): V1Job {
     "app.kubernetes.io/part-of": "gik",
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [input.ownerLabel[0]]: input.ownerLabel[1],
+    ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}),
   };
   const { owner } = input;
   const contract = encodeJobSpec(input.spec);
+  // Partial admission: Kueue may start a queued Job with fewer pods than asked (at least one).
+  const partial = input.queueName !== undefined && input.parallelism > 1;
   const job = {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -122,7 +141,10 @@ export function indexedJob(input: IndexedJobInput): V1Job {
       name: input.name,
       namespace: owner.metadata.namespace,
       labels,
-      annotations: { [JOB_SPEC_ANNOTATION]: contract } as Record<string, string>,
+      annotations: {
+        [JOB_SPEC_ANNOTATION]: contract,
+        ...(partial ? { [MIN_PARALLELISM_ANNOTATION]: "1" } : {}),
+      } as Record<string, string>,
       ownerReferences: [
         {
           apiVersion: owner.apiVersion,

@@ -11,13 +11,15 @@
  */
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import {
+  type CommitReport,
   JOB_SPEC_ANNOTATION,
   type JobSpec,
   type MemberReport,
+  parseCommitReport,
   parseJobSpec,
   parseMemberReport,
 } from "../../../../job-image/src/api/index.js";
-import { COMPLETION_INDEX_ANNOTATION } from "../../kube/labels.js";
+import { COMPLETION_INDEX_ANNOTATION, QUEUE_NAME_LABEL } from "../../kube/labels.js";
 import { timeString } from "../../kube/time.js";
 import { CONTAINER_NAME } from "./indexed-job.js";
 
@@ -68,6 +70,14 @@ export function podsOfJob(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
       (ref) => ref.controller === true && ref.kind === "Job" && ref.uid === uid,
     ),
   );
+}
+
+/**
+ * Whether Kueue manages `job` (it carries a queue-name label): Kueue's webhook suspended it when it
+ * was created, and Kueue decides its suspension and, on admission, its parallelism.
+ */
+export function queueManaged(job: V1Job): boolean {
+  return job.metadata?.labels?.[QUEUE_NAME_LABEL] !== undefined;
 }
 
 /** The completion index of a pod of an Indexed Job. */
@@ -129,6 +139,12 @@ export function podFailure(pod: V1Pod): PodFailure | undefined {
   return { reason: pod.status.reason || "PodFailed", message: pod.status.message || "pod failed" };
 }
 
+/** `pods`, the newest (by creation) first: a retried index's last attempt leads. */
+export function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
+  const created = (pod: V1Pod) => timeString(pod.metadata?.creationTimestamp) ?? "";
+  return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
+}
+
 /** The latest failure among `pods` (by finish time, else list order). */
 export function latestFailure(pods: readonly V1Pod[]): PodFailure | undefined {
   const failures = pods.map(podFailure).filter((f): f is PodFailure => f !== undefined);
@@ -161,7 +177,15 @@ function gikContainer(pod: V1Pod) {
 
 /** The member report a pod left in its termination message, if it left one. */
 export function podReport(pod: V1Pod): MemberReport | undefined {
+  return parseMemberReport(terminationMessage(pod));
+}
+
+/** The commit report a commit pod left in its termination message, if it left one. */
+export function podCommitReport(pod: V1Pod): CommitReport | undefined {
+  return parseCommitReport(terminationMessage(pod));
+}
+
+function terminationMessage(pod: V1Pod): string | undefined {
   const status = gikContainer(pod);
-  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
-  return parseMemberReport(terminated?.message);
+  return (status?.state?.terminated ?? status?.lastState?.terminated)?.message;
 }

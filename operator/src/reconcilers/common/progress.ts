@@ -1,7 +1,8 @@
 /**
  * Phase and the common conditions (`Stalled`, `Progressing`, `Succeeded`, `Failed`) of an object
- * whose work is one Indexed Job, derived from that Job alone — never from the previous status
- * (whose conditions are read only to keep their `lastTransitionTime`).
+ * whose work is one Indexed Job, and possibly a {@link FinalStep} after it (an EcmwfRun's commit),
+ * derived from what is observed alone — never from the previous status (whose conditions are read
+ * only to keep their `lastTransitionTime`).
  *
  * @module
  */
@@ -9,7 +10,7 @@ import type { V1Job } from "@kubernetes/client-node";
 import { type Condition, ConditionType, Reason } from "../../../../job-image/src/api/index.js";
 import type { Verdict } from "./checks.js";
 import { setCondition } from "./conditions.js";
-import { type JobEnd, jobEnd, parseIndexes } from "./job-state.js";
+import { type JobEnd, jobEnd, parseIndexes, queueManaged } from "./job-state.js";
 
 /** Where the Job stands, in the owner's terms (`names[i]` is what index `i` works on). */
 export interface JobProgress {
@@ -20,6 +21,23 @@ export interface JobProgress {
   failed: ReadonlySet<number>;
   /** `members` or `shards`, for messages. */
   noun: string;
+  /** The Job is suspended (by a queue, Kueue): not started, or stopped until admitted again. */
+  suspended: boolean;
+}
+
+/**
+ * A step of the work after the Job (an EcmwfRun's commit, a second Job): the object is over only
+ * when the step is, and failed if it failed. `reason` and `message` say where it stands while it is
+ * under way, and why it failed.
+ */
+export interface FinalStep {
+  state: "pending" | "queued" | "running" | "succeeded" | "failed";
+  /** The step's Job, once made. */
+  jobName?: string;
+  reason: Reason;
+  message: string;
+  /** When it ended. */
+  time?: string;
 }
 
 export type JobPhase = "Pending" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
@@ -35,15 +53,38 @@ export function jobProgress(job: V1Job | undefined, names: readonly string[], no
     completed: inRange(job?.status?.completedIndexes),
     failed: inRange(job?.status?.failedIndexes),
     noun,
+    suspended: job?.spec?.suspend === true,
   };
 }
 
-/** Pending (no Job, or not started), Running, or how it ended, by how many indexes completed. */
-export function jobPhase(p: JobProgress): JobPhase {
+/**
+ * Pending (no Job, or not started), Running (the Job, then `step`), or how it ended: by how many
+ * indexes completed, and Failed when `step` failed. A Job its queue has admitted (Kueue resumed it)
+ * runs, even before the Job controller has started it.
+ */
+export function jobPhase(p: JobProgress, step?: FinalStep): JobPhase {
   if (!p.job) return "Pending";
-  if (!p.end) return p.job.status?.startTime || (p.job.status?.active ?? 0) > 0 ? "Running" : "Pending";
-  if (p.completed.size === p.names.length) return "Succeeded";
-  return p.completed.size > 0 ? "PartiallySucceeded" : "Failed";
+  if (!p.end) {
+    const admitted = queueManaged(p.job) && !p.suspended;
+    return p.job.status?.startTime || (p.job.status?.active ?? 0) > 0 || admitted ? "Running" : "Pending";
+  }
+  const outcome =
+    p.completed.size === p.names.length
+      ? "Succeeded"
+      : p.completed.size > 0
+        ? "PartiallySucceeded"
+        : "Failed";
+  if (!step || outcome === "Failed" || step.state === "succeeded") return outcome;
+  return step.state === "failed" ? "Failed" : "Running";
+}
+
+/** Whether the work is over: the Job has ended, and `step` too. */
+export function workEnded(p: JobProgress, step?: FinalStep): boolean {
+  return p.end !== undefined && (step === undefined || stepEnded(step));
+}
+
+function stepEnded(step: FinalStep): boolean {
+  return step.state === "succeeded" || step.state === "failed";
 }
 
 /** Names of the failed indexes, in index order. */
@@ -52,8 +93,8 @@ export function failedNames(p: JobProgress): string[] {
 }
 
 /**
- * `Stalled`, `Progressing`, `Succeeded` and `Failed`, upserted into `list` with
- * {@link setCondition}.
+ * `Stalled`, `Progressing`, `Succeeded` and `Failed` of the Job and its final `step`, upserted into
+ * `list` with {@link setCondition}.
  */
 export function progressConditions<T>(
   list: readonly Condition[] | undefined,
@@ -61,8 +102,12 @@ export function progressConditions<T>(
   p: JobProgress,
   generation: number | undefined,
   now: Date,
+  step?: FinalStep,
 ): Condition[] {
-  const phase = jobPhase(p);
+  const phase = jobPhase(p, step);
+  // How the work ended, once it has: the Job's end, and the step's too.
+  const end = workEnded(p, step) ? p.end : undefined;
+  const stepFailed = step?.state === "failed";
   const total = p.names.length;
   const failures = failedNames(p);
   const conditions: Array<Omit<Condition, "lastTransitionTime" | "observedGeneration">> = [
@@ -75,19 +120,31 @@ export function progressConditions<T>(
         }
       : { type: ConditionType.Stalled, status: "False", reason: Reason.SpecValid, message: "" },
     p.job
-      ? p.end
+      ? end
         ? {
             type: ConditionType.Progressing,
             status: "False",
             reason: Reason.JobFinished,
-            message: `Job ${jobName(p)} finished`,
+            message: `${[jobName(p), step?.jobName]
+              .filter(Boolean)
+              .map((j) => `Job ${j}`)
+              .join(" and ")} finished`,
           }
-        : {
-            type: ConditionType.Progressing,
-            status: "True",
-            reason: Reason.JobRunning,
-            message: `Job ${jobName(p)}: ${p.completed.size}/${total} ${p.noun} done, ${p.failed.size} failed`,
-          }
+        : p.end && step
+          ? { type: ConditionType.Progressing, status: "True", reason: step.reason, message: step.message }
+          : p.suspended
+            ? {
+                type: ConditionType.Progressing,
+                status: "True",
+                reason: Reason.JobQueued,
+                message: `Job ${jobName(p)} waits for admission by its queue`,
+              }
+            : {
+                type: ConditionType.Progressing,
+                status: "True",
+                reason: Reason.JobRunning,
+                message: `Job ${jobName(p)}: ${p.completed.size}/${total} ${p.noun} done, ${p.failed.size} failed`,
+              }
       : verdict.kind === "go"
         ? { type: ConditionType.Progressing, status: "Unknown", reason: Reason.InProgress, message: "" }
         : {
@@ -103,31 +160,44 @@ export function progressConditions<T>(
           reason: Reason.AllSucceeded,
           message: `all ${total} ${p.noun} succeeded`,
         }
-      : p.end
+      : end
         ? {
             type: ConditionType.Succeeded,
             status: "False",
-            reason: phase === "PartiallySucceeded" ? Reason.PartiallySucceeded : Reason.JobFailed,
+            reason: stepFailed
+              ? step.reason
+              : phase === "PartiallySucceeded"
+                ? Reason.PartiallySucceeded
+                : Reason.JobFailed,
             message: `${p.completed.size} of ${total} ${p.noun} succeeded`,
           }
         : { type: ConditionType.Succeeded, status: "Unknown", reason: Reason.InProgress, message: "" },
-    !p.end
+    !end
       ? { type: ConditionType.Failed, status: "Unknown", reason: Reason.InProgress, message: "" }
-      : failures.length > 0
+      : stepFailed
         ? {
             type: ConditionType.Failed,
             status: "True",
-            reason: Reason.IndexesFailed,
-            message: `failed ${p.noun}: ${failures.join(", ")}`,
+            reason: step.reason,
+            message: [step.message, failures.length > 0 ? `failed ${p.noun}: ${failures.join(", ")}` : ""]
+              .filter(Boolean)
+              .join("; "),
           }
-        : p.end.outcome === "Failed"
+        : failures.length > 0
           ? {
               type: ConditionType.Failed,
               status: "True",
-              reason: Reason.JobFailed,
-              message: [p.end.reason, p.end.message].filter(Boolean).join(": ") || "the Job failed",
+              reason: Reason.IndexesFailed,
+              message: `failed ${p.noun}: ${failures.join(", ")}`,
             }
-          : { type: ConditionType.Failed, status: "False", reason: Reason.NoFailures, message: "" },
+          : end.outcome === "Failed"
+            ? {
+                type: ConditionType.Failed,
+                status: "True",
+                reason: Reason.JobFailed,
+                message: [end.reason, end.message].filter(Boolean).join(": ") || "the Job failed",
+              }
+            : { type: ConditionType.Failed, status: "False", reason: Reason.NoFailures, message: "" },
   ];
   return conditions.reduce<Condition[]>(
     (acc, cond) => setCondition(acc, cond, generation, now),

@@ -5,12 +5,16 @@
  *   repeated apply (a stale cache, an operator restart) updates the same Job.
  * - A Job exists: its pod template and most of its spec are immutable, so only `parallelism` is
  *   brought to the spec's value. Any other spec change is reported (`specChanged`), not applied.
+ * - A Job in a Kueue queue is never scaled: Kueue sets its `parallelism` on admission (lower than
+ *   asked on partial admission), refuses a change while it runs, and would take a change for a
+ *   different Job. Kueue alone suspends and resumes it; the operator never names `spec.suspend`.
  *
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
 import type { KubeApi } from "../../kube/api.js";
 import { SPEC_HASH_ANNOTATION } from "../../kube/labels.js";
+import { queueManaged } from "./job-state.js";
 
 /** What {@link syncJob} did. */
 export interface JobSync {
@@ -28,7 +32,7 @@ export async function syncJob(api: KubeApi, existing: V1Job | undefined, desired
     existing.metadata?.annotations?.[SPEC_HASH_ANNOTATION] !==
     desired.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
   const want = desired.spec?.parallelism;
-  if (want === undefined || existing.spec?.parallelism === want) {
+  if (want === undefined || existing.spec?.parallelism === want || queueManaged(existing)) {
     return { job: existing, action: "unchanged", specChanged };
   }
   const { namespace = "", name = "" } = existing.metadata ?? {};

@@ -1,7 +1,8 @@
 /**
  * The Indexed Job of an EcmwfRun: the run resolved into its Job contract (a `RunJobSpec`: members
- * in completion-index order, templates, source, output, format, layout), one pod per member. Pure:
- * the same run, templates and defaults give the same Job.
+ * in completion-index order, templates, source, output, format, layout, collection), one pod per
+ * member. Pure: the same run, templates and defaults give the same Job. A run that needs a commit
+ * gets a second Job once this one has ended (`desired-commit-job.ts`).
  *
  * @module
  */
@@ -52,7 +53,18 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
     format: spec.format ?? "parquet",
     layout: spec.layout ?? "members",
     onDrift: spec.onDrift ?? "rebuild",
+    ...(spec.collection ? { collection: structuredClone(spec.collection) } : {}),
   };
+}
+
+/** Retries of a failed pod of the run's Jobs (per index): the spec's, else the CRD's default. */
+export function runBackoffLimit(run: EcmwfRun): number {
+  return run.spec.backoffLimitPerIndex ?? 2;
+}
+
+/** The label naming the run on its Jobs and their pods. */
+export function runOwnerLabel(run: EcmwfRun): readonly [string, string] {
+  return [RUN_LABEL, labelValue(run.metadata.name)];
 }
 
 /** The desired Job of `run`. */
@@ -62,10 +74,10 @@ export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults
     owner: run,
     name: runJobName(run),
     component: "member",
-    ownerLabel: [RUN_LABEL, labelValue(run.metadata.name)],
+    ownerLabel: runOwnerLabel(run),
     completions: spec.members.length,
     parallelism: runParallelism(run, defaults),
-    backoffLimitPerIndex: run.spec.backoffLimitPerIndex ?? 2,
+    backoffLimitPerIndex: runBackoffLimit(run),
     spec,
     ...podSettings(run.spec, defaults),
   });

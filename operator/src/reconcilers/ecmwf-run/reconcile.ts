@@ -5,6 +5,9 @@
  * Notes:
  * - One Job per run, ever: its name comes from the run's name and it is created by server-side
  *   apply; afterwards only its `parallelism` follows the spec (see `common/sync-job.ts`).
+ * - A run with an ensemble store or a collection gets one commit Job too, made once its members'
+ *   Job has ended, from that Job's contract (`desired-commit-job.ts`), whatever the verdict on the
+ *   current spec: the members' work is fixed, so is what commits it.
  * - Once the run's outcome is recorded (`status.completionTime`) and its Job is gone (deleted after
  *   `ttlSecondsAfterFinished`), there is nothing to do: the Job is not made again.
  * - A run waiting for templates returns `requeueAfterMs`; TemplateBuild events also wake it.
@@ -13,10 +16,12 @@
  */
 import { ECMWF_RUN } from "../../../../job-image/src/api/index.js";
 import type { Reconciler } from "../../controller/result.js";
+import { FOREIGN_JOB_REQUEUE_MS } from "../common/checks.js";
 import type { ReconcilerDeps } from "../common/deps.js";
 import { syncJob } from "../common/sync-job.js";
 import { writeStatus } from "../common/write-status.js";
 import { checkRun } from "./checks.js";
+import { desiredCommitJob } from "./desired-commit-job.js";
 import { desiredJob } from "./desired-job.js";
 import { gatherEcmwfRun } from "./gather.js";
 import { computeRunStatus } from "./status.js";
@@ -46,7 +51,19 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
       }
     }
 
-    const status = computeRunStatus(run, job, world.pods, verdict, deps.clock.now());
+    let commitJob = world.commit.job;
+    const commit = job && !world.commit.foreignJob ? desiredCommitJob(run, job, deps.defaults) : undefined;
+    if (commit) {
+      const sync = await syncJob(deps.api, commitJob, commit);
+      commitJob = sync.job;
+      if (sync.action === "created")
+        deps.log.info({ run: key, job: commitJob.metadata?.name }, "commit Job created");
+    }
+
+    const status = computeRunStatus(run, job, world.pods, verdict, deps.clock.now(), {
+      ...world.commit,
+      job: commitJob,
+    });
     await writeStatus(
       deps.api,
       deps.events,
@@ -55,6 +72,7 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
       status,
       runTransitions(run.status, status),
     );
-    return verdict.kind === "wait" ? { requeueAfterMs: verdict.requeueAfterMs } : {};
+    if (verdict.kind === "wait") return { requeueAfterMs: verdict.requeueAfterMs };
+    return world.commit.foreignJob ? { requeueAfterMs: FOREIGN_JOB_REQUEUE_MS } : {};
   };
 }

@@ -11,6 +11,9 @@
  * - Fields that are not known are `undefined`; the status write drops them (JSON).
  * - Member names and store URLs come from the contract the Job was made with (the index → member
  *   mapping it runs with), falling back to the spec before the Job exists.
+ * - A run that needs a commit (`commit-status.ts`) is Running until its commit Job has ended, then
+ *   Succeeded or PartiallySucceeded as its members were, or Failed if the commit failed.
+ * - `Queued`: the Job in play (the members', then the commit's) is suspended by its queue.
  *
  * @module
  */
@@ -23,6 +26,7 @@ import {
   layoutWrites,
   type MemberPhase,
   type MemberStatus,
+  needsCommit,
   Reason,
   type RunJobSpec,
   specMembers,
@@ -31,23 +35,34 @@ import {
 } from "../../../../job-image/src/api/index.js";
 import { timeString } from "../../kube/time.js";
 import { setCondition } from "../common/conditions.js";
-import { jobSpecOf, latestFailure, podIndex, podReport } from "../common/job-state.js";
+import { jobSpecOf, latestFailure, newestFirst, podIndex, podReport } from "../common/job-state.js";
 import {
   failedNames,
   type JobProgress,
   jobPhase,
   jobProgress,
   progressConditions,
+  workEnded,
 } from "../common/progress.js";
 import type { RunVerdict } from "./checks.js";
+import {
+  type CommitWorld,
+  collectionStatus,
+  commitOf,
+  commitStep,
+  committedCondition,
+  ensembleStatus,
+} from "./commit-status.js";
+import { commitJobName } from "./desired-commit-job.js";
 
-/** The status `run` should have, given what is observed. Pure. */
+/** The status `run` should have, given what is observed (`commit`: its commit Job and pods). Pure. */
 export function computeRunStatus(
   run: EcmwfRun,
   job: V1Job | undefined,
   pods: readonly V1Pod[],
   verdict: RunVerdict,
   now: Date,
+  commitWorld: CommitWorld = { pods: [] },
 ): EcmwfRunStatus {
   const contract = job && jobSpecOf(job);
   const spec = contract?.kind === "EcmwfRun" ? contract : undefined;
@@ -55,14 +70,16 @@ export function computeRunStatus(
   const progress = jobProgress(job, names, "members");
   const generation = run.metadata.generation;
   const members = memberStatuses(progress, pods, spec);
-  const conditions = setCondition(
-    progressConditions(run.status?.conditions, verdict, progress, generation, now),
-    templatesCondition(verdict),
-    generation,
-    now,
+  const commit =
+    spec && needsCommit(spec) ? commitOf(spec, progress, commitWorld, commitJobName(run)) : undefined;
+  const step = commitStep(commit);
+  const conditions = [templatesCondition(verdict), ...(commit ? [committedCondition(commit)] : [])].reduce(
+    (list, cond) => setCondition(list, cond, generation, now),
+    progressConditions(run.status?.conditions, verdict, progress, generation, now, step),
   );
+  const queued = (!progress.end && progress.suspended) || step?.state === "queued";
   return {
-    phase: jobPhase(progress),
+    phase: queued ? "Queued" : jobPhase(progress, step),
     observedGeneration: generation,
     conditions,
     members: Object.keys(members).length > 0 ? members : undefined,
@@ -71,8 +88,11 @@ export function computeRunStatus(
     failedMemberNames: failedNames(progress),
     totalMembers: names.length,
     startTime: timeString(job?.status?.startTime),
-    completionTime: progress.end?.time,
+    completionTime: workEnded(progress, step) ? (step?.time ?? progress.end?.time) : undefined,
     jobName: job?.metadata?.name,
+    commitJobName: commitWorld.job?.metadata?.name,
+    ensemble: commit && ensembleStatus(commit, progress),
+    collection: commit && collectionStatus(commit),
   };
 }
 
@@ -162,11 +182,6 @@ function livePhase(pods: readonly V1Pod[]): MemberPhase | undefined {
     default:
       return "Pending";
   }
-}
-
-function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
-  const created = (pod: V1Pod) => timeString(pod.metadata?.creationTimestamp) ?? "";
-  return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
 }
 
 /** The member's store under the contract's output (DESIGN.md, output contract), when it writes one. */

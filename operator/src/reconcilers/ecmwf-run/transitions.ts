@@ -1,12 +1,12 @@
 /**
  * The Events of an EcmwfRun's status transitions: the common ones (Job created, spec invalid,
- * phase changes), templates becoming ready or not, and each member that failed, named with its
- * message. Member failures are read from the controller-owned `failedMemberNames`, not from the
+ * phase changes), templates becoming ready or not, each member that failed, named with its
+ * message, and its commit: started (its Job made), committed (where the stores went), failed. Member failures are read from the controller-owned `failedMemberNames`, not from the
  * members' `phase`, which the failing pod itself may already have written.
  *
  * @module
  */
-import { ConditionType, type EcmwfRunStatus } from "../../../../job-image/src/api/index.js";
+import { ConditionType, type EcmwfRunStatus, Reason } from "../../../../job-image/src/api/index.js";
 import type { EventSpec } from "../../kube/api.js";
 import { findCondition } from "../common/conditions.js";
 import { becameDifferent, commonTransitions } from "../common/transitions.js";
@@ -28,6 +28,32 @@ export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunSt
     if (failedBefore.has(member)) continue;
     const message = next.members?.[member]?.message ?? "no message";
     events.push({ type: "Warning", reason: "MemberFailed", message: `member ${member} failed: ${message}` });
+  }
+  events.push(...commitTransitions(old, next));
+  return events;
+}
+
+/** CommitStarted when the commit Job appears; Committed or CommitFailed as the `Committed` condition turns. */
+function commitTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunStatus): EventSpec[] {
+  const events: EventSpec[] = [];
+  if (!old?.commitJobName && next.commitJobName) {
+    const parts = [
+      ...(next.ensemble ? [`the ensemble store ${next.ensemble.url}`] : []),
+      ...(next.collection ? [`the run's append to ${next.collection.url}`] : []),
+    ];
+    events.push({
+      type: "Normal",
+      reason: "CommitStarted",
+      message: `Created Job ${next.commitJobName} to commit ${parts.join(" and ")}`,
+    });
+  }
+  const committed = findCondition(next.conditions, ConditionType.Committed);
+  const before = findCondition(old?.conditions, ConditionType.Committed);
+  if (committed?.status === "True" && before?.status !== "True") {
+    events.push({ type: "Normal", reason: "Committed", message: committed.message });
+  }
+  if (committed?.reason === Reason.CommitFailed && becameDifferent(before, committed)) {
+    events.push({ type: "Warning", reason: "CommitFailed", message: committed.message });
   }
   return events;
 }

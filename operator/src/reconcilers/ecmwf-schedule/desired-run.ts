@@ -8,6 +8,8 @@
  *   replica, a stale cache) is refused by the API server with 409 AlreadyExists.
  * - Names end in the cycle's `YYYYMMDDHH` whatever the schedule's name is; a schedule name too long
  *   for that is cut and given a hash of itself, so two schedules' names stay apart.
+ * - A run template's collection without `cycles` gets the schedule's: whichever run creates the
+ *   collection, it then has a slot for every cycle the schedule makes runs of.
  *
  * @module
  */
@@ -16,6 +18,7 @@ import {
   API_VERSION,
   type Cycle,
   ECMWF_RUN,
+  type EcmwfRunSpec,
   type EcmwfSchedule,
   type RunId,
 } from "../../../../job-image/src/api/index.js";
@@ -64,6 +67,19 @@ export function desiredRun(schedule: EcmwfSchedule, run: RunId): NewRun {
         },
       ],
     },
-    spec: { ...structuredClone(schedule.spec.runTemplate), date: run.date, cycle: run.cycle as Cycle },
+    spec: {
+      ...structuredClone(schedule.spec.runTemplate),
+      ...collectionOf(schedule),
+      date: run.date,
+      cycle: run.cycle as Cycle,
+    },
   };
+}
+
+/** The template's collection, with the schedule's cycles (ascending) when it names none. */
+function collectionOf(schedule: EcmwfSchedule): Pick<EcmwfRunSpec, "collection"> {
+  const { collection } = schedule.spec.runTemplate;
+  if (!collection) return {};
+  const cycles = collection.cycles ?? [...schedule.spec.cycles].sort((a, b) => a - b);
+  return { collection: { url: collection.url, cycles: [...cycles] } };
 }

@@ -137,6 +137,38 @@ describe("desiredJob (EcmwfRun)", () => {
     expect(() => desiredJob(noOutput, templates, defaults)).toThrow(TerminalError);
   });
 
+  it("carries layout and collection in the contract", () => {
+    const both = desiredJob(
+      run({ ...r.spec, layout: "both", collection: { url: "s3://gik-out/collection" } }),
+      templates,
+      defaults,
+    );
+    expect(contractOf(both)).toMatchObject({
+      layout: "both",
+      collection: { url: "s3://gik-out/collection" },
+    });
+    expect(contractOf(job).collection).toBeUndefined();
+  });
+
+  it("with a queue: the queue label on the Job and its pods, partial admission allowed, never spec.suspend", () => {
+    const queued = desiredJob(run({ ...r.spec, queueName: "forecasts" }), templates, defaults);
+    expect(queued.metadata!.labels).toMatchObject({ "kueue.x-k8s.io/queue-name": "forecasts" });
+    expect(queued.spec!.template.metadata!.labels).toEqual(queued.metadata!.labels);
+    expect(queued.metadata!.annotations).toMatchObject({ "kueue.x-k8s.io/job-min-parallelism": "1" });
+    expect(queued.spec).not.toHaveProperty("suspend");
+    // Kueue refuses a minimum that is not below the pods asked for: none for one pod.
+    const single = desiredJob(
+      run({ ...r.spec, queueName: "forecasts", parallelism: 1 }),
+      templates,
+      defaults,
+    );
+    expect(single.metadata!.annotations).not.toHaveProperty("kueue.x-k8s.io/job-min-parallelism");
+    // Without a queue: neither.
+    expect(job.metadata!.labels).not.toHaveProperty("kueue.x-k8s.io/queue-name");
+    expect(job.metadata!.annotations).not.toHaveProperty("kueue.x-k8s.io/job-min-parallelism");
+    expect(job.spec).not.toHaveProperty("suspend");
+  });
+
   it("is deterministic", () => {
     expect(desiredJob(r, templates, defaults)).toEqual(job);
     expect(runJobName(run({}, { name: "x".repeat(200) }))).toHaveLength(52);

@@ -6,7 +6,12 @@
 import type { V1Job } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { type EcmwfRun, encodeMemberReport, type MemberReport } from "../../../../job-image/src/api/index.js";
+import {
+  type EcmwfRun,
+  encodeCommitReport,
+  encodeMemberReport,
+  type MemberReport,
+} from "../../../../job-image/src/api/index.js";
 import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/common/deps.js";
 import { ecmwfRunReconciler } from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
@@ -247,6 +252,171 @@ describe("ecmwfRunReconciler", () => {
     expect(await reconcile(key)).toEqual({ requeueAfterMs: 5000 });
     expect(cluster.of("apply")).toEqual([]);
     expect(current(cluster).status?.jobName).toBeUndefined();
+  });
+
+  it("a run with an ensemble store and a collection: one commit Job, made once the members' Job has ended, from its contract", async () => {
+    const { cluster, reconcile } = setup();
+    const spec = {
+      members: ["control", "ens01", "ens02"],
+      parallelism: 3,
+      layout: "both" as const,
+      collection: { url: "s3://gik-out/collection" },
+    };
+    cluster.runs.put(run(spec));
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    await reconcile(key);
+    expect(cluster.of("apply").map((a) => a.name)).toEqual(["er-run-20250101"]);
+
+    // The members run: no commit yet, whatever happens to the spec meanwhile.
+    setJobStatus(cluster, { startTime: new Date("2025-01-01T06:00:00Z"), active: 3, completedIndexes: "0" });
+    await reconcile(key);
+    cluster.runs.put({
+      ...current(cluster),
+      spec: { ...current(cluster).spec, output: "s3://elsewhere/x", collection: { url: "gs://elsewhere/c" } },
+      metadata: { ...current(cluster).metadata, generation: 2 },
+    });
+    await reconcile(key);
+    expect(cluster.of("apply").map((a) => a.name)).toEqual(["er-run-20250101"]);
+    expect(current(cluster).status).toMatchObject({
+      phase: "Running",
+      ensemble: { url: "s3://gik-out/stores/20250101/00z/ensemble.parquet", phase: "Pending" },
+      collection: { url: "s3://gik-out/collection", phase: "Pending" },
+    });
+
+    // The members' Job ends: the commit Job, once, committing what the members were run with.
+    setJobStatus(cluster, {
+      active: 0,
+      completedIndexes: "0-2",
+      completionTime: new Date("2025-01-01T06:05:00Z"),
+      conditions: [{ type: "Complete", status: "True" }] as never,
+    });
+    await reconcile(key);
+    await reconcile(key);
+    expect(cluster.of("apply").map((a) => a.name)).toEqual(["er-run-20250101", "erc-run-20250101"]);
+    const commit = cluster.jobs.get("erc-run-20250101", "gik")!;
+    expect(JSON.parse(commit.metadata!.annotations!["gik.dev/job-spec"]!)).toMatchObject({
+      kind: "EcmwfRunCommit",
+      output: "s3://gik-out/stores",
+      collection: { url: "s3://gik-out/collection" },
+    });
+    expect(current(cluster).status).toMatchObject({
+      phase: "Running",
+      commitJobName: "erc-run-20250101",
+      completedMembers: 3,
+    });
+    expect(current(cluster).status?.completionTime).toBeUndefined();
+    expect(cluster.events.filter((e) => e.reason === "CommitStarted")).toMatchObject([
+      {
+        message:
+          "Created Job erc-run-20250101 to commit the ensemble store s3://gik-out/stores/20250101/00z/ensemble.parquet and the run's append to s3://gik-out/collection",
+      },
+    ]);
+    expect(cluster.events.map((e) => e.reason)).not.toContain("Succeeded");
+
+    // The commit pod reports and its Job completes: Succeeded, the stores in status.
+    cluster.jobs.put(
+      withJobStatus(commit, {
+        startTime: new Date("2025-01-01T06:05:01Z"),
+        completedIndexes: "0",
+        completionTime: new Date("2025-01-01T06:05:09Z"),
+        conditions: [{ type: "Complete", status: "True" }] as never,
+      }),
+    );
+    cluster.pods.put(
+      pod(cluster.jobs.get("erc-run-20250101", "gik")!, 0, "Succeeded", {
+        exitCode: 0,
+        message: encodeCommitReport({
+          kind: "gik-commit-report",
+          phase: "Succeeded",
+          ensemble: {
+            status: "written",
+            url: "s3://gik-out/stores/20250101/00z/ensemble.parquet",
+            failed: [],
+          },
+          collection: {
+            status: "appended",
+            url: "s3://gik-out/collection",
+            slot: 0,
+            slots: 1,
+            message: "9 objects",
+          },
+          startTime: "2025-01-01T06:05:02Z",
+          completionTime: "2025-01-01T06:05:08Z",
+        }),
+      }),
+    );
+    await reconcile(key);
+    expect(current(cluster).status).toMatchObject({
+      phase: "Succeeded",
+      completionTime: "2025-01-01T06:05:09Z",
+      ensemble: { phase: "Succeeded", message: "written" },
+      collection: { phase: "Succeeded", slot: 0, slots: 1 },
+    });
+    expect(cluster.events.slice(-2).map((e) => `${e.reason}: ${e.message}`)).toEqual([
+      "Succeeded: all 3 members succeeded",
+      "Committed: ensemble s3://gik-out/stores/20250101/00z/ensemble.parquet written; collection s3://gik-out/collection appended, slot 0 of 1",
+    ]);
+
+    // Both Jobs go after their TTL: nothing is made again.
+    cluster.jobs.delete("er-run-20250101", "gik");
+    cluster.jobs.delete("erc-run-20250101", "gik");
+    const before = cluster.actions.length;
+    await reconcile(key);
+    expect(cluster.actions).toHaveLength(before);
+  });
+
+  it("a run whose members all failed gets no commit Job", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.runs.put(run({ members: ["control"], layout: "ensemble" }));
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    await reconcile(key);
+    setJobStatus(cluster, {
+      failedIndexes: "0",
+      conditions: [{ type: "Failed", status: "True", reason: "FailedIndexes" }] as never,
+    });
+    await reconcile(key);
+    expect(cluster.of("apply").map((a) => a.name)).toEqual(["er-run-20250101"]);
+    expect(current(cluster).status).toMatchObject({ phase: "Failed", ensemble: { phase: "Failed" } });
+    expect(findCondition(current(cluster).status?.conditions, "Committed")?.reason).toBe("NothingToCommit");
+  });
+
+  it("a queued run: Queued while Kueue holds its Job, and its parallelism is Kueue's, never scaled back", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.runs.put(run({ members: ["control", "ens01", "ens02"], parallelism: 3, queueName: "forecasts" }));
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    // Kueue's webhook suspends a labelled Job as it is created.
+    const apply = cluster.api.applyJob;
+    cluster.api.applyJob = (j) => apply({ ...j, spec: { ...j.spec!, suspend: true } });
+    await reconcile(key);
+    expect(job(cluster).spec?.suspend).toBe(true);
+    expect(current(cluster).status?.phase).toBe("Queued");
+    expect(findCondition(current(cluster).status?.conditions, "Progressing")?.reason).toBe("JobQueued");
+    expect(cluster.events.map((e) => e.reason)).not.toContain("Running");
+
+    // Admitted with 2 pods of the 3 asked (partial admission): Running at once, before the Job
+    // controller has started it; then the spec asks for 1.
+    cluster.jobs.put({ ...job(cluster), spec: { ...job(cluster).spec!, suspend: false, parallelism: 2 } });
+    await reconcile(key);
+    expect(current(cluster).status?.phase).toBe("Running");
+    cluster.jobs.put(
+      withJobStatus(
+        { ...job(cluster), spec: { ...job(cluster).spec!, suspend: false, parallelism: 2 } },
+        { startTime: new Date("2025-01-01T06:00:00Z"), active: 2 },
+      ),
+    );
+    await reconcile(key);
+    expect(current(cluster).status?.phase).toBe("Running");
+    cluster.runs.put({ ...current(cluster), spec: { ...current(cluster).spec, parallelism: 1 } });
+    await reconcile(key);
+    expect(cluster.of("scale")).toEqual([]);
+    expect(cluster.of("apply")).toHaveLength(1);
+    expect(job(cluster).spec?.parallelism).toBe(2);
   });
 
   it("a deleted run is a no-op", async () => {

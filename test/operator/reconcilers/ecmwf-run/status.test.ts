@@ -1,13 +1,18 @@
 import type { V1Job, V1JobStatus, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
+  type CollectionStatus,
+  type CommitReport,
   type EcmwfRun,
+  type EnsembleStatus,
+  encodeCommitReport,
   encodeMemberReport,
   type MemberReport,
   type MemberStatus,
 } from "../../../../job-image/src/api/index.js";
 import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import { checkRun, type RunVerdict } from "../../../../operator/src/reconcilers/ecmwf-run/checks.js";
+import { desiredCommitJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-commit-job.js";
 import { desiredJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
 import { computeRunStatus } from "../../../../operator/src/reconcilers/ecmwf-run/status.js";
 import { defaults, pod, run, withJobStatus } from "../../helpers/objects.js";
@@ -402,5 +407,257 @@ describe("computeRunStatus: members", () => {
 
   it("no pods: no entries", () => {
     expect(status(withJobStatus(created, started)).members).toBeUndefined();
+  });
+});
+
+describe("computeRunStatus: a run with a commit (ensemble store and collection)", () => {
+  const both = run({
+    members: ["control", "ens01", "ens02"],
+    layout: "both",
+    collection: { url: "s3://gik-out/collection" },
+  });
+  const members = desiredJob(both, templates, defaults);
+  const ensembleUrl = "s3://gik-out/stores/20250101/00z/ensemble.parquet";
+  const at = (minute: number) => new Date(`2025-01-01T06:${String(minute).padStart(2, "0")}:00Z`);
+  const end = (type: "Complete" | "Failed", minute: number) => ({
+    completionTime: type === "Complete" ? at(minute) : undefined,
+    conditions: [{ type, status: "True", lastTransitionTime: at(minute) }] as never,
+  });
+  const allDone = withJobStatus(members, { ...started, completedIndexes: "0-2", ...end("Complete", 10) });
+  const twoDone = withJobStatus(members, {
+    ...started,
+    completedIndexes: "0-1",
+    failedIndexes: "2",
+    ...end("Failed", 10),
+  });
+  /** The commit Job of `job`, with `status` (and suspended by its queue, when `suspend`). */
+  const commitJob = (job: V1Job, status: V1JobStatus, suspend = false) => {
+    const desired = desiredCommitJob(both, job, defaults)!;
+    return withJobStatus({ ...desired, spec: { ...desired.spec!, suspend } }, status);
+  };
+  const commitReport = (fields: Partial<CommitReport>) =>
+    encodeCommitReport({
+      kind: "gik-commit-report",
+      phase: "Succeeded",
+      startTime: "2025-01-01T06:10:05Z",
+      completionTime: "2025-01-01T06:11:00Z",
+      ...fields,
+    });
+  const wrote = (failed: string[]) =>
+    commitReport({
+      ensemble: { status: "written", url: ensembleUrl, failed },
+      collection: {
+        status: "appended",
+        url: "s3://gik-out/collection",
+        slot: 3,
+        slots: 4,
+        message: "12 objects",
+      },
+    });
+  const commitPod = (job: V1Job, phase: string, terminated: Parameters<typeof pod>[3]) =>
+    pod(job, 0, phase, terminated);
+
+  it.each<{
+    name: string;
+    job: V1Job;
+    commit?: (members: V1Job) => { job: V1Job; pods?: (job: V1Job) => V1Pod[] };
+    phase: string;
+    committed: [string, string];
+    ensemble: Partial<EnsembleStatus>;
+    collection: Partial<CollectionStatus>;
+    done?: string;
+  }>([
+    {
+      name: "members running: the commit waits",
+      job: withJobStatus(members, { ...started, active: 3 }),
+      phase: "Running",
+      committed: ["Unknown", "CommitPending"],
+      ensemble: { url: ensembleUrl, phase: "Pending" },
+      collection: { url: "s3://gik-out/collection", phase: "Pending" },
+    },
+    {
+      name: "members done, the commit Job not made yet",
+      job: allDone,
+      phase: "Running",
+      committed: ["Unknown", "CommitPending"],
+      ensemble: { phase: "Pending" },
+      collection: { phase: "Pending" },
+    },
+    {
+      name: "the commit Job waits for admission by its queue",
+      job: allDone,
+      commit: (m) => ({ job: commitJob(m, {}, true) }),
+      phase: "Queued",
+      committed: ["Unknown", "JobQueued"],
+      ensemble: { phase: "Pending" },
+      collection: { phase: "Pending" },
+    },
+    {
+      name: "the commit Job runs",
+      job: allDone,
+      commit: (m) => ({ job: commitJob(m, { startTime: at(10), active: 1 }) }),
+      phase: "Running",
+      committed: ["Unknown", "CommitRunning"],
+      ensemble: { phase: "Running" },
+      collection: { phase: "Running" },
+    },
+    {
+      name: "committed, every member done",
+      job: allDone,
+      commit: (m) => ({
+        job: commitJob(m, { startTime: at(10), completedIndexes: "0", ...end("Complete", 11) }),
+        pods: (j) => [commitPod(j, "Succeeded", { exitCode: 0, message: wrote([]) })],
+      }),
+      phase: "Succeeded",
+      committed: ["True", "CommitSucceeded"],
+      ensemble: { url: ensembleUrl, phase: "Succeeded", message: "written" },
+      collection: { phase: "Succeeded", slot: 3, slots: 4, message: "appended: 12 objects" },
+      done: "2025-01-01T06:11:00Z",
+    },
+    {
+      name: "committed without a failed member",
+      job: twoDone,
+      commit: (m) => ({
+        job: commitJob(m, { startTime: at(10), completedIndexes: "0", ...end("Complete", 11) }),
+        pods: (j) => [commitPod(j, "Succeeded", { exitCode: 0, message: wrote(["ens02"]) })],
+      }),
+      phase: "PartiallySucceeded",
+      committed: ["True", "CommitSucceeded"],
+      ensemble: { phase: "Succeeded", failedMembers: ["ens02"] },
+      collection: { phase: "Succeeded", slot: 3 },
+      done: "2025-01-01T06:11:00Z",
+    },
+    {
+      name: "the append failed for good (the ensemble store was written)",
+      job: allDone,
+      commit: (m) => ({
+        job: commitJob(m, { startTime: at(10), failedIndexes: "0", ...end("Failed", 12) }),
+        pods: (j) => [
+          commitPod(j, "Failed", {
+            exitCode: 2,
+            message: commitReport({
+              phase: "Failed",
+              ensemble: { status: "written", url: ensembleUrl, failed: [] },
+              collection: { status: "failed", url: "s3://gik-out/collection", message: "holds 0z, not 12z" },
+            }),
+          }),
+        ],
+      }),
+      phase: "Failed",
+      committed: ["False", "CommitFailed"],
+      ensemble: { phase: "Succeeded" },
+      collection: { phase: "Failed", message: "failed: holds 0z, not 12z" },
+      done: "2025-01-01T06:12:00Z",
+    },
+    {
+      name: "the commit pod killed on its last try, no report",
+      job: allDone,
+      commit: (m) => ({
+        job: commitJob(m, { startTime: at(10), failedIndexes: "0", ...end("Failed", 12) }),
+        pods: (j) => [
+          commitPod(j, "Failed", { exitCode: 137, signal: 9, finishedAt: "2025-01-01T06:11:30Z" }),
+        ],
+      }),
+      phase: "Failed",
+      committed: ["False", "CommitFailed"],
+      ensemble: { phase: "Failed", message: "Job erc-run-20250101: killed by signal 9" },
+      collection: { phase: "Failed", message: "Job erc-run-20250101: killed by signal 9" },
+      done: "2025-01-01T06:12:00Z",
+    },
+    {
+      name: "no member done: nothing to commit",
+      job: withJobStatus(members, { ...started, failedIndexes: "0-2", ...end("Failed", 10) }),
+      phase: "Failed",
+      committed: ["False", "NothingToCommit"],
+      ensemble: { phase: "Failed", message: "no member succeeded: nothing to commit" },
+      collection: { phase: "Failed" },
+      done: "2025-01-01T06:10:00Z",
+    },
+  ])("$name → $phase", ({ job, commit, phase, committed, ensemble, collection, done }) => {
+    const c = commit?.(job);
+    const pods = c?.pods?.(c.job) ?? [];
+    const s = computeRunStatus(both, job, [], go, now, c ? { job: c.job, pods } : undefined);
+    expect(s.phase).toBe(phase);
+    expect(findCondition(s.conditions, "Committed")).toMatchObject({
+      status: committed[0],
+      reason: committed[1],
+    });
+    expect(s.ensemble).toMatchObject(ensemble);
+    expect(s.collection).toMatchObject(collection);
+    expect(s.completionTime).toBe(done);
+    expect(s.commitJobName).toBe(c?.job.metadata?.name);
+    const over = done !== undefined;
+    expect(findCondition(s.conditions, "Progressing")?.status).toBe(over ? "False" : "True");
+    expect(findCondition(s.conditions, "Succeeded")?.status).toBe(
+      phase === "Succeeded" ? "True" : over ? "False" : "Unknown",
+    );
+  });
+
+  it("a failed commit: Failed=True says why, with the members that failed", () => {
+    const c = commitJob(twoDone, { startTime: at(10), failedIndexes: "0", ...end("Failed", 12) });
+    const pods = [
+      pod(c, 0, "Failed", {
+        exitCode: 1,
+        message: commitReport({ phase: "Failed", reason: "StorageError", message: "s3://gik-out: 503" }),
+      }),
+    ];
+    const s = computeRunStatus(both, twoDone, [], go, now, { job: c, pods });
+    expect(findCondition(s.conditions, "Failed")).toMatchObject({
+      status: "True",
+      reason: "CommitFailed",
+      message: "Job erc-run-20250101: StorageError: s3://gik-out: 503; failed members: ens02",
+    });
+    expect(findCondition(s.conditions, "Succeeded")).toMatchObject({
+      status: "False",
+      reason: "CommitFailed",
+    });
+  });
+
+  it("the commit's last attempt speaks for it, not an earlier attempt's report", () => {
+    const c = commitJob(allDone, { startTime: at(10), failedIndexes: "0", ...end("Failed", 12) });
+    const pods = [
+      pod(c, 0, "Failed", { exitCode: 1, message: commitReport({ phase: "Failed", message: "503" }) }),
+      pod(c, 0, "Failed", { exitCode: 137, signal: 9 }, "2025-01-01T06:11:00Z"),
+    ];
+    const s = computeRunStatus(both, allDone, [], go, now, { job: c, pods });
+    expect(findCondition(s.conditions, "Committed")?.message).toBe(
+      "Job erc-run-20250101: killed by signal 9",
+    );
+    expect(s.ensemble).toMatchObject({
+      phase: "Failed",
+      message: "Job erc-run-20250101: killed by signal 9",
+    });
+  });
+
+  it("while the commit runs, a retry's earlier report says nothing about the parts", () => {
+    const c = commitJob(allDone, { startTime: at(10), active: 1 });
+    const pods = [
+      pod(c, 0, "Failed", { exitCode: 1, message: commitReport({ phase: "Failed", message: "503" }) }),
+    ];
+    const s = computeRunStatus(both, allDone, [], go, now, { job: c, pods });
+    expect(s.ensemble).toEqual({ url: ensembleUrl, phase: "Running" });
+  });
+
+  it("a run without a commit has no Committed condition, no ensemble, no collection", () => {
+    const s = status(withJobStatus(created, { ...started, completedIndexes: "0-2", ...end("Complete", 10) }));
+    expect(findCondition(s.conditions, "Committed")).toBeUndefined();
+    expect(s).not.toHaveProperty("ensemble", expect.anything());
+    expect(s.collection).toBeUndefined();
+    expect(s.phase).toBe("Succeeded");
+  });
+
+  it("the members' Job suspended by its queue: Queued, Progressing says so", () => {
+    const queued = withJobStatus(desiredJob(run({ ...base.spec, queueName: "q" }), templates, defaults), {});
+    const s = status({ ...queued, spec: { ...queued.spec!, suspend: true } });
+    expect(s.phase).toBe("Queued");
+    expect(findCondition(s.conditions, "Progressing")).toMatchObject({
+      status: "True",
+      reason: "JobQueued",
+      message: "Job er-run-20250101 waits for admission by its queue",
+    });
+    // Admitted (resumed by Kueue): Running, before the Job controller has even started it.
+    expect(status({ ...queued, spec: { ...queued.spec!, suspend: false } }).phase).toBe("Running");
+    // A Job without a queue is Pending until it starts.
+    expect(status(withJobStatus(created, {})).phase).toBe("Pending");
   });
 });

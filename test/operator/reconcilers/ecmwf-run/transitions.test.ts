@@ -80,6 +80,60 @@ describe("runTransitions", () => {
       },
       reasons: ["InvalidSpec"],
     },
+    {
+      name: "the commit Job made",
+      old: { phase: "Running", jobName: "er-a", conditions: [cond("Committed", "Unknown", "CommitPending")] },
+      next: {
+        phase: "Running",
+        jobName: "er-a",
+        commitJobName: "erc-a",
+        ensemble: { url: "s3://o/e.parquet", phase: "Running" },
+        conditions: [cond("Committed", "Unknown", "CommitRunning")],
+      },
+      reasons: ["CommitStarted"],
+    },
+    {
+      name: "committed, and the run succeeded",
+      old: {
+        phase: "Running",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "Unknown", "CommitRunning")],
+      },
+      next: {
+        phase: "Succeeded",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "True", "CommitSucceeded", "ensemble s3://o/e.parquet written")],
+      },
+      reasons: ["Succeeded", "Committed"],
+    },
+    {
+      name: "the commit failed, and the run with it",
+      old: {
+        phase: "Running",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "Unknown", "CommitRunning")],
+      },
+      next: {
+        phase: "Failed",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "False", "CommitFailed", "collection: holds 0z, not 12z")],
+      },
+      reasons: ["Failed", "CommitFailed"],
+    },
+    {
+      name: "the same commit failure seen again: nothing",
+      old: {
+        phase: "Failed",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "False", "CommitFailed", "x")],
+      },
+      next: {
+        phase: "Failed",
+        commitJobName: "erc-a",
+        conditions: [cond("Committed", "False", "CommitFailed", "x")],
+      },
+      reasons: [],
+    },
   ])("$name", ({ old, next, reasons }) => {
     expect(runTransitions(old, next).map((e) => e.reason)).toEqual(reasons);
   });

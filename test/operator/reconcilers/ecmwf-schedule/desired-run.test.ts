@@ -65,6 +65,28 @@ describe("desiredRun", () => {
     expect(validateEcmwfRunSpec(run.spec)).toBeUndefined();
   });
 
+  it("a collection without cycles gets the schedule's, so the run that creates it makes a slot for each", () => {
+    const es = schedule({
+      cycles: [12, 0],
+      runTemplate: {
+        ...schedule().spec.runTemplate,
+        layout: "ensemble",
+        collection: { url: "s3://gik-out/c" },
+      },
+    });
+    const run = desiredRun(es, { date: "20250102", cycle: 12 });
+    expect(run.spec.collection).toEqual({ url: "s3://gik-out/c", cycles: [0, 12] });
+    expect(es.spec.runTemplate.collection).toEqual({ url: "s3://gik-out/c" });
+    expect(validateEcmwfRunSpec(run.spec)).toBeUndefined();
+    const given = schedule({
+      runTemplate: {
+        ...schedule().spec.runTemplate,
+        collection: { url: "s3://gik-out/c", cycles: [18, 0, 6, 12] },
+      },
+    });
+    expect(desiredRun(given, { date: "20250102", cycle: 0 }).spec.collection?.cycles).toEqual([18, 0, 6, 12]);
+  });
+
   it("copies the template: a run's spec shares nothing with the schedule", () => {
     const es = schedule();
     const run = desiredRun(es, { date: "20250102", cycle: 0 });

@@ -1,0 +1,119 @@
+/**
+ * The reports pods leave in their termination message: within Kubernetes' 4096 bytes whatever the
+ * messages (cut, still JSON), and read back defensively (a log tail, another kind, a field of the
+ * wrong type give `undefined` or drop the field, never a throw).
+ */
+import { describe, expect, it } from "vitest";
+import {
+  type CommitReport,
+  encodeCommitReport,
+  encodeMemberReport,
+  type MemberReport,
+  parseCommitReport,
+  parseMemberReport,
+  TERMINATION_MESSAGE_LIMIT,
+} from "../../../job-image/src/api/index.js";
+
+const times = { startTime: "2025-01-01T06:00:00Z", completionTime: "2025-01-01T06:00:09Z" };
+const committed: CommitReport = {
+  kind: "gik-commit-report",
+  phase: "Succeeded",
+  ensemble: {
+    status: "written",
+    url: "s3://gik-out/20250101/00z/ensemble.parquet",
+    failed: ["ens07"],
+  },
+  collection: {
+    status: "appended",
+    url: "s3://gik-out/collection",
+    slot: 3,
+    slots: 4,
+    message: "12 objects (4096 bytes) written, 0 removed",
+  },
+  ...times,
+};
+const bytes = (text: string) => Buffer.byteLength(text);
+
+describe("commit report", () => {
+  it("goes through its JSON unchanged", () => {
+    expect(parseCommitReport(encodeCommitReport(committed))).toEqual(committed);
+    const threw: CommitReport = {
+      kind: "gik-commit-report",
+      phase: "Failed",
+      reason: "StorageError",
+      message: "s3://gik-out: 403",
+      ...times,
+    };
+    expect(parseCommitReport(encodeCommitReport(threw))).toEqual(threw);
+  });
+
+  it("cuts every long message so the whole fits in 4096 bytes, and stays a report", () => {
+    const long = 'é"\\\n'.repeat(3000);
+    const report: CommitReport = {
+      ...committed,
+      phase: "Failed",
+      message: long,
+      ensemble: { ...committed.ensemble!, status: "failed", message: long },
+      collection: { status: "failed", url: "s3://gik-out/collection", message: long },
+    };
+    const text = encodeCommitReport(report);
+    expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const back = parseCommitReport(text)!;
+    expect(back.phase).toBe("Failed");
+    for (const message of [back.message, back.ensemble?.message, back.collection?.message]) {
+      expect(message?.endsWith("…")).toBe(true);
+      expect(long.startsWith(message!.slice(0, -1))).toBe(true);
+    }
+  });
+
+  it.each<[string, string | undefined]>([
+    ["nothing", undefined],
+    ["a log tail (FallbackToLogsOnError)", '{"level":50,"msg":"commit failed"}\nSegmentation fault'],
+    [
+      "a member report",
+      encodeMemberReport({ kind: "gik-member-report", member: "control", phase: "Succeeded", ...times }),
+    ],
+    ["a report without times", JSON.stringify({ kind: "gik-commit-report", phase: "Succeeded" })],
+    ["a report of an unknown phase", JSON.stringify({ ...committed, phase: "Done" })],
+    ["an array", "[1,2]"],
+  ])("is not read from %s", (_name, text) => {
+    expect(parseCommitReport(text)).toBeUndefined();
+  });
+
+  it("drops parts and fields of the wrong shape", () => {
+    const text = JSON.stringify({
+      ...committed,
+      ensemble: { status: "written", url: 7 },
+      collection: { status: "appended", url: "s3://gik-out/collection", slot: "3", failed: 1 },
+    });
+    expect(parseCommitReport(text)).toEqual({
+      kind: "gik-commit-report",
+      phase: "Succeeded",
+      collection: { status: "appended", url: "s3://gik-out/collection" },
+      ...times,
+    });
+  });
+});
+
+describe("member report", () => {
+  const report: MemberReport = {
+    kind: "gik-member-report",
+    member: "ens07",
+    phase: "Failed",
+    reason: "IndexParseError",
+    message: "x".repeat(10_000),
+    ...times,
+  };
+
+  it("cuts its message to fit, and reads back", () => {
+    const text = encodeMemberReport(report);
+    expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    expect(bytes(text)).toBeGreaterThan(TERMINATION_MESSAGE_LIMIT - 16);
+    expect(parseMemberReport(text)).toMatchObject({ member: "ens07", reason: "IndexParseError" });
+  });
+
+  it("is not a commit report, nor is a commit report one", () => {
+    expect(parseMemberReport(encodeCommitReport(committed))).toBeUndefined();
+    expect(parseCommitReport(encodeMemberReport(report))).toBeUndefined();
+  });
+});
