@@ -3,9 +3,9 @@ import { DEFAULTS, parseRunOptions } from "../../../job-image/src/cli/run-option
 
 describe("parseRunOptions", () => {
   it("fills the local defaults a new user expects", () => {
-    const { request, concurrency } = parseRunOptions({ date: "20250101" });
+    const { run, request, concurrency } = parseRunOptions({ date: "20250101" });
+    expect(run).toEqual({ date: "20250101", cycle: 0 });
     expect(request).toEqual({
-      run: { date: "20250101", cycle: 0 },
       members: expect.any(Array),
       source: DEFAULTS.source,
       templates: { store: DEFAULTS.templates },
