@@ -76,6 +76,11 @@ describe("EcmwfRun on the real API server", () => {
       message: "spec.output: Invalid value",
     },
     {
+      name: "an https:// output (cannot be written)",
+      spec: { output: "https://example.com/stores" },
+      message: "spec.output: Invalid value",
+    },
+    {
       name: "an http:// source",
       spec: { source: "http://example.com/x" },
       message: "spec.source: Invalid value",
@@ -263,6 +268,11 @@ describe("TemplateBuild on the real API server", () => {
       message: "spec.referenceDate: Invalid value",
     },
     { name: "a file:// store", spec: { store: "file:///tmp/t" }, message: "spec.store: Invalid value" },
+    {
+      name: "an https:// store",
+      spec: { store: "https://example.com/t" },
+      message: "spec.store: Invalid value",
+    },
     { name: "86 shards", spec: { shards: 86 }, message: "spec.shards: Invalid value" },
     {
       name: "inline credentials",

@@ -16,6 +16,7 @@
  */
 import { ECMWF_RUN } from "../../../../job-image/src/api/index.js";
 import type { Reconciler } from "../../controller/result.js";
+import type { EventSpec } from "../../kube/api.js";
 import { FOREIGN_JOB_REQUEUE_MS } from "../common/checks.js";
 import type { ReconcilerDeps } from "../common/deps.js";
 import { syncJob } from "../common/sync-job.js";
@@ -37,13 +38,15 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
 
     const verdict = checkRun({ ...world, defaults: deps.defaults });
     let job = world.job;
+    // Said once per generation: the status written below records the generation as observed.
+    const notApplied: EventSpec[] = [];
     if (verdict.kind === "go") {
       const sync = await syncJob(deps.api, job, desiredJob(run, verdict.value, deps.defaults));
       job = sync.job;
       if (sync.action !== "unchanged")
         deps.log.info({ run: key, job: job.metadata?.name }, `Job ${sync.action}`);
       if (sync.specChanged && run.status?.observedGeneration !== run.metadata.generation) {
-        await deps.events.emit(run, {
+        notApplied.push({
           type: "Warning",
           reason: "SpecChangeNotApplied",
           message: `Job ${job.metadata?.name} runs with the spec it was made from; only spec.parallelism reaches it`,
@@ -64,14 +67,10 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
       ...world.commit,
       job: commitJob,
     });
-    await writeStatus(
-      deps.api,
-      deps.events,
-      run,
-      ECMWF_RUN.plural,
-      status,
-      runTransitions(run.status, status),
-    );
+    await writeStatus(deps.api, deps.events, run, ECMWF_RUN.plural, status, [
+      ...notApplied,
+      ...runTransitions(run.status, status),
+    ]);
     if (verdict.kind === "wait") return { requeueAfterMs: verdict.requeueAfterMs };
     return world.commit.foreignJob ? { requeueAfterMs: FOREIGN_JOB_REQUEUE_MS } : {};
   };

@@ -213,6 +213,26 @@ describe("ecmwfRunReconciler", () => {
     expect(cluster.events.map((e) => e.reason)).toEqual(["TemplatesNotReady"]);
   });
 
+  it("a spec change the Job cannot take is said once, after the status that records it (none on a 409)", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    await reconcile(key);
+    const changed = run({ members: ["control", "ens01"], parallelism: 2 });
+    changed.metadata.generation = (current(cluster).metadata.generation ?? 1) + 1;
+    cluster.runs.put({ ...changed, status: current(cluster).status });
+    const said = () => cluster.events.filter((e) => e.reason === "SpecChangeNotApplied");
+    cluster.failNextStatusPatch = 409;
+    await expect(reconcile(key)).rejects.toMatchObject({ code: 409 });
+    expect(said()).toEqual([]);
+    await reconcile(key);
+    expect(said()).toHaveLength(1);
+    expect(current(cluster).status?.observedGeneration).toBe(changed.metadata.generation);
+    await reconcile(key);
+    expect(said()).toHaveLength(1);
+  });
+
   it("an invalid spec stalls without a Job and without a requeue", async () => {
     const { cluster, reconcile } = setup();
     cluster.runs.put(run({ output: undefined }));
