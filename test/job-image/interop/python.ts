@@ -33,6 +33,38 @@ export function pytest(
   });
 }
 
+/** The outcome of a pytest run split across processes, with the number of tests passed in all. */
+export interface ShardedResult extends PytestResult {
+  passed: number;
+  processes: number;
+}
+
+/**
+ * `pytest` of `file` over `values` split across at most `processes` pytest processes at once, each
+ * given its share as the comma-separated `env[name]`: the checks read, decode and wait on I/O, so
+ * two processes use both cores. The outputs are joined; the exit code is the worst.
+ */
+export async function pytestSharded(
+  python: string,
+  file: string,
+  env: Record<string, string>,
+  name: string,
+  values: readonly string[],
+  processes = 2,
+): Promise<ShardedResult> {
+  const count = Math.min(processes, values.length);
+  const shares = Array.from({ length: count }, (_, i) => values.filter((_v, j) => j % count === i));
+  const results = await Promise.all(
+    shares.map((share) => pytest(python, file, { ...env, [name]: share.join(",") })),
+  );
+  return {
+    code: Math.max(...results.map((r) => r.code)),
+    passed: results.reduce((sum, r) => sum + Number(/(\d+) passed/.exec(r.output)?.[1] ?? 0), 0),
+    output: results.map((r) => r.output.trim()).join("\n"),
+    processes: count,
+  };
+}
+
 /** What a store of a run should hold, for `test_store_contents.py` (`GIK_EXPECT`). */
 export function expectation(
   steps: number[],

@@ -10,7 +10,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { stepsOf } from "../../../job-image/src/api/index.js";
 import { getObject, listObjects } from "../../helpers/s3-objects.js";
 import type { S3Endpoint } from "../../infra/endpoints.js";
-import { expectation, type PytestResult, pytest } from "../../job-image/interop/python.js";
+import { expectation, pytestSharded, type ShardedResult } from "../../job-image/interop/python.js";
 
 const steps = stepsOf(0);
 /**
@@ -24,45 +24,31 @@ export const MINI_MIRROR_EXPECT = expectation(
   { "mx2t3/max/heightAboveGround": steps.filter((s) => s === 0 || s > 144) },
 );
 
-/** The outcome of the store checks: pytest's outputs, and how many members passed. */
-export interface StoreCheck extends PytestResult {
-  passed: number;
-}
-
 /**
  * Runs `test_store_contents.py` in `python` on the stores of `members` under `storesUrl` (an s3://
- * prefix), in `processes` pytest processes at once: reading a store's chunks from S3 is mostly
- * waiting, so several readers finish sooner. The output ends with one line of the total.
+ * prefix), in two pytest processes at once. Every store is opened and its structure and references
+ * checked; the chunks of the `decode` members (default all) are also compared with ecCodes, which
+ * costs seconds per store. The output ends with one line of the total.
  */
 export async function checkStoresInPython(
   python: string,
   s3: S3Endpoint,
   storesUrl: string,
   members: readonly string[],
-  processes = 2,
-): Promise<StoreCheck> {
-  const shares = Array.from({ length: Math.min(processes, members.length) }, (_, i) =>
-    members.filter((_m, j) => j % processes === i),
-  );
-  const results = await Promise.all(
-    shares.map((share) =>
-      pytest(python, "test_store_contents.py", {
-        GIK_STORES: storesUrl,
-        GIK_MEMBERS: share.join(","),
-        GIK_EXPECT: MINI_MIRROR_EXPECT,
-        GIK_S3_ENDPOINT: s3.endpoint,
-        GIK_S3_ACCESS_KEY_ID: s3.accessKeyId,
-        GIK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        GIK_S3_REGION: s3.region,
-      }),
-    ),
-  );
-  const passed = results.reduce((sum, r) => sum + Number(/(\d+) passed/.exec(r.output)?.[1] ?? 0), 0);
-  return {
-    code: Math.max(...results.map((r) => r.code)),
-    passed,
-    output: `${results.map((r) => r.output.trim()).join("\n")}\n${passed} of ${members.length} members passed (${shares.length} pytest processes)\n`,
+  decode: readonly string[] = members,
+): Promise<ShardedResult> {
+  const env = {
+    GIK_STORES: storesUrl,
+    GIK_DECODE_MEMBERS: decode.join(","),
+    GIK_EXPECT: MINI_MIRROR_EXPECT,
+    GIK_S3_ENDPOINT: s3.endpoint,
+    GIK_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    GIK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    GIK_S3_REGION: s3.region,
   };
+  const r = await pytestSharded(python, "test_store_contents.py", env, "GIK_MEMBERS", members);
+  const total = `${r.passed} of ${members.length} members passed, chunks of ${decode.length} compared with ecCodes (${r.processes} pytest processes)`;
+  return { ...r, output: `${r.output}\n${total}\n` };
 }
 
 /** How two trees of objects differ; all empty when they are byte-for-byte the same. */
