@@ -9,6 +9,7 @@ const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/reporter/file-timing.ts"],
     projects: [
       {
         test: {
