@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
@@ -144,17 +144,20 @@ describe("gik run on bad input", () => {
     for (const m of MEMBERS) expect(published(c, m)).toBe(false);
   });
 
-  it("fails the member whose template is missing for a step, naming it", async () => {
-    const c = await caseDir("missing-template");
-    const template = join(c.templates, "ecmwf/ens02/ecmwf-time-20240529-ens02-rt036.parquet");
-    await rm(template);
+  // A run reads its reference's manifest, not one template per member and step (984ef0c): the
+  // templates' fault a run meets is a build that is missing or incomplete.
+  it("names a truncated templates manifest and publishes no store", async () => {
+    const c = await caseDir("truncated-manifest");
+    const manifests = join(c.templates, "ecmwf/manifests/20240529");
+    const [part] = await readdir(manifests);
+    expect(part).toBeDefined();
+    const file = join(manifests, part as string);
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.slice(0, text.length >> 1));
     const r = await run(c);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/ens02 +failed .*template missing for member ens02 at step 36h/);
-    expect(r.stdout).toContain(template);
-    expect(published(c, "ens02")).toBe(false);
-    expect(published(c, "control")).toBe(true);
-    expect(published(c, "ens01")).toBe(true);
+    expect(r.stderr + r.stdout).toContain(file);
+    for (const m of MEMBERS) expect(published(c, m)).toBe(false);
   });
 
   it("fails the member whose range does not start with GRIB", async () => {
