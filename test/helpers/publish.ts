@@ -11,6 +11,9 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { readMirrorManifest } from "./mirror.js";
 import { ensureBucket, putObject } from "./s3-objects.js";
 
+/** Steps being written at once, at most. */
+const PARALLEL_STEPS = 8;
+
 export interface Publication {
   /** Run date (`YYYYMMDD`) of the mirror's files to publish. */
   date: string;
@@ -21,9 +24,9 @@ export interface Publication {
 }
 
 export interface Published {
-  /** The keys written, in order. */
+  /** The keys written, in the order their writes ended. */
   keys: string[];
-  /** `Date.now()` once the last index object was written. */
+  /** `Date.now()` once the last write ended (the last step's index, or one that ended after it). */
   lastIndexAt: number;
 }
 
@@ -48,15 +51,22 @@ export async function publishOverTime(
   const start = Date.now();
   const keys: string[] = [];
   let lastIndexAt = start;
-  for (const [i, file] of steps.entries()) {
-    const due = start + (publication.spanMs * i) / Math.max(1, steps.length - 1);
-    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-    const index = file.path.replace(/\.grib2$/, ".index");
-    for (const key of [file.path, index]) {
-      await putObject(s3, bucket, key, await readFile(join(mirror, key)));
-      keys.push(key);
+  let next = 0;
+  // Workers take the steps in order, each when it is due; several at once only when a step's
+  // writes take longer than the time between steps (or all at once when spanMs is 0).
+  const worker = async () => {
+    for (let i = next++; i < steps.length; i = next++) {
+      const file = steps[i]!;
+      const due = start + (publication.spanMs * i) / Math.max(1, steps.length - 1);
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      const index = file.path.replace(/\.grib2$/, ".index");
+      for (const key of [file.path, index]) {
+        await putObject(s3, bucket, key, await readFile(join(mirror, key)));
+        keys.push(key);
+      }
+      lastIndexAt = Math.max(lastIndexAt, Date.now());
     }
-    lastIndexAt = Date.now();
-  }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_STEPS }, worker));
   return { keys, lastIndexAt };
 }

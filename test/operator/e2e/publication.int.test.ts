@@ -2,7 +2,8 @@
  * Runs that wait for ECMWF's files (issue 12), end to end on the real control plane: the operator
  * is its own process, the member pods real `gik` processes, the files and stores in MinIO. Each
  * scenario has its namespace, its source bucket and three members (control, ens01, ens02, on
- * templates built once for the file); they run at once:
+ * templates built once for the file); they run at once, so the file takes about as long as the
+ * longest (the first, whose files are published over a minute):
  *
  * - a run applied before its first file: the run's files are published over a minute in ECMWF's
  *   order (`test/helpers/publish.ts`); the run waits with `SourceAvailable=False` and a rising count
@@ -18,6 +19,7 @@
  * The runs are of 20250101 (or 2026): their default deadline (12 h after the run time) has long
  * passed, so the tests give deadlines as the time since the run time plus what they mean to wait.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, inject, it, type OnTestFailedHandler } from "vitest";
 import type { EcmwfRun, RunPhase } from "../../../job-image/src/api/index.js";
 import { runGik } from "../../helpers/gik-cli.js";
@@ -39,7 +41,8 @@ const stepFile = (step: number) => `20250101/00z/ifs/0p25/enfo/20250101000000-${
 const GROWTH_DATES = ["20260510", "20260511", "20260512"];
 
 let e2e: E2e;
-let templates: { store: string; referenceDate: string };
+/** The templates of 20240529 the runs share, built while the scenarios set up. */
+let templates: Promise<{ store: string; referenceDate: string }>;
 
 beforeAll(async () => {
   e2e = await setUpE2e(infra, "publication", {
@@ -47,13 +50,14 @@ beforeAll(async () => {
   });
   const ns = await e2e.namespace("gik-e2e-pub-templates");
   await e2e.apply("templates.yaml", templateBuild(ns, { members: MEMBERS }));
-  await until(
+  templates = until(
     "the templates",
     async () =>
-      (await e2e.templateBuild(ns, TEMPLATE_BUILD)).status?.phase === "Succeeded" ? true : undefined,
+      (await e2e.templateBuild(ns, TEMPLATE_BUILD)).status?.phase === "Succeeded"
+        ? { store: templatesStore(ns), referenceDate: "20240529" }
+        : undefined,
     300_000,
   );
-  templates = { store: templatesStore(ns), referenceDate: "20240529" };
 });
 afterAll(async () => {
   await e2e?.close();
@@ -73,22 +77,21 @@ async function scenario(prefix: string, onTestFailed: (fn: OnTestFailedHandler) 
 }
 
 /** The run of namespace `ns` on the file's templates, reading the bucket `ns`, members at once. */
-const waitingRun = (ns: string, sourceDeadline: string) =>
+const waitingRun = async (ns: string, sourceDeadline: string) =>
   ecmwfRun(ns, {
     members: MEMBERS,
     parallelism: MEMBERS.length,
-    templates,
+    templates: await templates,
     source: `s3://${ns}`,
     sourceDeadline,
     sourcePollSeconds: 2,
   });
 
-// The four at once (each waits most of its time): the file takes about as long as the longest.
 it.concurrent("a run applied before its first file waits, counting the steps as they appear, then succeeds", async ({
   onTestFailed,
 }) => {
   const ns = await scenario("gik-e2e-pub-wait", onTestFailed);
-  await e2e.apply("wait.yaml", waitingRun(ns, deadlineIn(600)));
+  await e2e.apply("wait.yaml", await waitingRun(ns, deadlineIn(600)));
   await e2e.waitForRun(ns, RUN, "its members to run", (r) =>
     MEMBERS.every((m) => r.status?.members?.[m]?.phase === "Running"),
   );
@@ -150,9 +153,10 @@ it.concurrent("a run whose last step never appears fails at its deadline with So
 }) => {
   const ns = await scenario("gik-e2e-pub-late", onTestFailed);
   await publishOverTime(e2e.s3, e2e.mirror, ns, { date: "20250101", spanMs: 0, withhold: [360] });
+  await templates;
   const sourceDeadline = deadlineIn(25);
   const deadline = RUN_TIME + Number(sourceDeadline.slice(0, -1)) * 1000;
-  await e2e.apply("late.yaml", waitingRun(ns, sourceDeadline));
+  await e2e.apply("late.yaml", await waitingRun(ns, sourceDeadline));
 
   const waiting = await e2e.waitForRun(
     ns,
@@ -195,8 +199,9 @@ it.concurrent("a run with a corrupt index fails at once, though its deadline is 
   const ns = await scenario("gik-e2e-pub-corrupt", onTestFailed);
   await publishOverTime(e2e.s3, e2e.mirror, ns, { date: "20250101", spanMs: 0 });
   await putObject(e2e.s3, ns, `${stepFile(24)}.index`, "this is not an index\n");
+  const run = await waitingRun(ns, deadlineIn(600));
   const applied = Date.now();
-  await e2e.apply("corrupt.yaml", waitingRun(ns, deadlineIn(600)));
+  await e2e.apply("corrupt.yaml", run);
 
   const done = await e2e.waitForRun(ns, RUN, "to end", ended, 120_000);
   const took = Date.parse(done.status?.completionTime ?? "") - applied;
@@ -219,7 +224,8 @@ it.concurrent("a schedule whose run template names a collection: each run append
   onTestFailed,
 }) => {
   const ns = await scenario("gik-e2e-pub-grow", onTestFailed);
-  await uploadTree(e2e.s3, await ensureMirror({ dates: GROWTH_DATES }), ns);
+  const mirror = await ensureMirror({ dates: GROWTH_DATES });
+  await Promise.all(GROWTH_DATES.slice(0, 2).map((d) => uploadTree(e2e.s3, join(mirror, d), ns, d)));
   const members = ["control", "ens01"];
   const credentials = { secretRef: { name: CREDENTIALS_SECRET } };
   const collection = `${outputOf(ns)}/collection`;
