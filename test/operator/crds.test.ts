@@ -11,12 +11,15 @@ import {
   DATE_PATTERN,
   DNS_LABEL_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
+  DURATION_PATTERN,
   encodeCommitReport,
   LAYOUTS,
   MAX_BACKFILL,
   MAX_HISTORY_LIMIT,
   MAX_PUBLICATION_DELAY_SECONDS,
+  MAX_SOURCE_POLL_SECONDS,
   MEMBER_PATTERN,
+  RUN_DEFAULTS,
   SCHEDULE_DEFAULTS,
   URL_PATTERN,
   WRITABLE_URL_PATTERN,
@@ -182,6 +185,31 @@ describe("patterns", () => {
     });
     expect(new RegExp(spec.queueName!.pattern!).source).toBe(DNS_LABEL_PATTERN.source);
     expect(spec.queueName!.maxLength).toBe(63);
+    expect(spec.sourceDeadline).toMatchObject({ default: RUN_DEFAULTS.sourceDeadline, minLength: 1 });
+    expect(new RegExp(spec.sourceDeadline!.pattern!).source).toBe(DURATION_PATTERN.source);
+    expect(spec.sourcePollSeconds).toMatchObject({
+      minimum: 1,
+      maximum: MAX_SOURCE_POLL_SECONDS,
+      default: RUN_DEFAULTS.sourcePollSeconds,
+    });
+  });
+
+  it("prints how much of the run is published, beside its members", () => {
+    const columns = loadCrd("ecmwfruns.gik.dev.yaml").spec.versions[0].additionalPrinterColumns;
+    const shown = columns.filter((c: { priority?: number }) => !c.priority);
+    expect(shown.map((c: { name: string }) => c.name)).toEqual([
+      "Date",
+      "Cycle",
+      "Phase",
+      "Done",
+      "Failed",
+      "Total",
+      "Source",
+      "Age",
+    ]);
+    expect(shown.find((c: { name: string }) => c.name === "Source")?.jsonPath).toBe(
+      ".status.source.progress",
+    );
   });
 
   it("the EcmwfRun status has every phase, Queued included", () => {
@@ -268,8 +296,9 @@ describe("statuses the operator writes fit the status schemas", () => {
     const schema = rootSchema(loadCrd("ecmwfruns.gik.dev.yaml")).properties!.status!;
     expect(status.phase).toBe("PartiallySucceeded");
     expect(status.conditions!.map((c) => c.type).sort()).toEqual(
-      ["Failed", "Progressing", "Stalled", "Succeeded", "TemplatesReady"].sort(),
+      ["Failed", "Progressing", "SourceAvailable", "Stalled", "Succeeded", "TemplatesReady"].sort(),
     );
+    expect(status.source).toEqual({ published: 85, total: 85, progress: "85/85" });
     expect(Object.values(ConditionType)).toEqual(
       expect.arrayContaining(status.conditions!.map((c) => c.type)),
     );

@@ -11,6 +11,8 @@
  * - An EcmwfRun that needs a commit (an ensemble store, a collection) has `Committed` too; its
  *   `Progressing`, `Succeeded` and `Failed` then cover the commit as well: the run is over only when
  *   its commit is.
+ * - An EcmwfRun has `SourceAvailable` too, from what its member pods say while they wait for ECMWF
+ *   to publish the run (`source-progress.ts`).
  * - An EcmwfSchedule has `Ready`, `Stalled` and `LastRunSucceeded` (the other types are about one
  *   Job and belong to its runs).
  * - Reasons are CamelCase constants; tools (Argo CD's health check, alerts) match on them.
@@ -46,6 +48,11 @@ export const ConditionType = {
    * them (True), failed or had nothing to commit (False), or has not ended (Unknown).
    */
   Committed: "Committed",
+  /**
+   * EcmwfRun only: every step file of the run is published (True), the run waits for ECMWF to
+   * publish the rest or gave up at its deadline (False), or no member has said yet (Unknown).
+   */
+  SourceAvailable: "SourceAvailable",
   /** EcmwfSchedule only: it makes runs as cycles come due (False: suspended, waiting, or stalled). */
   Ready: "Ready",
   /** EcmwfSchedule only: how the latest of its runs that has ended (by run time) ended. */
@@ -90,6 +97,16 @@ export const Reason = {
   CommitFailed: "CommitFailed",
   /** No member succeeded: there is no part to commit, and no commit Job. */
   NothingToCommit: "NothingToCommit",
+
+  // SourceAvailable (SourceNotPublished: Failed too)
+  /** No member pod has said yet how much of the run is published. */
+  NotReported: "NotReported",
+  /** Members wait for step files not published yet; the message counts those published. */
+  Waiting: "Waiting",
+  /** Every step file of the run is published. */
+  Published: "Published",
+  /** Step files were still missing at the run's deadline; the message names them. */
+  SourceNotPublished: "SourceNotPublished",
 
   // Succeeded / Failed
   /** Every member (shard) succeeded. */

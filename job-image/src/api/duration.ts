@@ -7,11 +7,12 @@
 import { UsageError } from "./errors.js";
 
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** A duration's text (also the CRDs' pattern of duration fields, which add `minLength: 1`). */
+export const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /** Milliseconds of `text`; `field` names it in the error. */
 export function parseDuration(text: string, field: string): number {
-  const match = text === "0" ? ["0"] : DURATION.exec(text.trim());
+  const match = text === "0" ? ["0"] : DURATION_PATTERN.exec(text.trim());
   if (!match || (text !== "0" && match.slice(1).every((p) => p === undefined))) {
     throw new UsageError(
       field,

@@ -4,9 +4,10 @@
  *
  * - the custom resources (`resources.ts`: EcmwfRun, TemplateBuild, EcmwfSchedule), their
  *   conditions and reasons (`conditions.ts`) and the checks of their specs (`validate.ts`);
- * - the Job contract: what a pod runs with (`job-spec.ts`) and what it reports in its termination
+ * - the Job contract: what a pod runs with (`job-spec.ts`), what it reports in its termination
  *   message when it ends (`termination-message.ts`: a member pod's `member-report.ts`, a commit
- *   pod's `commit-report.ts`);
+ *   pod's `commit-report.ts`), and the one record of its log the operator reads while it waits for
+ *   ECMWF's files (`source-progress.ts`);
  * - runs, members and where stores go (`run-id.ts`, `members.ts`, `store-layout.ts`);
  * - the tagged errors whose tags become a failed member's reason (`errors.ts`), and the one retry
  *   policy (`backoff.ts`).
@@ -29,7 +30,7 @@ export {
   parseCommitReport,
 } from "./commit-report.js";
 export { type Condition, type ConditionStatus, ConditionType, Reason } from "./conditions.js";
-export { parseDuration } from "./duration.js";
+export { DURATION_PATTERN, parseDuration } from "./duration.js";
 export * from "./errors.js";
 export { EXIT } from "./exit-codes.js";
 export {
@@ -61,6 +62,7 @@ export {
   runLabel,
   stepsOf,
 } from "./run-id.js";
+export { latestSourceProgress, SOURCE_LOG_MESSAGE, type SourceProgress } from "./source-progress.js";
 export {
   ENSEMBLE,
   ensembleStoreKey,
@@ -80,7 +82,9 @@ export {
   MAX_BACKFILL,
   MAX_HISTORY_LIMIT,
   MAX_PUBLICATION_DELAY_SECONDS,
+  MAX_SOURCE_POLL_SECONDS,
   MEMBER_PATTERN,
+  RUN_DEFAULTS,
   SCHEDULE_DEFAULTS,
   type ScheduleSettings,
   type SpecProblem,

@@ -7,7 +7,7 @@
  *   `validate.ts` checks them again before the reconciler acts (a CRD older than the operator, or
  *   a field the schema cannot express).
  * - Spec fields the CRD defaults (`cycle`, `source`, `format`, `layout`, `onDrift`, `backoffLimitPerIndex`,
- *   `shards`) are still optional here: the operator must not crash on an object stored before a
+ *   `sourceDeadline`, `sourcePollSeconds`, `shards`) are still optional here: the operator must not crash on an object stored before a
  *   default existed.
  * - Times in status are RFC 3339 strings.
  *
@@ -101,6 +101,14 @@ export interface EcmwfRunSpec {
    * and wait, suspended, until Kueue admits them.
    */
   queueName?: string;
+  /**
+   * How long after the run's nominal time (date + cycle) its members wait for step files ECMWF has
+   * not published yet (a duration: `12h`, `90m`); after it they fail with `SourceNotPublished`.
+   * Omitted means `RUN_DEFAULTS.sourceDeadline`.
+   */
+  sourceDeadline?: string;
+  /** Longest pause, in seconds, between two looks at a step file not published yet. */
+  sourcePollSeconds?: number;
 }
 
 export type RunPhase = "Pending" | "Queued" | "Running" | "Succeeded" | "PartiallySucceeded" | "Failed";
@@ -147,6 +155,17 @@ export interface CollectionStatus {
   message?: string;
 }
 
+/**
+ * How many of the run's steps (GRIB file and index) are published (`status.source`), as its member
+ * pods last said; all of them once a member has succeeded.
+ */
+export interface SourceStatus {
+  published: number;
+  total: number;
+  /** `published/total`, for `kubectl get er` (a printer column cannot join two fields). */
+  progress: string;
+}
+
 export interface EcmwfRunStatus {
   phase?: RunPhase;
   observedGeneration?: number;
@@ -164,6 +183,7 @@ export interface EcmwfRunStatus {
   commitJobName?: string;
   ensemble?: EnsembleStatus;
   collection?: CollectionStatus;
+  source?: SourceStatus;
 }
 
 export interface EcmwfRun {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { parseDuration } from "./duration.js";
 import { UsageError } from "./errors.js";
 import { ALL_MEMBERS } from "./members.js";
 import {
@@ -43,6 +44,14 @@ export const SCHEDULE_DEFAULTS = {
   /** One day of the four cycles. */
   maxBackfill: 4,
 } as const;
+/** The EcmwfRun CRD's defaults of how a run waits for ECMWF's files (a unit test holds them equal). */
+export const RUN_DEFAULTS = {
+  /** ECMWF publishes a run's last files about 8 h after its run time: 12 h leaves room for delays. */
+  sourceDeadline: "12h",
+  sourcePollSeconds: 10,
+} as const;
+/** The longest pause between two looks at a file: ECMWF publishes a step every minute or two. */
+export const MAX_SOURCE_POLL_SECONDS = 300;
 export const MAX_PUBLICATION_DELAY_SECONDS = 172_800;
 export const MAX_HISTORY_LIMIT = 100;
 /** As Kubernetes' CronJob gives up beyond 100 missed start times. */
@@ -190,6 +199,11 @@ function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
     () =>
       optional(spec.credentials, (v) => checkName(`${prefix}.credentials.secretRef.name`, v.secretRef?.name)),
     () => optional(spec.queueName, (v) => checkLabel(`${prefix}.queueName`, v)),
+    () => optional(spec.sourceDeadline, (v) => checkDuration(`${prefix}.sourceDeadline`, v)),
+    () =>
+      optional(spec.sourcePollSeconds, (v) =>
+        checkInt(`${prefix}.sourcePollSeconds`, v, 1, MAX_SOURCE_POLL_SECONDS),
+      ),
   ];
 }
 
@@ -314,6 +328,16 @@ function checkLabel(field: string, value: unknown): SpecProblem | undefined {
   return typeof value === "string" && value.length <= 63 && DNS_LABEL_PATTERN.test(value)
     ? undefined
     : { field, message: `expected a DNS label (a LocalQueue's name), got ${JSON.stringify(value)}` };
+}
+
+function checkDuration(field: string, value: unknown): SpecProblem | undefined {
+  try {
+    parseDuration(typeof value === "string" ? value : "", field);
+    return undefined;
+  } catch (err) {
+    if (err instanceof UsageError) return { field, message: err.reason };
+    throw err;
+  }
 }
 
 function checkEnum(field: string, value: unknown, allowed: readonly string[]): SpecProblem | undefined {

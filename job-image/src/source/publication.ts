@@ -15,6 +15,7 @@
 import { backoffDelay } from "../api/backoff.js";
 import { NotFoundError, SourceNotPublishedError } from "../api/errors.js";
 import { type RunId, stepsOf } from "../api/run-id.js";
+import { SOURCE_LOG_MESSAGE, type SourceProgress } from "../api/source-progress.js";
 import type { Logger } from "../log/types.js";
 import type { ReadableStore } from "../storage/types.js";
 import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
@@ -109,7 +110,10 @@ async function awaitFile(
   }
 }
 
-/** Logs how many of a run's step files are published, when that changes (and every `everyMs`). */
+/**
+ * Logs how many of a run's step files are published, when that changes (and every `everyMs`): the
+ * record the operator reads from a waiting pod's log (`api/source-progress.ts`).
+ */
 export function publicationProgress(
   log: Logger,
   total: number,
@@ -122,6 +126,7 @@ export function publicationProgress(
     if (published === said && now - at < everyMs) return;
     said = published;
     at = now;
-    log.info({ published, total, complete: published === total }, "source");
+    const progress: SourceProgress = { published, total, complete: published === total };
+    log.info(progress, SOURCE_LOG_MESSAGE);
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The narrow slice of the Kubernetes API the reconcilers use: informer caches to read, a few
- * writes, and an event sink. `client.ts` implements it over client-node; tests use fakes that
+ * writes, the one read no cache holds (the tail of a pod's log), and an event sink. `client.ts` implements it over client-node; tests use fakes that
  * record what was called.
  *
  * @module
@@ -34,6 +34,15 @@ export interface StatusTarget {
   resourceVersion?: string;
 }
 
+/** The last lines of one container's log, at most `limitBytes` of them. */
+export interface PodLogTail {
+  namespace: string;
+  pod: string;
+  container: string;
+  tailLines: number;
+  limitBytes: number;
+}
+
 export interface KubeApi {
   /** Server-side apply of a whole Job (field manager `gik-operator`, forced): creates or updates it. */
   applyJob(job: V1Job): Promise<V1Job>;
@@ -51,6 +60,8 @@ export interface KubeApi {
    * garbage collection in the background). `false` when that object was gone already.
    */
   deleteRun(namespace: string, name: string, uid: string): Promise<boolean>;
+  /** The tail of a running container's log (`pods/log`), as text. */
+  readPodLog(tail: PodLogTail): Promise<string>;
 }
 
 export type EventType = "Normal" | "Warning";

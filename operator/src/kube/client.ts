@@ -2,7 +2,7 @@
  * The {@link KubeApi} (and the Lease client of leader election) over client-node 1.4: server-side
  * apply of Jobs through the typed `BatchV1Api` with the apply content type, JSON merge patches of
  * the status subresource through `CustomObjectsApi`, guarded by the resourceVersion that was read,
- * and the creates and deletes of EcmwfRuns that schedules make.
+ * the creates and deletes of EcmwfRuns that schedules make, and the tails of pods' logs.
  *
  * client-node's typed patch methods send `application/json-patch+json` unless told otherwise;
  * `setHeaderOptions("Content-Type", …)` picks the patch strategy per call.
@@ -12,6 +12,7 @@
 import {
   BatchV1Api,
   CoordinationV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   PatchStrategy,
@@ -39,6 +40,7 @@ const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 export function makeKubeApi(kc: KubeConfig): KubeApi {
   const batch = kc.makeApiClient(BatchV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
   return {
     applyJob: (job: V1Job) =>
       batch.patchNamespacedJob(
@@ -111,6 +113,14 @@ export function makeKubeApi(kc: KubeConfig): KubeApi {
         throw err;
       }
     },
+    readPodLog: (tail) =>
+      core.readNamespacedPodLog({
+        namespace: tail.namespace,
+        name: tail.pod,
+        container: tail.container,
+        tailLines: tail.tailLines,
+        limitBytes: tail.limitBytes,
+      }),
   };
 }
 

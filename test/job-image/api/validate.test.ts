@@ -27,6 +27,8 @@ describe("validateEcmwfRunSpec", () => {
         layout: "both",
         collection: { url: "gs://gik-out/collection", cycles: [0, 12] },
         queueName: "forecasts",
+        sourceDeadline: "1d2h30m",
+        sourcePollSeconds: 300,
       }),
     ).toBeUndefined();
     expect(
@@ -98,6 +100,11 @@ describe("validateEcmwfRunSpec", () => {
     },
     { name: "queue name not a DNS label", spec: { queueName: "team.queue" }, field: "spec.queueName" },
     { name: "queue name too long", spec: { queueName: "q".repeat(64) }, field: "spec.queueName" },
+    { name: "deadline without a unit", spec: { sourceDeadline: "12" }, field: "spec.sourceDeadline" },
+    { name: "deadline empty", spec: { sourceDeadline: "" }, field: "spec.sourceDeadline" },
+    { name: "deadline as a number", spec: { sourceDeadline: 3600 as never }, field: "spec.sourceDeadline" },
+    { name: "poll 0 s", spec: { sourcePollSeconds: 0 }, field: "spec.sourcePollSeconds" },
+    { name: "poll 301 s", spec: { sourcePollSeconds: 301 }, field: "spec.sourcePollSeconds" },
   ])("$name → $field", ({ spec, field }) => {
     const problem = validateEcmwfRunSpec({ ...good, ...(spec as Partial<EcmwfRunSpec>) });
     expect(problem?.field).toBe(field);
@@ -188,6 +195,11 @@ describe("validateEcmwfScheduleSpec", () => {
       name: "the run template's queue name",
       spec: { runTemplate: { ...es.runTemplate, queueName: "Queue" } },
       field: "spec.runTemplate.queueName",
+    },
+    {
+      name: "the run template's deadline",
+      spec: { runTemplate: { ...es.runTemplate, sourceDeadline: "tomorrow" } },
+      field: "spec.runTemplate.sourceDeadline",
     },
     { name: "policy", spec: { concurrencyPolicy: "Sometimes" }, field: "spec.concurrencyPolicy" },
     {

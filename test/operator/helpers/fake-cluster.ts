@@ -2,8 +2,8 @@
  * An in-memory stand-in for the API server as the reconcilers see it: informer caches over maps,
  * a {@link KubeApi} that applies writes to those maps (server-side apply creates or replaces, status
  * merge patches honour the resourceVersion precondition, run creates answer 409 for a name that
- * exists, deletes honour the uid precondition) and records every call, and an event sink that
- * records Events. With `cacheLag` set, runs created go to the "server" only, not to the cache,
+ * exists, deletes honour the uid precondition, pod logs are what a test put in `podLogs`) and
+ * records every call, and an event sink that records Events. With `cacheLag` set, runs created go to the "server" only, not to the cache,
  * until {@link FakeCluster.catchUp}: a stale cache.
  */
 import type { ObjectCache, V1Job, V1Pod } from "@kubernetes/client-node";
@@ -41,7 +41,8 @@ export type Action =
   | { verb: "scale"; name: string; parallelism: number }
   | { verb: "patchStatus"; plural: string; name: string; patch: Record<string, unknown> }
   | { verb: "createRun"; name: string; created: boolean }
-  | { verb: "deleteRun"; name: string; deleted: boolean };
+  | { verb: "deleteRun"; name: string; deleted: boolean }
+  | { verb: "readPodLog"; name: string; tailLines: number };
 
 /** RFC 7386: applies a merge patch to a JSON document. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
@@ -70,6 +71,8 @@ export class FakeCluster implements Caches {
   cacheLag = false;
   /** Runs on the "server" that the cache does not show yet. */
   readonly lagging = new MapCache<EcmwfRun>();
+  /** Pod logs by `namespace/pod`; a pod without one answers 400, as a container not started. */
+  readonly podLogs = new Map<string, string>();
   /** The time stamped on created objects. */
   now: () => Date = () => new Date("2025-01-01T00:00:00Z");
 
@@ -143,6 +146,12 @@ export class FakeCluster implements Caches {
       this.actions.push({ verb: "deleteRun", name, deleted });
       if (deleted) cache.delete(name, namespace);
       return deleted;
+    },
+    readPodLog: async ({ namespace, pod, tailLines }) => {
+      this.actions.push({ verb: "readPodLog", name: pod, tailLines });
+      const log = this.podLogs.get(`${namespace}/${pod}`);
+      if (log === undefined) throw Object.assign(new Error("container not started"), { code: 400 });
+      return `${log.trimEnd().split("\n").slice(-tailLines).join("\n")}\n`;
     },
   };
 

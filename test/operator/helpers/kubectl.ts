@@ -4,7 +4,17 @@
 import { execFile } from "node:child_process";
 
 /** The header of `kubectl get er`: the EcmwfRun printer columns. */
-export const ECMWF_RUN_COLUMNS = ["NAME", "DATE", "CYCLE", "PHASE", "DONE", "FAILED", "TOTAL", "AGE"];
+export const ECMWF_RUN_COLUMNS = [
+  "NAME",
+  "DATE",
+  "CYCLE",
+  "PHASE",
+  "DONE",
+  "FAILED",
+  "TOTAL",
+  "SOURCE",
+  "AGE",
+];
 
 export interface KubectlResult {
   code: number;

@@ -13,6 +13,9 @@
  *   `<job>-<index>` must be a DNS label (≤ 63).
  * - The `gik.dev/spec-hash` annotation hashes the Job without `parallelism`, the one field that
  *   may change on a running Job; a different hash means the spec changed in ways a Job cannot follow.
+ * - No `activeDeadlineSeconds`, and waiting is no failure: a member pod that waits for ECMWF's
+ *   files runs until the deadline of its contract (`wait`), then exits 2 (`SourceNotPublished`),
+ *   which fails its index at once like any bad input, without retries that would wait again.
  * - A Job with a queue (Kueue's `kueue.x-k8s.io/queue-name` label, on the pods too) never names
  *   `spec.suspend`: Kueue's webhook suspends it when it is created and Kueue unsuspends it on
  *   admission, and a server-side apply that named the field would own it and could set it back.

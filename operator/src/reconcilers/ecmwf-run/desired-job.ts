@@ -1,13 +1,22 @@
 /**
  * The Indexed Job of an EcmwfRun: the run resolved into its Job contract (a `RunJobSpec`: members
- * in completion-index order, templates, source, output, format, layout, collection), one pod per
- * member. Pure: the same run, templates and defaults give the same Job. A run that needs a commit
+ * in completion-index order, templates, source, output, format, layout, collection, how long to
+ * wait for ECMWF's files), one pod per member. Pure: the same run, templates and defaults give the same Job. A run that needs a commit
  * gets a second Job once this one has ended (`desired-commit-job.ts`).
  *
  * @module
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { type EcmwfRun, type RunJobSpec, specMembers } from "../../../../job-image/src/api/index.js";
+import {
+  type EcmwfRun,
+  parseDuration,
+  RUN_DEFAULTS,
+  type RunId,
+  type RunJobSpec,
+  runEpochSeconds,
+  specMembers,
+  type WaitRequest,
+} from "../../../../job-image/src/api/index.js";
 import type { JobDefaults } from "../../config.js";
 import { TerminalError } from "../../controller/result.js";
 import { RUN_LABEL } from "../../kube/labels.js";
@@ -43,9 +52,10 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
   const output = runOutput(run, defaults);
   if (output === undefined)
     throw new TerminalError(`${metadata.namespace}/${metadata.name}: spec.output: not set`);
+  const id: RunId = { date: spec.date, cycle: spec.cycle ?? 0 };
   return {
     kind: "EcmwfRun",
-    run: { date: spec.date, cycle: spec.cycle ?? 0 },
+    run: id,
     members: [...specMembers(spec)],
     templates: { store: templates.store, referenceDate: templates.referenceDate },
     source: spec.source ?? defaults.source,
@@ -54,6 +64,19 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
     layout: spec.layout ?? "members",
     onDrift: spec.onDrift ?? "rebuild",
     ...(spec.collection ? { collection: structuredClone(spec.collection) } : {}),
+    wait: sourceWait(run, id),
+  };
+}
+
+/**
+ * How the members wait for step files ECMWF has not published yet: until the run's nominal time
+ * plus `spec.sourceDeadline`. A fixed instant, so every pod and every retry gives up at once.
+ */
+export function sourceWait(run: EcmwfRun, id: RunId): WaitRequest {
+  const after = parseDuration(run.spec.sourceDeadline ?? RUN_DEFAULTS.sourceDeadline, "spec.sourceDeadline");
+  return {
+    deadline: new Date(runEpochSeconds(id) * 1000 + after).toISOString(),
+    pollSeconds: run.spec.sourcePollSeconds ?? RUN_DEFAULTS.sourcePollSeconds,
   };
 }
 

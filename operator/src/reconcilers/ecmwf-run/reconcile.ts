@@ -1,6 +1,7 @@
 /**
  * The EcmwfRun reconciler: gather → checks → Job → status → Events. Level-based: everything is
- * re-read from the informer caches on each call, whatever event caused it.
+ * re-read from the informer caches (and a waiting member's log) on each call, whatever event
+ * caused it.
  *
  * Notes:
  * - One Job per run, ever: its name comes from the run's name and it is created by server-side
@@ -10,14 +11,17 @@
  *   current spec: the members' work is fixed, so is what commits it.
  * - Once the run's outcome is recorded (`status.completionTime`) and its Job is gone (deleted after
  *   `ttlSecondsAfterFinished`), there is nothing to do: the Job is not made again.
- * - A run waiting for templates returns `requeueAfterMs`; TemplateBuild events also wake it.
+ * - A run waiting for templates returns `requeueAfterMs`; TemplateBuild events also wake it. So
+ *   does a run whose members wait for ECMWF's files ({@link SOURCE_REQUEUE_MS}): how far the
+ *   source is published is in their logs, which no watch sees.
  *
  * @module
  */
-import { ECMWF_RUN } from "../../../../job-image/src/api/index.js";
+import { ConditionType, ECMWF_RUN } from "../../../../job-image/src/api/index.js";
 import type { Reconciler } from "../../controller/result.js";
 import type { EventSpec } from "../../kube/api.js";
 import { FOREIGN_JOB_REQUEUE_MS } from "../common/checks.js";
+import { findCondition } from "../common/conditions.js";
 import type { ReconcilerDeps } from "../common/deps.js";
 import { syncJob } from "../common/sync-job.js";
 import { writeStatus } from "../common/write-status.js";
@@ -28,10 +32,16 @@ import { gatherEcmwfRun } from "./gather.js";
 import { computeRunStatus } from "./status.js";
 import { runTransitions } from "./transitions.js";
 
+/**
+ * How often a run whose members wait for ECMWF's files looks at their logs again: a log line is no
+ * event an informer sees.
+ */
+export const SOURCE_REQUEUE_MS = 10_000;
+
 /** The reconciler of EcmwfRuns. */
 export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
   return async (key) => {
-    const world = gatherEcmwfRun(deps.caches, key);
+    const world = await gatherEcmwfRun(deps, key);
     if (!world || world.run.metadata.deletionTimestamp) return {};
     const { run } = world;
     if (!world.job && !world.foreignJob && run.status?.completionTime) return {};
@@ -63,15 +73,22 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
         deps.log.info({ run: key, job: commitJob.metadata?.name }, "commit Job created");
     }
 
-    const status = computeRunStatus(run, job, world.pods, verdict, deps.clock.now(), {
-      ...world.commit,
-      job: commitJob,
-    });
+    const status = computeRunStatus(
+      run,
+      job,
+      world.pods,
+      verdict,
+      deps.clock.now(),
+      { ...world.commit, job: commitJob },
+      world.reported,
+    );
     await writeStatus(deps.api, deps.events, run, ECMWF_RUN.plural, status, [
       ...notApplied,
       ...runTransitions(run.status, status),
     ]);
     if (verdict.kind === "wait") return { requeueAfterMs: verdict.requeueAfterMs };
-    return world.commit.foreignJob ? { requeueAfterMs: FOREIGN_JOB_REQUEUE_MS } : {};
+    if (world.commit.foreignJob) return { requeueAfterMs: FOREIGN_JOB_REQUEUE_MS };
+    const published = findCondition(status.conditions, ConditionType.SourceAvailable)?.status === "True";
+    return world.sourcePod && !published ? { requeueAfterMs: SOURCE_REQUEUE_MS } : {};
   };
 }

@@ -14,6 +14,9 @@
  * - A run that needs a commit (`commit-status.ts`) is Running until its commit Job has ended, then
  *   Succeeded or PartiallySucceeded as its members were, or Failed if the commit failed.
  * - `Queued`: the Job in play (the members', then the commit's) is suspended by its queue.
+ * - `SourceAvailable` and `status.source`: how much of the run ECMWF has published
+ *   (`source-status.ts`); a run that failed for files missing at its deadline has `Failed` with
+ *   reason `SourceNotPublished`.
  *
  * @module
  */
@@ -29,12 +32,13 @@ import {
   needsCommit,
   Reason,
   type RunJobSpec,
+  type SourceProgress,
   specMembers,
   storeKey,
   underRoot,
 } from "../../../../job-image/src/api/index.js";
 import { timeString } from "../../kube/time.js";
-import { setCondition } from "../common/conditions.js";
+import { findCondition, setCondition } from "../common/conditions.js";
 import { jobSpecOf, latestFailure, newestFirst, podIndex, podReport } from "../common/job-state.js";
 import {
   failedNames,
@@ -54,8 +58,12 @@ import {
   ensembleStatus,
 } from "./commit-status.js";
 import { commitJobName } from "./desired-commit-job.js";
+import { type SourceState, sourceState } from "./source-status.js";
 
-/** The status `run` should have, given what is observed (`commit`: its commit Job and pods). Pure. */
+/**
+ * The status `run` should have, given what is observed (`commit`: its commit Job and pods;
+ * `reported`: the newest source record of a running member pod, when one was read). Pure.
+ */
 export function computeRunStatus(
   run: EcmwfRun,
   job: V1Job | undefined,
@@ -63,6 +71,7 @@ export function computeRunStatus(
   verdict: RunVerdict,
   now: Date,
   commitWorld: CommitWorld = { pods: [] },
+  reported?: SourceProgress,
 ): EcmwfRunStatus {
   const contract = job && jobSpecOf(job);
   const spec = contract?.kind === "EcmwfRun" ? contract : undefined;
@@ -73,15 +82,20 @@ export function computeRunStatus(
   const commit =
     spec && needsCommit(spec) ? commitOf(spec, progress, commitWorld, commitJobName(run)) : undefined;
   const step = commitStep(commit);
-  const conditions = [templatesCondition(verdict), ...(commit ? [committedCondition(commit)] : [])].reduce(
-    (list, cond) => setCondition(list, cond, generation, now),
-    progressConditions(run.status?.conditions, verdict, progress, generation, now, step),
-  );
+  const source = sourceState(run, spec, progress, members, reported);
+  const set = (list: Condition[], cond: Omit<Condition, "lastTransitionTime" | "observedGeneration">) =>
+    setCondition(list, cond, generation, now);
+  const conditions = [
+    templatesCondition(verdict),
+    source.condition,
+    ...(commit ? [committedCondition(commit)] : []),
+  ].reduce(set, progressConditions(run.status?.conditions, verdict, progress, generation, now, step));
+  const notPublished = notPublishedFailure(conditions, source, progress);
   const queued = (!progress.end && progress.suspended) || step?.state === "queued";
   return {
     phase: queued ? "Queued" : jobPhase(progress, step),
     observedGeneration: generation,
-    conditions,
+    conditions: notPublished ? set(conditions, notPublished) : conditions,
     members: Object.keys(members).length > 0 ? members : undefined,
     completedMembers: progress.completed.size,
     failedMembers: progress.failed.size,
@@ -93,6 +107,26 @@ export function computeRunStatus(
     commitJobName: commitWorld.job?.metadata?.name,
     ensemble: commit && ensembleStatus(commit, progress),
     collection: commit && collectionStatus(commit),
+    source: source.source,
+  };
+}
+
+/**
+ * A run failed because ECMWF had not published it by its deadline says so in its `Failed`
+ * condition, with the files missing, rather than only naming the members that failed.
+ */
+function notPublishedFailure(
+  conditions: readonly Condition[],
+  source: SourceState,
+  p: JobProgress,
+): Omit<Condition, "lastTransitionTime" | "observedGeneration"> | undefined {
+  const failed = findCondition(conditions, ConditionType.Failed);
+  if (failed?.status !== "True" || source.condition.reason !== Reason.SourceNotPublished) return undefined;
+  return {
+    type: ConditionType.Failed,
+    status: "True",
+    reason: Reason.SourceNotPublished,
+    message: `${source.condition.message}; failed ${p.noun}: ${failedNames(p).join(", ")}`,
   };
 }
 

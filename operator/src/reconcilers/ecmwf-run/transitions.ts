@@ -1,8 +1,10 @@
 /**
  * The Events of an EcmwfRun's status transitions: the common ones (Job created, spec invalid,
  * phase changes), templates becoming ready or not, each member that failed, named with its
- * message, and its commit: started (its Job made), committed (where the stores went), failed. Member failures are read from the controller-owned `failedMemberNames`, not from the
- * members' `phase`, which the failing pod itself may already have written.
+ * message, its commit: started (its Job made), committed (where the stores went), failed, and its
+ * source: waiting for ECMWF's files, then published. Member failures are read from the
+ * controller-owned `failedMemberNames`, not from the members' `phase`, which the failing pod itself
+ * may already have written.
  *
  * @module
  */
@@ -11,7 +13,7 @@ import type { EventSpec } from "../../kube/api.js";
 import { findCondition } from "../common/conditions.js";
 import { becameDifferent, commonTransitions } from "../common/transitions.js";
 
-/** Events for the change from `old` to `next`: templates, then the common ones, then members. Pure. */
+/** Events for the change from `old` to `next`: templates, the common ones, members, commit, source. Pure. */
 export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunStatus): EventSpec[] {
   const events: EventSpec[] = [];
   const templates = findCondition(next.conditions, ConditionType.TemplatesReady);
@@ -30,7 +32,26 @@ export function runTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunSt
     events.push({ type: "Warning", reason: "MemberFailed", message: `member ${member} failed: ${message}` });
   }
   events.push(...commitTransitions(old, next));
+  events.push(...sourceTransitions(old, next));
   return events;
+}
+
+/**
+ * SourceWaiting when the run starts waiting for ECMWF's files (not at each new count), SourcePublished
+ * when a run that waited has them all.
+ */
+function sourceTransitions(old: EcmwfRunStatus | undefined, next: EcmwfRunStatus): EventSpec[] {
+  const source = findCondition(next.conditions, ConditionType.SourceAvailable);
+  const before = findCondition(old?.conditions, ConditionType.SourceAvailable);
+  if (source?.reason === Reason.Waiting && before?.reason !== Reason.Waiting) {
+    return [
+      { type: "Normal", reason: "SourceWaiting", message: `waiting for ECMWF's files: ${source.message}` },
+    ];
+  }
+  if (source?.status === "True" && before?.status === "False") {
+    return [{ type: "Normal", reason: "SourcePublished", message: source.message }];
+  }
+  return [];
 }
 
 /** CommitStarted when the commit Job appears; Committed or CommitFailed as the `Committed` condition turns. */

@@ -75,6 +75,7 @@ describe("desiredJob (EcmwfRun)", () => {
       format: "parquet",
       layout: "members",
       onDrift: "rebuild",
+      wait: { deadline: "2025-01-01T12:00:00.000Z", pollSeconds: 10 },
     };
     expect(container.env).toEqual([{ name: "GIK_JOB_SPEC", value: JSON.stringify(contract) }]);
     expect(parseJobSpec(job.metadata!.annotations![JOB_SPEC_ANNOTATION]!, "annotation")).toEqual(contract);
@@ -148,6 +149,22 @@ describe("desiredJob (EcmwfRun)", () => {
       collection: { url: "s3://gik-out/collection" },
     });
     expect(contractOf(job).collection).toBeUndefined();
+  });
+
+  it("waits for ECMWF's files until the run time plus sourceDeadline (default 12 h), polling at most every sourcePollSeconds", () => {
+    expect(contractOf(job).wait).toEqual({ deadline: "2025-01-01T12:00:00.000Z", pollSeconds: 10 });
+    const later = desiredJob(
+      run({ ...r.spec, date: "20250102", cycle: 18, sourceDeadline: "1d2h30m", sourcePollSeconds: 3 }),
+      templates,
+      defaults,
+    );
+    expect(contractOf(later).wait).toEqual({ deadline: "2025-01-03T20:30:00.000Z", pollSeconds: 3 });
+  });
+
+  it("never ends a waiting pod itself: no activeDeadlineSeconds, and only exit 2 fails an index", () => {
+    expect(job.spec!.activeDeadlineSeconds).toBeUndefined();
+    expect(job.spec!.template.spec!.activeDeadlineSeconds).toBeUndefined();
+    expect(job.spec!.podFailurePolicy!.rules.map((rule) => rule.action)).toEqual(["FailIndex", "Ignore"]);
   });
 
   it("with a queue: the queue label on the Job and its pods, partial admission allowed, never spec.suspend", () => {

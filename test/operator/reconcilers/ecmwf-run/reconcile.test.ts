@@ -14,7 +14,10 @@ import {
 } from "../../../../job-image/src/api/index.js";
 import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/common/deps.js";
-import { ecmwfRunReconciler } from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
+import {
+  ecmwfRunReconciler,
+  SOURCE_REQUEUE_MS,
+} from "../../../../operator/src/reconcilers/ecmwf-run/reconcile.js";
 import { FakeClock } from "../../helpers/fake-clock.js";
 import { FakeCluster } from "../../helpers/fake-cluster.js";
 import { defaults, pod, run, templateBuild, withJobStatus } from "../../helpers/objects.js";
@@ -183,6 +186,63 @@ describe("ecmwfRunReconciler", () => {
     await reconcile(key);
     expect(cluster.actions).toHaveLength(before);
     expect(current(cluster).status).toEqual(done);
+  });
+
+  it("while its members wait for ECMWF's files: reads one running member's log tail, requeues, stops once published", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.templateBuilds.put(
+      templateBuild({}, { phase: "Succeeded", store: "s3://gik-templates/20240529" }),
+    );
+    await reconcile(key);
+    setJobStatus(cluster, { startTime: new Date("2025-01-01T06:00:00Z"), active: 2 });
+    const pods = [2, 1].map((i) => cluster.pods.put(pod(job(cluster), i, "Running")));
+    const source = () => findCondition(current(cluster).status?.conditions, "SourceAvailable");
+    const said = (published: number) =>
+      JSON.stringify({
+        level: 30,
+        msg: "source",
+        member: "ens01",
+        published,
+        total: 85,
+        complete: published === 85,
+      });
+    const log = (...lines: string[]) =>
+      cluster.podLogs.set(`gik/${pods[1]!.metadata!.name}`, lines.join("\n"));
+
+    // The pod has not said anything yet (its container log not there): Unknown, and a look again soon.
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: SOURCE_REQUEUE_MS });
+    expect(cluster.of("readPodLog")).toEqual([
+      { verb: "readPodLog", name: pods[1]!.metadata!.name, tailLines: 20 },
+    ]);
+    expect(source()).toMatchObject({ status: "Unknown", reason: "NotReported" });
+
+    log(said(12), '{"level":30,"msg":"running"}', said(40), '{"level":30,"msg":"other"}');
+    expect(await reconcile(key)).toEqual({ requeueAfterMs: SOURCE_REQUEUE_MS });
+    expect(source()).toMatchObject({ status: "False", reason: "Waiting" });
+    expect(current(cluster).status?.source?.progress).toBe("40/85");
+    log(said(41));
+    await reconcile(key);
+    expect(current(cluster).status?.source?.progress).toBe("41/85");
+    expect(cluster.events.filter((e) => e.reason.startsWith("Source"))).toEqual([
+      {
+        type: "Normal",
+        reason: "SourceWaiting",
+        message:
+          "waiting for ECMWF's files: 40 of 85 steps published; waiting until 2025-01-01T12:00:00.000Z",
+        object: "EcmwfRun/run-20250101",
+      },
+    ]);
+
+    log(said(41), said(85));
+    expect(await reconcile(key)).toEqual({});
+    expect(source()).toMatchObject({ status: "True", reason: "Published" });
+    const reads = cluster.of("readPodLog").length;
+    await reconcile(key);
+    expect(cluster.of("readPodLog")).toHaveLength(reads);
+    expect(cluster.events.filter((e) => e.reason.startsWith("Source")).map((e) => e.reason)).toEqual([
+      "SourceWaiting",
+      "SourcePublished",
+    ]);
   });
 
   it("after an operator restart, a new reconciler repeats nothing", async () => {

@@ -9,6 +9,7 @@ import {
   encodeMemberReport,
   type MemberReport,
   type MemberStatus,
+  type SourceProgress,
 } from "../../../../job-image/src/api/index.js";
 import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import { checkRun, type RunVerdict } from "../../../../operator/src/reconcilers/ecmwf-run/checks.js";
@@ -659,5 +660,106 @@ describe("computeRunStatus: a run with a commit (ensemble store and collection)"
     expect(status({ ...queued, spec: { ...queued.spec!, suspend: false } }).phase).toBe("Running");
     // A Job without a queue is Pending until it starts.
     expect(status(withJobStatus(created, {})).phase).toBe("Pending");
+  });
+});
+
+describe("computeRunStatus: the source (SourceAvailable, status.source)", () => {
+  const running = withJobStatus(created, { ...started, active: 3 });
+  const pods = [0, 1, 2].map((i) => pod(running, i, "Running"));
+  const source = (s: ReturnType<typeof status>) => findCondition(s.conditions, "SourceAvailable");
+  const at = (s: ReturnType<typeof status>): EcmwfRun => ({ ...base, status: s });
+  const sourceStatus = (job: V1Job, opts: { r?: EcmwfRun; reported?: SourceProgress; at?: Date } = {}) =>
+    computeRunStatus(opts.r ?? base, job, pods, go, opts.at ?? now, { pods: [] }, opts.reported);
+
+  it("Unknown until a member says how much is published", () => {
+    const s = sourceStatus(running);
+    expect(source(s)).toMatchObject({ status: "Unknown", reason: "NotReported" });
+    expect(s.source).toBeUndefined();
+    expect(source(status(undefined))).toMatchObject({ status: "Unknown", reason: "NotReported" });
+  });
+
+  it("False while members wait, with the count and the deadline; the count in status.source", () => {
+    const s = sourceStatus(running, { reported: { published: 40, total: 85, complete: false } });
+    expect(source(s)).toMatchObject({
+      status: "False",
+      reason: "Waiting",
+      message: "40 of 85 steps published; waiting until 2025-01-01T12:00:00.000Z",
+    });
+    expect(s.source).toEqual({ published: 40, total: 85, progress: "40/85" });
+  });
+
+  it("without a newer word (no record in the log's tail) the last one stands, since when it was said", () => {
+    const waiting = sourceStatus(running, { reported: { published: 40, total: 85, complete: false } });
+    const later = sourceStatus(running, { r: at(waiting), at: new Date("2025-01-01T07:05:00Z") });
+    expect(source(later)).toEqual(source(waiting));
+    expect(later.source).toEqual(waiting.source);
+  });
+
+  it("True once a member says all is published, and it stays so", () => {
+    const complete = sourceStatus(running, { reported: { published: 85, total: 85, complete: true } });
+    expect(source(complete)).toMatchObject({
+      status: "True",
+      reason: "Published",
+      message: "all 85 steps published",
+    });
+    expect(complete.source).toEqual({ published: 85, total: 85, progress: "85/85" });
+    const stale = sourceStatus(running, {
+      r: at(complete),
+      reported: { published: 10, total: 85, complete: false },
+    });
+    expect(source(stale)).toMatchObject({ status: "True", reason: "Published" });
+  });
+
+  it("True once a member succeeded (it read every step file), with no log read", () => {
+    const one = withJobStatus(created, { ...started, active: 2, completedIndexes: "1" });
+    const s = computeRunStatus(base, one, [], go, now);
+    expect(source(s)).toMatchObject({ status: "True", reason: "Published" });
+    expect(s.source).toEqual({ published: 85, total: 85, progress: "85/85" });
+  });
+
+  it("members that gave up at the deadline: SourceNotPublished in SourceAvailable and Failed, the files named", () => {
+    const missing = "s3://ecmwf-forecasts/20250101/00z/ifs/0p25/enfo/20250101000000-360h-enfo-ef.index";
+    const said = `not published by the deadline 2025-01-01T12:00:00.000Z: ${missing}`;
+    const failed = withJobStatus(created, {
+      ...started,
+      failedIndexes: "0-2",
+      ...failedCond("FailedIndexes"),
+    } as V1JobStatus);
+    const gaveUp = [0, 1, 2].map((i) =>
+      pod(failed, i, "Failed", {
+        exitCode: 2,
+        message: encodeMemberReport({
+          kind: "gik-member-report",
+          member: ["control", "ens01", "ens02"][i]!,
+          phase: "Failed",
+          reason: "SourceNotPublishedError",
+          message: said,
+          startTime: "2025-01-01T06:00:01Z",
+          completionTime: "2025-01-01T12:00:01Z",
+        }),
+      }),
+    );
+    const waited = sourceStatus(running, { reported: { published: 84, total: 85, complete: false } });
+    const s = computeRunStatus(at(waited), failed, gaveUp, go, now);
+    expect(s.phase).toBe("Failed");
+    expect(source(s)).toMatchObject({ status: "False", reason: "SourceNotPublished", message: said });
+    expect(findCondition(s.conditions, "Failed")).toMatchObject({
+      status: "True",
+      reason: "SourceNotPublished",
+      message: `${said}; failed members: control, ens01, ens02`,
+    });
+    expect(s.source).toEqual({ published: 84, total: 85, progress: "84/85" });
+    expect(s.members?.ens01).toMatchObject({ phase: "Failed", reason: "SourceNotPublishedError" });
+  });
+
+  it("other failures keep their reason", () => {
+    const failed = withJobStatus(created, {
+      ...started,
+      failedIndexes: "0-2",
+      ...failedCond("FailedIndexes"),
+    } as V1JobStatus);
+    const s = computeRunStatus(base, failed, [], go, now);
+    expect(findCondition(s.conditions, "Failed")?.reason).toBe("IndexesFailed");
+    expect(source(s)?.reason).not.toBe("SourceNotPublished");
   });
 });

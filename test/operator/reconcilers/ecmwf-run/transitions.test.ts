@@ -134,6 +134,36 @@ describe("runTransitions", () => {
       },
       reasons: [],
     },
+    {
+      name: "the members start waiting for ECMWF's files",
+      old: { phase: "Running", conditions: [cond("SourceAvailable", "Unknown", "NotReported")] },
+      next: { phase: "Running", conditions: [cond("SourceAvailable", "False", "Waiting", "40 of 85 steps")] },
+      reasons: ["SourceWaiting"],
+    },
+    {
+      name: "a new count while waiting: nothing",
+      old: { phase: "Running", conditions: [cond("SourceAvailable", "False", "Waiting", "40 of 85 steps")] },
+      next: { phase: "Running", conditions: [cond("SourceAvailable", "False", "Waiting", "41 of 85 steps")] },
+      reasons: [],
+    },
+    {
+      name: "a run that waited has all its files",
+      old: { phase: "Running", conditions: [cond("SourceAvailable", "False", "Waiting", "84 of 85 steps")] },
+      next: { phase: "Running", conditions: [cond("SourceAvailable", "True", "Published", "all 85 steps")] },
+      reasons: ["SourcePublished"],
+    },
+    {
+      name: "a run that never waited: nothing to say of its source",
+      old: { phase: "Running", conditions: [cond("SourceAvailable", "Unknown", "NotReported")] },
+      next: { phase: "Running", conditions: [cond("SourceAvailable", "True", "Published", "all 85 steps")] },
+      reasons: [],
+    },
+    {
+      name: "gave up at the deadline: the phase's Event says it",
+      old: { phase: "Running", conditions: [cond("SourceAvailable", "False", "Waiting", "84 of 85 steps")] },
+      next: { phase: "Failed", conditions: [cond("SourceAvailable", "False", "SourceNotPublished", "x")] },
+      reasons: ["Failed"],
+    },
   ])("$name", ({ old, next, reasons }) => {
     expect(runTransitions(old, next).map((e) => e.reason)).toEqual(reasons);
   });
