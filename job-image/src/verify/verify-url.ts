@@ -1,12 +1,11 @@
 /**
  * Verifying the store published at a URL, as `gik verify` does: read it back, then check its
- * references against the files they point into, each file's store opened once. A caller that is not
- * the CLI (a test reading from a server of its own) passes the storage options the CLI takes from
- * its environment.
+ * references against the files they point into, each root opened once. A caller other than the CLI
+ * (a test with an S3 server of its own, checking many stores) passes how a root is opened.
  *
  * @module
  */
-import { openStore, type StoreOptions, splitObjectUrl } from "../storage/open.js";
+import { openStore, splitObjectUrl } from "../storage/open.js";
 import type { Store } from "../storage/types.js";
 import { readStore } from "./read-store.js";
 import { type VerifyOptions, type VerifyReport, verifyRefs } from "./verify-store.js";
@@ -15,15 +14,17 @@ import { type VerifyOptions, type VerifyReport, verifyRefs } from "./verify-stor
 export async function verifyStoreAt(
   url: string,
   options: VerifyOptions,
-  storeOptions: StoreOptions = {},
+  open: (root: string) => Store = (root) => openStore(root),
 ): Promise<VerifyReport> {
-  const { root, key } = splitObjectUrl(url.replace(/\/+$/, ""));
-  const refs = await readStore(openStore(root, storeOptions), key);
   const stores = new Map<string, Store>();
-  const open = (object: string) => {
-    const parts = splitObjectUrl(object);
-    if (!stores.has(parts.root)) stores.set(parts.root, openStore(parts.root, storeOptions));
-    return { store: stores.get(parts.root)!, key: parts.key };
+  const opened = (root: string) => {
+    if (!stores.has(root)) stores.set(root, open(root));
+    return stores.get(root)!;
   };
-  return verifyRefs(refs, options, open);
+  const { root, key } = splitObjectUrl(url.replace(/\/+$/, ""));
+  const refs = await readStore(opened(root), key);
+  return verifyRefs(refs, options, (object) => {
+    const parts = splitObjectUrl(object);
+    return { store: opened(parts.root), key: parts.key };
+  });
 }
