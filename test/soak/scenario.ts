@@ -13,6 +13,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ALL_MEMBERS, type EcmwfRun } from "../../job-image/src/api/index.js";
+import type { Store } from "../../job-image/src/storage/types.js";
 import { runGik } from "../helpers/gik-cli.js";
 import type { InfraEndpoints, S3Endpoint } from "../infra/endpoints.js";
 import { killPodProcess, runningPods } from "../infra/pod-runner-control.js";
@@ -23,7 +24,7 @@ import { COMMIT_JOB, ecmwfRun, outputOf, RUN, RUN_JOB } from "../operator/e2e/ma
 import { eventsOf } from "../operator/e2e/run-status.js";
 import { type Layout, planSoak, type RunPlan } from "./chaos-plan.js";
 import { type FaultyS3, startFaultyS3 } from "./faulty-s3.js";
-import { storeProblems } from "./store-checks.js";
+import { storeOpener, storeProblems } from "./store-checks.js";
 
 /** Latency and SlowDown share of the pods' path to MinIO (issue 13). */
 export const LATENCY_MS = 20;
@@ -146,9 +147,10 @@ async function soak(
 ): Promise<SoakCounts> {
   const started = Date.now();
   const plans = planSoak(options.seed, options.runs);
+  const open = storeOpener(s3.direct, [`s3://${MIRROR_BUCKET}`]);
   const outcomes: RunOutcome[] = [];
   for (const plan of plans) {
-    const outcome = await oneRun(e2e, s3, plan, options);
+    const outcome = await oneRun(e2e, s3, open, plan, options);
     outcomes.push(outcome);
     options.log(describe(outcome, plans.length));
     judge(outcome);
@@ -179,7 +181,13 @@ async function soak(
 }
 
 /** One run under the chaos of `plan`, from apply to the checks of its stores. */
-async function oneRun(e2e: E2e, s3: FaultyS3, plan: RunPlan, options: SoakOptions): Promise<RunOutcome> {
+async function oneRun(
+  e2e: E2e,
+  s3: FaultyS3,
+  open: (root: string) => Store,
+  plan: RunPlan,
+  options: SoakOptions,
+): Promise<RunOutcome> {
   const started = Date.now();
   const ns = await e2e.namespace(`gik-soak-${plan.index}`, s3.faulty);
   const jobs = await watchJobsAdded(e2e.infra.kube.kubeconfig, ns);
@@ -204,7 +212,7 @@ async function oneRun(e2e: E2e, s3: FaultyS3, plan: RunPlan, options: SoakOption
       ...ALL_MEMBERS.map((m) => `${prefix}/${m}.parquet`),
       ...(commits ? [`${prefix}/ensemble.parquet`, `${ns}/collection`] : []),
     ];
-    const problems = await checkStores(e2e, s3.direct, roots);
+    const problems = await checkStores(e2e, open, roots);
     return {
       plan,
       namespace: ns,
@@ -298,14 +306,18 @@ function memberIndex(pod: string): number | undefined {
 }
 
 /** Checks `roots` of the output bucket, a few at once; returns every problem found. */
-async function checkStores(e2e: E2e, direct: S3Endpoint, roots: readonly string[]): Promise<string[]> {
+async function checkStores(
+  e2e: E2e,
+  open: (root: string) => Store,
+  roots: readonly string[],
+): Promise<string[]> {
   const problems: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < roots.length) {
       const root = roots[next++]!;
       problems.push(
-        ...(await storeProblems(e2e.s3, direct, OUT_BUCKET, root).catch((err) => [`${root}: ${err}`])),
+        ...(await storeProblems(e2e.s3, open, OUT_BUCKET, root).catch((err) => [`${root}: ${err}`])),
       );
     }
   };
