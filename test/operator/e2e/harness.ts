@@ -48,7 +48,7 @@ export const MIRROR_DATES = ["20240529", "20250101"];
 export interface E2e {
   infra: InfraEndpoints;
   kubectl: Kubectl;
-  /** Admin client of MinIO. */
+  /** Admin client of MinIO (`options.s3`, default `infra.s3`). */
   s3: S3Client;
   /** The local mirror (what was uploaded to `s3://gik-e2e-mirror`); "" when the file asked for none. */
   mirror: string;
@@ -60,7 +60,7 @@ export interface E2e {
   operator(): OperatorProcess;
   /** Starts the operator process (again) and waits until it leads and is ready. */
   startOperator(): Promise<OperatorProcess>;
-  /** A fresh namespace prepared for runs, whose Secret points at `s3` (default MinIO). */
+  /** A fresh namespace prepared for runs, whose Secret points at `s3` (default the MinIO of `options.s3`). */
   namespace(prefix: string, s3?: S3Endpoint): Promise<string>;
   /** Writes `objects` to `file` and applies it with kubectl, as a user does. */
   apply(file: string, ...objects: object[]): Promise<void>;
@@ -85,8 +85,18 @@ export interface E2e {
 export interface E2eOptions {
   /** Upload the mirror and make the buckets (default true); files whose runs never run skip it. */
   mirror?: boolean;
+  /**
+   * The cycle of the mirror's two runs (default 0, 85 steps): 6 or 18 has 49 steps, for a file
+   * that runs many runs.
+   */
+  cycle?: 0 | 6 | 12 | 18;
   /** More environment of the operator process, read at each start (e.g. `GIK_CLOCK_*`). */
   env?: () => Record<string, string>;
+  /**
+   * The MinIO the mirror goes to, `e2e.s3` talks to and namespaces' Secrets point at by default
+   * (default `infra.s3`): a file that kills its MinIO brings its own.
+   */
+  s3?: S3Endpoint;
 }
 
 /** Sets up the cluster, MinIO and the operator process for one test file named `name`. */
@@ -98,14 +108,15 @@ export async function setUpE2e(infra: InfraEndpoints, name: string, options: E2e
   const batch = kc.makeApiClient(BatchV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const dir = await mkdtemp(join(tmpdir(), `gik-e2e-${name}-`));
-  const s3 = s3Client(infra.s3);
+  const storage = options.s3 ?? infra.s3;
+  const s3 = s3Client(storage);
   const namespaces: string[] = [];
 
   await installCrds(kubectl);
   await applyRbac(kubectl);
   let mirror = "";
   if (options.mirror ?? true) {
-    mirror = await ensureMirror({ dates: MIRROR_DATES });
+    mirror = await ensureMirror({ dates: MIRROR_DATES, cycle: options.cycle ?? 0 });
     await uploadTree(s3, mirror, MIRROR_BUCKET);
     await ensureBucket(s3, TEMPLATES_BUCKET);
     await ensureBucket(s3, OUT_BUCKET);
@@ -161,7 +172,7 @@ export async function setUpE2e(infra: InfraEndpoints, name: string, options: E2e
     operatorLog,
     operator: () => current!,
     startOperator,
-    namespace: async (prefix, endpoint = infra.s3) => {
+    namespace: async (prefix, endpoint = storage) => {
       const ns = namespaceName(prefix);
       await prepareRunNamespace(kubectl, ns, endpoint, dir);
       namespaces.push(ns);

@@ -17,7 +17,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { KubeConfig, type V1Job, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import type { EcmwfRun } from "../../../job-image/src/api/index.js";
 import { runGik } from "../../helpers/gik-cli.js";
@@ -26,6 +25,7 @@ import { killPodProcess, runningPods } from "../../infra/pod-runner-control.js";
 import { until } from "../helpers/until.js";
 import { uploadRunWithBrokenRange } from "./faults.js";
 import { type E2e, OUT_BUCKET, setUpE2e } from "./harness.js";
+import { watchJobsAdded } from "./job-watch.js";
 import {
   COMMIT_JOB,
   ecmwfRun,
@@ -197,7 +197,7 @@ describe("an EcmwfRun over its life", () => {
   it("the operator SIGKILLed and restarted mid-run: the run completes, one Job ever, status complete", async () => {
     const ns = await scenario("gik-e2e-restart");
     const members = ["control", "ens01", "ens02", "ens03", "ens04"];
-    const added = await watchJobsAdded(ns);
+    const added = await watchJobsAdded(infra.kube.kubeconfig, ns);
     try {
       await e2e.apply(
         "restart.yaml",
@@ -315,37 +315,3 @@ describe("an EcmwfRun with an ensemble store and a collection", () => {
     expect(info.stdout).toMatch(/\n\s+0 {2}20250101 00z {2}3 members\n/);
   });
 });
-
-/**
- * Watches the Jobs of `ns` from now on (admin), collecting each ADDED event's name and uid; the
- * watch is re-established if the server ends it.
- */
-async function watchJobsAdded(ns: string) {
-  const kc = new KubeConfig();
-  kc.loadFromFile(infra.kube.kubeconfig);
-  const watch = new Watch(kc);
-  const added: { name: string; uid: string }[] = [];
-  let stopped = false;
-  let request: AbortController | undefined;
-  let resourceVersion: string | undefined;
-  const start = async () => {
-    request = await watch.watch(
-      `/apis/batch/v1/namespaces/${ns}/jobs`,
-      resourceVersion ? { resourceVersion, allowWatchBookmarks: true } : { allowWatchBookmarks: true },
-      (type: string, job: V1Job) => {
-        resourceVersion = job.metadata?.resourceVersion ?? resourceVersion;
-        if (type === "ADDED") added.push({ name: job.metadata?.name ?? "", uid: job.metadata?.uid ?? "" });
-      },
-      () => {
-        if (!stopped) void start();
-      },
-    );
-  };
-  await start();
-  return Object.assign(added, {
-    stop: () => {
-      stopped = true;
-      request?.abort();
-    },
-  });
-}

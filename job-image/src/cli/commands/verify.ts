@@ -4,10 +4,7 @@
  * @module
  */
 import { UsageError } from "../../api/errors.js";
-import { openStore, splitObjectUrl } from "../../storage/open.js";
-import type { Store } from "../../storage/types.js";
-import { readStore } from "../../verify/read-store.js";
-import { verifyRefs } from "../../verify/verify-store.js";
+import { verifyStoreAt } from "../../verify/verify-url.js";
 import { type Command, EXIT } from "../command.js";
 import { positiveInt } from "../run-options.js";
 
@@ -25,15 +22,7 @@ export const verifyCommand: Command = {
     const sampleText = (values.sample as string | undefined) ?? "50";
     const sample = sampleText === "all" ? Number.POSITIVE_INFINITY : positiveInt(sampleText, "--sample");
     const seed = positiveInt((values.seed as string | undefined) ?? "1", "--seed");
-    const { root, key } = splitObjectUrl(url.replace(/\/+$/, ""));
-    const refs = await readStore(openStore(root), key);
-    const stores = new Map<string, Store>();
-    const open = (object: string) => {
-      const parts = splitObjectUrl(object);
-      if (!stores.has(parts.root)) stores.set(parts.root, openStore(parts.root));
-      return { store: stores.get(parts.root)!, key: parts.key };
-    };
-    const report = await verifyRefs(refs, { sample, seed }, open);
+    const report = await verifyStoreAt(url, { sample, seed });
     for (const fault of report.faults) ctx.print(`FAULT ${fault}`);
     ctx.print(
       `${url}: ${report.chunks} references into ${report.files} files, ${report.sampled} read and checked, ` +

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { wholeStoreProblems } from "./store-checks.js";
+
+/** `.zmetadata` of a store with array `a` of 5 chunks (record_size 2: 3 record files) and `b` of 1. */
+const zmetadata = new TextEncoder().encode(
+  JSON.stringify({
+    metadata: {
+      ".zgroup": { zarr_format: 2 },
+      "a/.zarray": { shape: [5, 4], chunks: [1, 4] },
+      "b/.zarray": { shape: [3], chunks: [3] },
+    },
+    record_size: 2,
+  }),
+);
+const whole = [".zmetadata", "a/refs.0.parq", "a/refs.1.parq", "a/refs.2.parq", "b/refs.0.parq"];
+
+describe("wholeStoreProblems", () => {
+  it("finds nothing wrong with every record file there, and gik's own bookkeeping beside them", () => {
+    expect(wholeStoreProblems(whole, zmetadata)).toEqual([]);
+    expect(wholeStoreProblems([...whole, ".gik-append-intent"], zmetadata)).toEqual([]);
+  });
+
+  it("names a missing .zmetadata, a missing record file, one beyond its array and a stray file", () => {
+    expect(wholeStoreProblems(whole.slice(1), undefined)).toEqual([".zmetadata is missing"]);
+    expect(wholeStoreProblems(whole, new TextEncoder().encode("{"))).toEqual([".zmetadata is not JSON"]);
+    expect(
+      wholeStoreProblems(
+        whole.filter((k) => k !== "a/refs.1.parq"),
+        zmetadata,
+      ),
+    ).toEqual(["a/refs.1.parq is missing"]);
+    expect(wholeStoreProblems([...whole, "a/refs.3.parq", "a/tmp"], zmetadata)).toEqual([
+      "a/refs.3.parq is beyond its array",
+      "a/tmp is unexpected",
+    ]);
+  });
+});
