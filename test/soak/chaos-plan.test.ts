@@ -33,6 +33,18 @@ describe("planSoak", () => {
     }
   });
 
+  it("places faults within a smaller run's members: once 1 to 9 of 12 are done", () => {
+    const ats = Array.from({ length: 100 }, (_, seed) => planSoak(seed, 5, 12))
+      .flat()
+      .flatMap((run) => [
+        ...run.podKills,
+        ...(run.operator ? [run.operator.at] : []),
+        ...(run.minio ? [run.minio.at] : []),
+      ]);
+    expect(Math.min(...ats)).toBe(1);
+    expect(Math.max(...ats)).toBe(9);
+  });
+
   it("commits every third run, and kills only those runs' commit pods", () => {
     const plans = Array.from({ length: 50 }, (_, seed) => planSoak(seed, 20)).flat();
     for (const run of plans) {

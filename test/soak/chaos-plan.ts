@@ -38,19 +38,26 @@ export interface RunPlan {
 export const OPERATOR_KILLS = 2;
 /** Kills of member pods per run: at least, at most. */
 const POD_KILLS: [number, number] = [1, 4];
-/** Faults land when this many members are done: at least, at most (of 51). */
-const WINDOW: [number, number] = [3, 40];
+/** Faults land when this share of the members is done: at least, at most (3 and 40 of 51). */
+const WINDOW_SHARE: [number, number] = [3 / 51, 40 / 51];
 /** How long the operator and MinIO stay down, ms: at least, at most (within what one request's retries wait, about 6 s). */
 const DOWN_MS: [number, number] = [1_000, 3_000];
 
 /** A seed for when none is given: printed by the caller, so the soak can be repeated. */
 export const freshSeed = () => Math.floor(Math.random() * 2 ** 31);
 
-/** The plan of `runs` runs (at least 2, for the operator's two kills in two runs) from `seed`. */
-export function planSoak(seed: number, runs: number): RunPlan[] {
+/**
+ * The plan of `runs` runs (at least 2, for the operator's two kills in two runs) of `members`
+ * members each from `seed`.
+ */
+export function planSoak(seed: number, runs: number, members = 51): RunPlan[] {
   if (runs < OPERATOR_KILLS)
     throw new RangeError(`a soak needs at least ${OPERATOR_KILLS} runs, got ${runs}`);
   const random = seededRandom(seed);
+  const WINDOW: [number, number] = [
+    Math.max(1, Math.round(WINDOW_SHARE[0] * members)),
+    Math.round(WINDOW_SHARE[1] * members),
+  ];
   const between = ([low, high]: [number, number]) => low + Math.floor(random() * (high - low + 1));
   const outage = (): Outage => ({ at: between(WINDOW), downMs: between(DOWN_MS) });
   const operatorRuns = new Set<number>();

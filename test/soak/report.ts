@@ -17,7 +17,7 @@ export async function writeReport(
 ): Promise<void> {
   const minutes = (counts.wallSeconds / 60).toFixed(1);
   const rows: [string, string | number][] = [
-    ["runs (51 members each), all Succeeded", counts.runs],
+    [`runs (${counts.members} members each), all Succeeded`, counts.runs],
     ["member pods killed (SIGKILL)", counts.podsKilled],
     ["commit pods killed (SIGKILL)", counts.commitPodsKilled],
     ["retries (pods failed and replaced by their Job)", counts.retries],
@@ -37,26 +37,27 @@ export async function writeReport(
 
 This page is written by \`npm run soak\`, not by hand; run it again to regenerate it.
 
-${counts.runs} consecutive EcmwfRuns of the test mirror's 51 members (\`mini\` fields, 85 steps) went
+${counts.runs} consecutive EcmwfRuns of the test mirror's ${counts.members} members (\`mini\` fields, the 49 steps of 06 UTC) went
 through the operator on the test cluster (\`test/infra\`: kube-apiserver, etcd, controller-manager,
 scheduler, kwok nodes, each Job pod a real \`gik\` process), ${setup.parallelism} member pods at once,
 every third run with \`layout: both\` and a collection (a commit Job after the members' Job). Every
 request of the pods went through ${LATENCY_MS} ms of latency (toxiproxy) and a ${SLOWDOWN_SHARE * 100}%
 share of \`503 SlowDown\` answers, and a seeded plan (\`test/soak/chaos-plan.ts\`) SIGKILLed member
 pods (each index at most once per run), commit pods, the operator (twice) and MinIO (once, restarted
-on the same data and port). Afterwards every run was checked: phase \`Succeeded\` with 51 members done;
+on the same data and port). Afterwards every run was checked: phase \`Succeeded\` with every member done;
 exactly one members' Job (and one commit Job) ever created; no more Events than its transitions
-(3, or 5 with a commit); every store (51 member stores, and the ensemble store and the collection of
+(3, or 5 with a commit); every store (the member stores, and the ensemble store and the collection of
 a run with a commit) whole — \`.zmetadata\` and every record file it implies — and passing
-\`gik verify --sample all\`.
+\`gik verify --sample all\`; every member store byte for byte the first run's (the runs read the same
+objects, so no fault may change a byte).
 
 | what | count |
 | --- | --- |
 ${rows.map(([what, n]) => `| ${what} | ${n} |`).join("\n")}
 
 Machine: ${availableParallelism()} cores, shared with other work. Repeat this soak with
-\`GIK_SOAK_SEED=${counts.seed} npm run soak\`; \`npm test\` runs a 3-run version of it
-(\`test/soak/soak.int.test.ts\`).
+\`GIK_SOAK_SEED=${counts.seed} npm run soak\`; \`npm test\` runs a short version of it (3 runs of 12
+members, \`test/soak/soak.int.test.ts\`).
 `;
   await writeFile(path, text);
 }

@@ -1,5 +1,5 @@
 /**
- * The chaos soak of issue 13: consecutive EcmwfRuns of the mini mirror's 51 members through the
+ * The chaos soak of issue 13: consecutive EcmwfRuns of the mini mirror's members through the
  * operator (its own process) and the pod runner (each pod a real `gik` process), while the plan of
  * `chaos-plan.ts` SIGKILLs member pods, commit pods, the operator and MinIO, and every request of
  * the pods goes through 20 ms of latency and a 5% share of `503 SlowDown` (`faulty-s3.ts`).
@@ -12,7 +12,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ALL_MEMBERS, type EcmwfRun } from "../../job-image/src/api/index.js";
+import type { EcmwfRun } from "../../job-image/src/api/index.js";
 import type { Store } from "../../job-image/src/storage/types.js";
 import { runGik } from "../helpers/gik-cli.js";
 import type { InfraEndpoints, S3Endpoint } from "../infra/endpoints.js";
@@ -22,6 +22,7 @@ import { type E2e, MIRROR_BUCKET, OUT_BUCKET, setUpE2e, TEMPLATES_BUCKET } from 
 import { watchJobsAdded } from "../operator/e2e/job-watch.js";
 import { COMMIT_JOB, ecmwfRun, outputOf, RUN, RUN_JOB } from "../operator/e2e/manifests.js";
 import { eventsOf } from "../operator/e2e/run-status.js";
+import { compareTrees } from "../operator/e2e/stores.js";
 import { type Layout, planSoak, type RunPlan } from "./chaos-plan.js";
 import { type FaultyS3, startFaultyS3 } from "./faulty-s3.js";
 import { storeOpener, storeProblems } from "./store-checks.js";
@@ -40,6 +41,8 @@ export const CYCLE = 6;
 export interface SoakOptions {
   runs: number;
   seed: number;
+  /** Members of each run, in index order (`spec.members`). */
+  members: readonly string[];
   /** Member pods at once (`spec.parallelism`). */
   parallelism: number;
   log: (line: string) => void;
@@ -65,6 +68,11 @@ export interface RunOutcome {
   /** Stores checked: whole (`.zmetadata` and every record file) and `gik verify --sample all`. */
   storesChecked: number;
   storeProblems: string[];
+  /**
+   * Member stores whose bytes differ from the first run's (all runs read the same mirror objects
+   * and templates, so faults must change nothing), or are missing; empty for the first run.
+   */
+  differingFromFirst: string[];
   /** From the apply to the run's end, and then the checks of its stores. */
   runSeconds: number;
   checkSeconds: number;
@@ -73,6 +81,8 @@ export interface RunOutcome {
 export interface SoakCounts {
   seed: number;
   runs: number;
+  /** Members of each run. */
+  members: number;
   podsKilled: number;
   commitPodsKilled: number;
   retries: number;
@@ -142,11 +152,11 @@ async function soak(
   judge: (outcome: RunOutcome) => void,
 ): Promise<SoakCounts> {
   const started = Date.now();
-  const plans = planSoak(options.seed, options.runs);
+  const plans = planSoak(options.seed, options.runs, options.members.length);
   const open = storeOpener(s3.direct, [`s3://${MIRROR_BUCKET}`]);
   const outcomes: RunOutcome[] = [];
   for (const plan of plans) {
-    const outcome = await oneRun(e2e, s3, open, plan, options);
+    const outcome = await oneRun(e2e, s3, open, plan, options, outcomes[0]?.namespace);
     outcomes.push(outcome);
     options.log(describe(outcome, plans.length));
     judge(outcome);
@@ -155,6 +165,7 @@ async function soak(
   const sum = (f: (o: RunOutcome) => number) => outcomes.reduce((n, o) => n + f(o), 0);
   const counts = {
     seed: options.seed,
+    members: options.members.length,
     runs: outcomes.length,
     podsKilled: sum((o) => o.podsKilled),
     commitPodsKilled: sum((o) => Number(o.commitKilled)),
@@ -183,6 +194,7 @@ async function oneRun(
   open: (root: string) => Store,
   plan: RunPlan,
   options: SoakOptions,
+  firstNamespace: string | undefined,
 ): Promise<RunOutcome> {
   const started = Date.now();
   const ns = await e2e.namespace(`gik-soak-${plan.index}`, s3.faulty);
@@ -195,6 +207,7 @@ async function oneRun(
       ecmwfRun(ns, {
         cycle: CYCLE,
         templates: TEMPLATES,
+        members: [...options.members],
         parallelism: options.parallelism,
         ...(commits ? { layout: "both" as const, collection } : {}),
       }),
@@ -206,10 +219,14 @@ async function oneRun(
     const events = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => e.reason ?? "");
     const prefix = `${ns}/20250101/0${CYCLE}z`;
     const roots = [
-      ...ALL_MEMBERS.map((m) => `${prefix}/${m}.parquet`),
+      ...options.members.map((m) => `${prefix}/${m}.parquet`),
       ...(commits ? [`${prefix}/ensemble.parquet`, `${ns}/collection`] : []),
     ];
     const problems = await checkStores(e2e, open, roots);
+    const differingFromFirst =
+      firstNamespace === undefined
+        ? []
+        : await memberStoresDiffering(e2e, `${firstNamespace}/20250101/0${CYCLE}z`, prefix);
     return {
       plan,
       namespace: ns,
@@ -224,6 +241,7 @@ async function oneRun(
       retries: finalJobs.reduce((n, j) => n + (j.status?.failed ?? 0), 0),
       storesChecked: roots.length,
       storeProblems: problems,
+      differingFromFirst,
       runSeconds: Math.round((runEnd - started) / 1000),
       checkSeconds: Math.round((Date.now() - runEnd) / 1000),
     };
@@ -304,6 +322,13 @@ function memberIndex(pod: string): number | undefined {
 }
 
 /** Checks `roots` of the output bucket, a few at once; returns every problem found. */
+/** Keys of the member stores under `first` that are missing or other bytes under `second`. */
+async function memberStoresDiffering(e2e: E2e, first: string, second: string): Promise<string[]> {
+  const diff = await compareTrees(e2e.s3, OUT_BUCKET, first, second);
+  const member = (key: string) => !key.startsWith("ensemble.");
+  return [...diff.onlyInFirst.filter(member).map((k) => `${k} (missing)`), ...diff.differing.filter(member)];
+}
+
 async function checkStores(
   e2e: E2e,
   open: (root: string) => Store,

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { type File, Storage, type StorageOptions } from "@google-cloud/storage";
+import type { Bucket, File, Storage, StorageOptions } from "@google-cloud/storage";
 import { StorageError, UsageError } from "../api/errors.js";
 import { preconditionFailed, writeCondition } from "./condition.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
@@ -44,12 +44,16 @@ export interface GcsStoreOptions {
  */
 export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
   const { bucket: bucketName, prefix } = parseGcsUrl(root);
-  const bucket = storageClient(options).bucket(bucketName);
+  let opened: Promise<Bucket> | undefined;
+  const bucket = (): Promise<Bucket> => {
+    opened ??= storageClient(options).then((storage) => storage.bucket(bucketName));
+    return opened;
+  };
   const objectKey = (key: string): string => joinKey(prefix, key);
   const url = (key: string): string => `gs://${bucketName}/${objectKey(key)}`;
-  const file = (key: string): File => {
+  const file = async (key: string): Promise<File> => {
     checkKey(key);
-    return bucket.file(objectKey(key));
+    return (await bucket()).file(objectKey(key));
   };
 
   const call = async <T>(
@@ -72,7 +76,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     range: RangeQuery | undefined,
     signal?: AbortSignal,
   ): Promise<Uint8Array | undefined> => {
-    const target = file(key);
+    const target = await file(key);
     if (range !== undefined) checkRange(range);
     const bounds =
       range === undefined
@@ -100,10 +104,11 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     async getVersioned(key: string, opts?: RequestOptions): Promise<Versioned | undefined> {
       // The generation first, then that very generation's bytes: a newer write in between makes
       // the read miss (404 for a generation no longer live) and the pair is read again.
+      const target = await file(key);
       for (;;) {
         let generation: string;
         try {
-          const [metadata] = await call(key, "getMetadata", opts?.signal, () => file(key).getMetadata());
+          const [metadata] = await call(key, "getMetadata", opts?.signal, () => target.getMetadata());
           generation = String(metadata.generation);
         } catch (err) {
           if (missing(err)) return undefined;
@@ -116,7 +121,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
             "object metadata without a generation to version by",
           );
         }
-        const exact = bucket.file(objectKey(key), { generation: Number(generation) });
+        const exact = (await bucket()).file(objectKey(key), { generation: Number(generation) });
         try {
           const bytes = await call(key, "download", opts?.signal, () =>
             collect(exact.createReadStream(), opts?.signal),
@@ -129,7 +134,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     },
 
     async head(key: string, opts?: RequestOptions): Promise<ObjectInfo | undefined> {
-      const target = file(key);
+      const target = await file(key);
       try {
         const [metadata] = await call(key, "getMetadata", opts?.signal, () => target.getMetadata());
         const size = Number(metadata.size ?? 0);
@@ -141,7 +146,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     },
 
     async put(key: string, data: Uint8Array, opts?: PutOptions): Promise<void> {
-      const target = file(key);
+      const target = await file(key);
       const condition = writeCondition(url(key), opts);
       const ifGenerationMatch =
         condition === undefined ? undefined : "ifMatch" in condition ? condition.ifMatch : 0;
@@ -161,17 +166,18 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
     },
 
     async delete(key: string, opts?: RequestOptions): Promise<void> {
-      const target = file(key);
+      const target = await file(key);
       await call(key, "delete", opts?.signal, () => target.delete({ ignoreNotFound: true }));
     },
 
     async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<string> {
       checkPrefix(listPrefix);
       const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
+      const listed = await bucket();
       let pageToken: string | undefined;
       do {
         const [files, next] = await call(listPrefix, "list", opts?.signal, () =>
-          bucket.getFiles({
+          listed.getFiles({
             prefix: full,
             autoPaginate: false,
             maxResults: 1000,
@@ -203,9 +209,13 @@ export function gcsFailure(err: unknown): Failure {
  * takes that value as the JSON API's base URL as it is, without the `/storage/v1` path the emulator
  * (fake-gcs-server) and GCS serve it under, so listing and metadata calls miss; the base URL is set
  * from the endpoint as the library does for any other custom endpoint.
+ *
+ * The library (with its auth stack, ~0.3 s of CPU to load) is imported on the first request, so a
+ * process that never reads `gs://` (a Job pod on S3, the CLI on files) does not pay for it.
  */
-function storageClient(options: GcsStoreOptions): Storage {
+async function storageClient(options: GcsStoreOptions): Promise<Storage> {
   const resolved = storageOptions(options);
+  const { Storage } = await import("@google-cloud/storage");
   const storage = new Storage(resolved);
   if (resolved.apiEndpoint) storage.baseUrl = `${resolved.apiEndpoint.replace(/\/+$/, "")}/storage/v1`;
   return storage;

@@ -1,7 +1,6 @@
 /**
- * Faults for the end-to-end tests: a slow path to MinIO (a toxiproxy proxy with latency, made for
- * one test, optionally in front of the SlowDown proxy), and a copy of the 20250101 run in MinIO
- * whose index sends one member's message past the end of its GRIB file.
+ * Faults for the end-to-end tests: a copy of the 20250101 run in MinIO whose index sends one
+ * member's message past the end of its GRIB file.
  *
  * @module
  */
@@ -9,27 +8,6 @@ import { cp, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { uploadTree } from "../../helpers/s3-objects.js";
-import type { InfraEndpoints, S3Endpoint } from "../../infra/endpoints.js";
-import { addToxic, createProxy, removeToxic } from "../../infra/toxiproxy.js";
-
-export interface SlowS3 {
-  /** MinIO's endpoint and credentials, reached through the new proxy. */
-  endpoint: S3Endpoint;
-  /** Removes the latency (the proxy itself stays, unused). */
-  remove(): Promise<void>;
-}
-
-/**
- * A new toxiproxy proxy adding `latencyMs` to every answer, in front of `upstream` (`host:port`;
- * default MinIO itself). Its name is unique, so tests never share it.
- */
-export async function slowS3(infra: InfraEndpoints, latencyMs: number, upstream?: string): Promise<SlowS3> {
-  const api = infra.s3Toxic.toxiproxyApi;
-  const name = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  const url = await createProxy(api, name, upstream ?? new URL(infra.s3.endpoint).host);
-  const toxic = await addToxic(api, name, { type: "latency", attributes: { latency: latencyMs, jitter: 0 } });
-  return { endpoint: { ...infra.s3, endpoint: url }, remove: () => removeToxic(api, name, toxic) };
-}
 
 /** Where one index line was broken. */
 export interface BrokenLine {
