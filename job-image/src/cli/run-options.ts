@@ -5,14 +5,19 @@
  * @module
  */
 
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { parseDuration } from "../api/duration.js";
 import { UsageError } from "../api/errors.js";
 import type { RunRequest } from "../api/job-spec.js";
 import { parseMembers } from "../api/members.js";
 import { CYCLES, parseCycle, parseDate, type RunId } from "../api/run-id.js";
 import { LAYOUTS, STORE_FORMATS } from "../api/store-layout.js";
+import type { Logger } from "../log/types.js";
+import { fsStore } from "../storage/fs.js";
 import { openStore } from "../storage/open.js";
 import type { Store } from "../storage/types.js";
+import { cachesTemplates, withTemplateCache } from "../templates/cache.js";
 import type { OptionSpec, OptionValues } from "./command.js";
 
 /** Where things go when nobody says: ECMWF's public bucket in, a local folder out. */
@@ -62,6 +67,14 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     default: "newest templates of this cycle and grid in --templates, else the run itself",
   },
   templates: { type: "string", value: "URL", description: "templates store", default: DEFAULTS.templates },
+  cache: {
+    type: "string",
+    value: "DIR|none",
+    description:
+      "where templates read from a remote store (s3://, gs://, https://) are cached; none: no cache",
+    default: "$XDG_CACHE_HOME/gik/templates, else ~/.cache/gik/templates",
+  },
+  "no-cache": { type: "boolean", description: "read remote templates without the cache (as --cache none)" },
   ...SOURCE_OPTIONS,
   out: { type: "string", value: "URL", description: "root of the stores", default: DEFAULTS.out },
   format: {
@@ -116,10 +129,22 @@ export interface RunOptions {
   run: RunId | { latest: number[] };
   request: Omit<RunRequest, "run">;
   concurrency: number;
+  /**
+   * The directory of the template cache, or undefined for none. Not part of the request: a Job's
+   * pods run without one (`job/entrypoint.ts`).
+   */
+  cache: string | undefined;
 }
 
-/** Validates the options of a run; every fault names its flag. `now` starts `--wait`. */
-export function parseRunOptions(values: OptionValues, now: Date = new Date()): RunOptions {
+/**
+ * Validates the options of a run; every fault names its flag. `now` starts `--wait`; `env` gives
+ * the cache's default place.
+ */
+export function parseRunOptions(
+  values: OptionValues,
+  now: Date = new Date(),
+  env: NodeJS.ProcessEnv = process.env,
+): RunOptions {
   const text = (name: string) => {
     const v = values[name];
     return typeof v === "string" ? v : undefined;
@@ -151,7 +176,36 @@ export function parseRunOptions(values: OptionValues, now: Date = new Date()): R
         : {}),
     },
     concurrency: positiveInt(text("concurrency") ?? "16", "--concurrency"),
+    cache: cacheOption(text("cache"), values["no-cache"] === true, env),
   };
+}
+
+/** Where the template cache of a user lives: under `$XDG_CACHE_HOME`, else `~/.cache`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  // The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), ".cache");
+  return join(base, "gik", "templates");
+}
+
+function cacheOption(dir: string | undefined, off: boolean, env: NodeJS.ProcessEnv): string | undefined {
+  if (off) {
+    if (dir !== undefined && dir !== "none") throw new UsageError("--no-cache", "goes without --cache DIR");
+    return undefined;
+  }
+  if (dir === "none") return undefined;
+  if (dir === "") throw new UsageError("--cache", "expected a directory or none");
+  return dir ?? defaultCacheDir(env);
+}
+
+/**
+ * The templates store at `url`, its manifest read through the cache in `cacheDir` when the store is
+ * remote and a cache is asked for.
+ */
+export function openTemplates(url: string, cacheDir: string | undefined, log: Logger): Store {
+  const store = openStore(url);
+  if (cacheDir === undefined || !cachesTemplates(url)) return store;
+  return withTemplateCache(store, { cache: fsStore(cacheDir), log });
 }
 
 function runOption(date: string | undefined, cycle: string | undefined): RunOptions["run"] {

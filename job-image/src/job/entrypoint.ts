@@ -64,6 +64,8 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
   try {
     const deps = {
       source: openStore(spec.source),
+      // No template cache in a pod (`gik run --cache`): each pod starts on a fresh, read-only root
+      // file system and reads the manifest once, so a cache would be written and never read.
       templates: openStore(spec.templates.store),
       out: openStore(spec.output),
       log,

@@ -27,6 +27,11 @@ export function manifestPrefix(run: RunId): string {
   return `ecmwf/manifests/${templateRunPart(run)}/`;
 }
 
+/** Whether `key` is a part of some reference run's manifest (what `read.ts` reads of a build). */
+export function isManifestKey(key: string): boolean {
+  return key.startsWith("ecmwf/manifests/") && key.endsWith(".json");
+}
+
 /** Key of shard `index` of `count` of a reference run's manifest. */
 export function manifestPartKey(run: RunId, index: number, count: number): string {
   return `${manifestPrefix(run)}part-${index}-of-${count}.json`;

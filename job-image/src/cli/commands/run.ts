@@ -1,6 +1,7 @@
 /**
- * `gik run`: every wanted member of one run, in one process — templates on demand, each step's
- * index read once, one store per member.
+ * `gik run`: every wanted member of one run, in one process — templates on demand (a remote
+ * store's manifest read through the local cache, `templates/cache.ts`), each step's index read
+ * once, one store per member.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import { collectionLine, ensembleLine, exitCodeOf, outcomeLine } from "../../sta
 import { openStore } from "../../storage/open.js";
 import type { Store } from "../../storage/types.js";
 import type { Command, CommandContext } from "../command.js";
-import { openSource, parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
+import { openSource, openTemplates, parseRunOptions, RUN_OPTIONS, type RunOptions } from "../run-options.js";
 
 /** The run the flags name: itself, or the newest run the source holds complete. */
 async function resolveRun(run: RunOptions["run"], source: Store, ctx: CommandContext): Promise<RunId> {
@@ -37,13 +38,13 @@ export const runCommand: Command = {
   usage: "gik run --date YYYYMMDD [--cycle 0] [--members all] [--out URL] [options]",
   options: RUN_OPTIONS,
   async run(values, _positionals, ctx) {
-    const options = parseRunOptions(values);
+    const options = parseRunOptions(values, new Date(), ctx.env);
     const { collection } = options.request;
     const source = openSource(values);
     const request = { ...options.request, run: await resolveRun(options.run, source, ctx) };
     const deps = {
       source,
-      templates: openStore(request.templates.store),
+      templates: openTemplates(request.templates.store, options.cache, ctx.log),
       out: openStore(request.output),
       log: ctx.log,
       progress: ctx.progress,
