@@ -173,9 +173,9 @@ describe("a collection of four runs of two eras, in S3", () => {
       GIK_DATASET: url,
       GIK_REMOTE_PROTOCOL: "file",
       GIK_EXPECT: expectation(),
-      // Every member's references against their index lines; the values of four members (the
-      // control of both eras among them) against ecCodes.
-      GIK_CHUNK_MEMBERS: "0,1,25,50",
+      // Every member's references against their index lines; the values of the control (of both
+      // eras) and the last member against ecCodes.
+      GIK_CHUNK_MEMBERS: "0,50",
     });
     console.log(
       r.output
@@ -194,7 +194,8 @@ describe("a collection of four runs of two eras, in S3", () => {
       GIK_REMOTE_PROTOCOL: "file",
       GIK_EXPECT: expectation(),
       GIK_OPEN_CONSOLIDATED: "1",
-      GIK_CHUNK_MEMBERS: "0,50",
+      // The values were compared above; here that zarr-python 3 reads the same, for one member.
+      GIK_CHUNK_MEMBERS: "0",
     });
     expect(r.output).toMatch(/2 passed, 1 skipped/);
     expect(r.code).toBe(0);
