@@ -48,6 +48,9 @@ export function gikRunArgs(ctx: BenchContext, members: string, out: string): str
     `s3://${OUTPUT_BUCKET}/${TEMPLATES_PREFIX}`,
     "--out",
     out,
+    // The machine's template cache would make a bench run depend on the runs before it.
+    "--cache",
+    "none",
   ];
 }
 
