@@ -222,7 +222,7 @@ async function oneRun(
       ...options.members.map((m) => `${prefix}/${m}.parquet`),
       ...(commits ? [`${prefix}/ensemble.parquet`, `${ns}/collection`] : []),
     ];
-    const problems = await checkStores(e2e, open, roots);
+    const problems = await checkStores(e2e, open, roots, options.members.length);
     const differingFromFirst =
       firstNamespace === undefined
         ? []
@@ -333,6 +333,7 @@ async function checkStores(
   e2e: E2e,
   open: (root: string) => Store,
   roots: readonly string[],
+  members: number,
 ): Promise<string[]> {
   const problems: string[] = [];
   let next = 0;
@@ -340,7 +341,7 @@ async function checkStores(
     while (next < roots.length) {
       const root = roots[next++]!;
       problems.push(
-        ...(await storeProblems(e2e.s3, open, OUT_BUCKET, root).catch((err) => [`${root}: ${err}`])),
+        ...(await storeProblems(e2e.s3, open, OUT_BUCKET, root, members).catch((err) => [`${root}: ${err}`])),
       );
     }
   };

@@ -34,4 +34,26 @@ describe("wholeStoreProblems", () => {
       "a/tmp is unexpected",
     ]);
   });
+
+  it("needs no record file of members a run did not have, along number", () => {
+    // 4 members × 3 steps, one chunk each, record_size 3: member 0 in record 0, member 1 in
+    // records 1, members 2 and 3 in records 2 and 3.
+    const ensemble = new TextEncoder().encode(
+      JSON.stringify({
+        metadata: {
+          "e/.zarray": { shape: [4, 3], chunks: [1, 1] },
+          "e/.zattrs": { _ARRAY_DIMENSIONS: ["number", "step"] },
+        },
+        record_size: 3,
+      }),
+    );
+    expect(wholeStoreProblems([".zmetadata", "e/refs.0.parq", "e/refs.1.parq"], ensemble, 2)).toEqual([]);
+    expect(wholeStoreProblems([".zmetadata", "e/refs.0.parq"], ensemble, 2)).toEqual([
+      "e/refs.1.parq is missing",
+    ]);
+    expect(wholeStoreProblems([".zmetadata", "e/refs.0.parq", "e/refs.1.parq"], ensemble)).toEqual([
+      "e/refs.2.parq is missing",
+      "e/refs.3.parq is missing",
+    ]);
+  });
 });

@@ -2,10 +2,11 @@
  * What the soak checks of each store a run published:
  *
  * - **whole**: `.zmetadata` is there, and so is every record file it implies: for each array,
- *   `refs.0.parq` … `refs.<n-1>.parq`, n = ⌈chunks / record_size⌉. Every store of a run whose 51
- *   members all succeeded has a reference in every record (a member store has every field at some
- *   step, an ensemble or collection slot every member), so a missing file is a write cut short or
- *   published out of order. Nothing else is there but gik's own bookkeeping (`.gik-*`).
+ *   `refs.0.parq` … `refs.<n-1>.parq`, n = ⌈chunks / record_size⌉, but for the records of an
+ *   ensemble or collection that hold members the run did not have. Every store of a run whose
+ *   members all succeeded has a reference in every other record (a member store has every field at
+ *   some step, an ensemble or collection slot every member it ran), so a missing file is a write cut
+ *   short or published out of order. Nothing else is there but gik's own bookkeeping (`.gik-*`).
  * - **verified**: `gik verify --sample all` (its `verifyStoreAt`, in this process): every reference
  *   inside its file, every referenced message whole and what the store says it is. The mirror's
  *   files are read once per soak (`storeOpener`): a run of 51 stores has some 33,000 references,
@@ -25,9 +26,15 @@ const RECORD_FILE = /^(.+)\/refs\.(\d+)\.parq$/;
 
 /**
  * Why the store whose files are `keys` (relative to its root) is not whole, given its `.zmetadata`
- * (`undefined` when absent); empty when it is whole.
+ * (`undefined` when absent) and the members a run wrote (the first `members` numbers; an array with
+ * a `number` dimension has no record file for a record of absent members alone, which readers read
+ * as NaN); empty when it is whole.
  */
-export function wholeStoreProblems(keys: readonly string[], zmetadata: Uint8Array | undefined): string[] {
+export function wholeStoreProblems(
+  keys: readonly string[],
+  zmetadata: Uint8Array | undefined,
+  members = 51,
+): string[] {
   if (!zmetadata) return [".zmetadata is missing"];
   let doc: { metadata?: Record<string, unknown>; record_size?: number };
   try {
@@ -37,21 +44,52 @@ export function wholeStoreProblems(keys: readonly string[], zmetadata: Uint8Arra
   }
   const { metadata = {}, record_size: recordSize = 0 } = doc;
   if (!(recordSize > 0)) return [`.zmetadata: record_size ${recordSize}`];
-  const expected = new Set<string>();
+  const needed = new Set<string>();
+  const possible = new Set<string>();
   for (const [key, value] of Object.entries(metadata)) {
     if (!key.endsWith("/.zarray")) continue;
-    const { shape, chunks } = value as { shape: number[]; chunks: number[] };
-    const count = shape.reduce((n, size, i) => n * Math.ceil(size / chunks[i]!), 1);
     const array = key.slice(0, -"/.zarray".length);
-    for (let r = 0; r * recordSize < count; r++) expected.add(`${array}/refs.${r}.parq`);
+    const { shape, chunks } = value as { shape: number[]; chunks: number[] };
+    const dims = (metadata[`${array}/.zattrs`] as { _ARRAY_DIMENSIONS?: string[] } | undefined)
+      ?._ARRAY_DIMENSIONS;
+    for (const r of recordsOf(shape, chunks, recordSize, dims?.indexOf("number") ?? -1, members)) {
+      needed.add(`${array}/refs.${r}.parq`);
+    }
+    const count = shape.reduce((n, size, i) => n * Math.ceil(size / chunks[i]!), 1);
+    for (let r = 0; r * recordSize < count; r++) possible.add(`${array}/refs.${r}.parq`);
   }
   const present = new Set(keys);
-  const problems = [...expected].filter((k) => !present.has(k)).map((k) => `${k} is missing`);
+  const problems = [...needed].filter((k) => !present.has(k)).map((k) => `${k} is missing`);
   for (const key of keys) {
-    const known = key === ".zmetadata" || expected.has(key) || key.startsWith(".gik-");
+    const known = key === ".zmetadata" || possible.has(key) || key.startsWith(".gik-");
     if (!known) problems.push(`${key} ${RECORD_FILE.test(key) ? "is beyond its array" : "is unexpected"}`);
   }
   return problems;
+}
+
+/**
+ * The records (chunks in C order, `recordSize` a record) that hold a chunk of a member below
+ * `members` along axis `numberAxis` (every record when the array has no such axis).
+ */
+function recordsOf(
+  shape: number[],
+  chunks: number[],
+  recordSize: number,
+  numberAxis: number,
+  members: number,
+): Set<number> {
+  const grid = shape.map((size, i) => Math.ceil(size / chunks[i]!));
+  const count = grid.reduce((n, g) => n * g, 1);
+  const records = new Set<number>();
+  if (numberAxis < 0) {
+    for (let r = 0; r * recordSize < count; r++) records.add(r);
+    return records;
+  }
+  const stride = grid.slice(numberAxis + 1).reduce((n, g) => n * g, 1);
+  for (let chunk = 0; chunk < count; chunk++) {
+    if (Math.floor(chunk / stride) % grid[numberAxis]! < members) records.add(Math.floor(chunk / recordSize));
+  }
+  return records;
 }
 
 /**
@@ -108,12 +146,13 @@ export async function storeProblems(
   open: (root: string) => Store,
   bucket: string,
   root: string,
+  members: number,
 ): Promise<string[]> {
   const keys = (await listObjects(s3, bucket, `${root}/`)).map((o) => o.key.slice(root.length + 1));
   const zmetadata = keys.includes(".zmetadata")
     ? await getObject(s3, bucket, `${root}/.zmetadata`)
     : undefined;
-  const whole = wholeStoreProblems(keys, zmetadata);
+  const whole = wholeStoreProblems(keys, zmetadata, members);
   if (whole.length > 0) return whole.map((p) => `${root}: ${p}`);
   const report = await verifyStoreAt(
     `s3://${bucket}/${root}`,
