@@ -8,7 +8,13 @@
 
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { mapPool } from "../job-image/src/util/pool.js";
 import type { S3Endpoint } from "../test/infra/endpoints.js";
 
@@ -28,6 +34,7 @@ export function s3Client(s3: S3Endpoint): S3Client {
 export async function loadMirror(client: S3Client, root: string, dates: readonly string[]): Promise<number> {
   for (const bucket of [SOURCE_BUCKET, OUTPUT_BUCKET])
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  await client.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: publicRead(SOURCE_BUCKET) }));
   const files = (await Promise.all(dates.map((d) => listFiles(join(root, d))))).flat();
   const sizes = await mapPool(files, 16, async (path) => {
     const body = await readFile(path);
@@ -35,6 +42,24 @@ export async function loadMirror(client: S3Client, root: string, dates: readonly
     return body.length;
   });
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * ECMWF's bucket is public and gik reads it unsigned (`storage/s3.ts`), as a Job pod does: MinIO
+ * must answer anonymous reads of the mirror as S3 does.
+ */
+function publicRead(bucket: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { AWS: ["*"] },
+        Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  });
 }
 
 /** Keys and sizes of every object under `prefix`. */
