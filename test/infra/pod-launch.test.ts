@@ -200,6 +200,27 @@ describe("the user of a container", () => {
 });
 
 describe("the filesystem of a container", () => {
+  it("refuses an emptyDir that would hide the command's files (a clone under /tmp), naming both", () => {
+    const launch = launchPlan(
+      input(lockedDown(), {
+        commandLine: ["/usr/bin/node", "/tmp/ci/dist/job-image/src/cli/main.js", "job"],
+      }),
+    );
+    expect("refused" in launch && launch.refused).toEqual({
+      reason: "PodRunnerUnsupported",
+      message:
+        "emptyDir tmp at /tmp would hide /tmp/ci/dist/job-image/src/cli/main.js, which the test pod runner runs from this machine: put the repository outside /tmp",
+    });
+    // Without isolation nothing is mounted, so nothing is hidden.
+    const plainRun = launchPlan(
+      input(lockedDown(), {
+        commandLine: ["/usr/bin/node", "/tmp/ci/dist/job-image/src/cli/main.js", "job"],
+        isolation: undefined,
+      }),
+    );
+    expect("plan" in plainRun).toBe(true);
+  });
+
   it("makes every writable mount read-only but /proc, /dev and what /run hides, then mounts the emptyDirs", () => {
     const p = plan(lockedDown());
     expect(p.readOnlyRootFilesystem).toBe(true);

@@ -261,6 +261,24 @@ export function launchPlan(input: LaunchInput): Launch {
     });
   }
 
+  // In a real container the image's files are its own; here they are this machine's (the built
+  // repository), and an emptyDir mounted over them (an emptyDir /tmp over a clone in /tmp) would
+  // hide them: the pod would fail with "Cannot find module" far from the cause.
+  if (isolation) {
+    for (const dir of emptyDirs) {
+      const hidden = input.commandLine.find(
+        (arg) => arg === dir.mountPath || arg.startsWith(`${dir.mountPath}/`),
+      );
+      if (hidden)
+        return {
+          refused: {
+            reason: "PodRunnerUnsupported",
+            message: `emptyDir ${dir.volume} at ${dir.mountPath} would hide ${hidden}, which the test pod runner runs from this machine: put the repository outside ${dir.mountPath}`,
+          },
+        };
+    }
+  }
+
   let memoryLimitBytes: number | undefined;
   const limit = container.resources?.limits?.memory as string | number | undefined;
   if (limit !== undefined) {
