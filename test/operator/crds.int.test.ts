@@ -320,6 +320,8 @@ describe("EcmwfSchedule on the real API server", () => {
         layout: "members",
         onDrift: "rebuild",
         backoffLimitPerIndex: 2,
+        sourceDeadline: "12h",
+        sourcePollSeconds: 10,
       },
       publicationDelaySeconds: 21600,
       concurrencyPolicy: "Allow",
