@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { S3Endpoint } from "../infra/endpoints.js";
 
 export const GIK = fileURLToPath(new URL("../../dist/job-image/src/cli/main.js", import.meta.url));
 
@@ -14,6 +15,16 @@ export interface GikResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** The AWS settings of an S3 server as `gik` reads them from its environment. */
+export function gikS3Env(s3: S3Endpoint): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_REGION: s3.region,
+  };
 }
 
 export function runGik(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GikResult> {

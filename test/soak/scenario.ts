@@ -14,8 +14,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EcmwfRun } from "../../job-image/src/api/index.js";
 import type { Store } from "../../job-image/src/storage/types.js";
-import { runGik } from "../helpers/gik-cli.js";
-import type { InfraEndpoints, S3Endpoint } from "../infra/endpoints.js";
+import { gikS3Env, runGik } from "../helpers/gik-cli.js";
+import type { InfraEndpoints } from "../infra/endpoints.js";
 import { killPodProcess, runningPods } from "../infra/pod-runner-control.js";
 import { seededRandom } from "../infra/slowdown-proxy.js";
 import { type E2e, MIRROR_BUCKET, OUT_BUCKET, setUpE2e, TEMPLATES_BUCKET } from "../operator/e2e/harness.js";
@@ -127,7 +127,7 @@ export async function startSoak(
         ...["templates", "build", "--date", TEMPLATES.referenceDate, "--cycle", String(CYCLE)],
         ...["--source", `s3://${MIRROR_BUCKET}`, "--store", TEMPLATES.store],
       ],
-      awsEnv(s3.direct),
+      gikS3Env(s3.direct),
     );
     if (built.code !== 0) throw new Error(`gik templates build failed:\n${built.stderr.slice(-2000)}`);
   } catch (err) {
@@ -362,14 +362,4 @@ function describe(o: RunOutcome, runs: number): string {
     `${faults.join(", ")}; ${o.retries} retries; ${o.events.length} Events; ` +
     `${o.storesChecked} stores checked in ${o.checkSeconds} s, ${o.storeProblems.length} problems`
   );
-}
-
-/** The AWS settings of `endpoint` as `gik` reads them from its environment. */
-function awsEnv(endpoint: S3Endpoint): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint.endpoint,
-    AWS_ACCESS_KEY_ID: endpoint.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: endpoint.secretAccessKey,
-    AWS_REGION: endpoint.region,
-  };
 }

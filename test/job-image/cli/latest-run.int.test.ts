@@ -9,17 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { logRecords, runGik } from "../../helpers/gik-cli.js";
+import { gikS3Env, logRecords, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { s3Client, uploadTree } from "../../helpers/s3-objects.js";
 
 const infra = inject("infra");
-const s3Env = {
-  AWS_ENDPOINT_URL: infra.s3.endpoint,
-  AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
-  AWS_REGION: infra.s3.region,
-};
+const s3Env = gikS3Env(infra.s3);
 const yyyymmdd = (t: number) => new Date(t).toISOString().slice(0, 10).replaceAll("-", "");
 const today = yyyymmdd(Date.now());
 const yesterday = yyyymmdd(Date.now() - 86_400_000);

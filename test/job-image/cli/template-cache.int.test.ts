@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type CountingProxy, type RequestRecord, startCountingProxy } from "../../../bench/counting-proxy.js";
-import { type GikResult, logRecords, runGik } from "../../helpers/gik-cli.js";
+import { type GikResult, gikS3Env, logRecords, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { ensureBucket, s3Client } from "../../helpers/s3-objects.js";
 
@@ -24,12 +24,7 @@ let mirror: string;
 let work: string;
 
 /** Credentials of MinIO, its requests sent through the counting proxy. */
-const env = () => ({
-  AWS_ENDPOINT_URL: proxy.url,
-  AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
-  AWS_REGION: infra.s3.region,
-});
+const env = () => gikS3Env({ ...infra.s3, endpoint: proxy.url });
 
 beforeAll(async () => {
   const minio = new URL(infra.s3.endpoint);

@@ -12,7 +12,7 @@ import { Storage } from "@google-cloud/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ALL_MEMBERS } from "../../../job-image/src/api/members.js";
 import { stepsOf } from "../../../job-image/src/api/run-id.js";
-import { type GikResult, runGik } from "../../helpers/gik-cli.js";
+import { type GikResult, gikS3Env, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { ensureBucket, s3Client } from "../../helpers/s3-objects.js";
 import { pytest } from "./python.js";
@@ -20,12 +20,7 @@ import { pytest } from "./python.js";
 const infra = inject("infra");
 const steps = stepsOf(0);
 const BUCKET = "gik-collections";
-const s3Env = {
-  AWS_ENDPOINT_URL: infra.s3.endpoint,
-  AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
-  AWS_REGION: infra.s3.region,
-};
+const s3Env = gikS3Env(infra.s3);
 const pyS3Env = {
   GIK_S3_ENDPOINT: infra.s3.endpoint,
   GIK_S3_ACCESS_KEY_ID: infra.s3.accessKeyId,

@@ -19,7 +19,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import type { EcmwfRun } from "../../../job-image/src/api/index.js";
-import { runGik } from "../../helpers/gik-cli.js";
+import { gikS3Env, runGik } from "../../helpers/gik-cli.js";
 import { listObjects } from "../../helpers/s3-objects.js";
 import { killPodProcess, runningPods } from "../../infra/pod-runner-control.js";
 import { until } from "../helpers/until.js";
@@ -303,12 +303,7 @@ describe("an EcmwfRun with an ensemble store and a collection", () => {
     const keys = (await listObjects(e2e.s3, OUT_BUCKET, `${ns}/`)).map((o) => o.key);
     expect(keys).toContain(`${ns}/20250101/00z/ensemble.parquet/.zmetadata`);
     expect(keys).toContain(`${ns}/collection/.zmetadata`);
-    const info = await runGik(["collection", "info", collection], {
-      AWS_ENDPOINT_URL: infra.s3.endpoint,
-      AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
-      AWS_REGION: infra.s3.region,
-    });
+    const info = await runGik(["collection", "info", collection], gikS3Env(infra.s3));
     console.log(info.stdout.trim());
     expect(info.code, info.stderr).toBe(0);
     expect(info.stdout).toMatch(/: 1 runs in 1 slots/);

@@ -23,7 +23,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, inject, it, type OnTestFailedHandler } from "vitest";
 import { type EcmwfRun, type RunPhase, stepsOf } from "../../../job-image/src/api/index.js";
-import { runGik } from "../../helpers/gik-cli.js";
+import { gikS3Env, runGik } from "../../helpers/gik-cli.js";
 import { ensureMirror } from "../../helpers/mirror.js";
 import { publishOverTime } from "../../helpers/publish.js";
 import { ensureBucket, putObject, uploadTree } from "../../helpers/s3-objects.js";
@@ -280,12 +280,7 @@ it.concurrent("a schedule whose run template names a collection: each run append
     [1, 2],
   ]);
 
-  const info = await runGik(["collection", "info", collection], {
-    AWS_ENDPOINT_URL: infra.s3.endpoint,
-    AWS_ACCESS_KEY_ID: infra.s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
-    AWS_REGION: infra.s3.region,
-  });
+  const info = await runGik(["collection", "info", collection], gikS3Env(infra.s3));
   console.log(info.stdout.trim());
   expect(info.code, info.stderr).toBe(0);
   expect(info.stdout).toMatch(/: 2 runs in 2 slots/);
