@@ -26,6 +26,19 @@ const CATALOG = fileURLToPath(
 );
 
 /** What to generate; every field has the generator's default. */
+/**
+ * The groups (`<var>/<stepType>/<typeOfLevel>`) of a store of the `mini` fields, each with its
+ * levels (none for a single-level field), as the Python dataset checks take them.
+ */
+export const MINI_GROUPS: Readonly<Record<string, readonly number[]>> = {
+  "t2m/instant/heightAboveGround": [],
+  "tp/accum/surface": [],
+  "msl/instant/meanSea": [],
+  "mx2t3/max/heightAboveGround": [],
+  "t/instant/isobaricInhPa": [500, 850],
+  "vsw/instant/soilLayer": [1, 2],
+};
+
 export interface MirrorSpec {
   /** Run dates, `YYYYMMDD`; before 20240229 they use the `0p4-beta` path and 0.4° grid. */
   dates: string[];

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ALL_MEMBERS } from "../../../job-image/src/api/members.js";
 import { stepsOf } from "../../../job-image/src/api/run-id.js";
 import { type GikResult, gikS3Env, runGik } from "../../helpers/gik-cli.js";
-import { ensureMirror } from "../../helpers/mirror.js";
+import { ensureMirror, MINI_GROUPS } from "../../helpers/mirror.js";
 import { ensureBucket, s3Client } from "../../helpers/s3-objects.js";
 import { pytest } from "./python.js";
 
@@ -26,14 +26,6 @@ const pyS3Env = {
   GIK_S3_ACCESS_KEY_ID: infra.s3.accessKeyId,
   GIK_S3_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
   GIK_S3_REGION: infra.s3.region,
-};
-const MINI_GROUPS = {
-  "t2m/instant/heightAboveGround": [],
-  "tp/accum/surface": [],
-  "msl/instant/meanSea": [],
-  "mx2t3/max/heightAboveGround": [],
-  "t/instant/isobaricInhPa": [500, 850],
-  "vsw/instant/soilLayer": [1, 2],
 };
 
 let plain: string;
