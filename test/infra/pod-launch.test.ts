@@ -2,6 +2,7 @@ import type { V1Container, V1Pod, V1PodSpec } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { HostMount, LaunchInput, LaunchPlan } from "./pod-launch.js";
 import {
+  hostBinds,
   launchPlan,
   mountsToken,
   nodeOptions,
@@ -200,25 +201,81 @@ describe("the user of a container", () => {
 });
 
 describe("the filesystem of a container", () => {
-  it("refuses an emptyDir that would hide the command's files (a clone under /tmp), naming both", () => {
-    const launch = launchPlan(
-      input(lockedDown(), {
-        commandLine: ["/usr/bin/node", "/tmp/ci/dist/job-image/src/cli/main.js", "job"],
-      }),
-    );
-    expect("refused" in launch && launch.refused).toEqual({
-      reason: "PodRunnerUnsupported",
-      message:
-        "emptyDir tmp at /tmp would hide /tmp/ci/dist/job-image/src/cli/main.js, which the test pod runner runs from this machine: put the repository outside /tmp",
+  it("binds a clone under an emptyDir's mountPath back inside it, read-only, instead of hiding it", () => {
+    const p = plan(lockedDown(), {
+      commandLine: ["/usr/bin/node", "/tmp/ci-check/dist/job-image/src/cli/main.js", "job"],
     });
-    // Without isolation nothing is mounted, so nothing is hidden.
-    const plainRun = launchPlan(
-      input(lockedDown(), {
-        commandLine: ["/usr/bin/node", "/tmp/ci/dist/job-image/src/cli/main.js", "job"],
-        isolation: undefined,
-      }),
+    expect(p.hostBinds).toEqual([{ path: "/tmp/ci-check", mountPath: "/tmp", hold: "/run/gik-pod-keep/0" }]);
+    const lines = script(p);
+    const hold =
+      "if [ -d /tmp/ci-check ]; then mkdir -p /run/gik-pod-keep/0; mount --bind /tmp/ci-check /run/gik-pod-keep/0; mount -o remount,bind,ro /run/gik-pod-keep/0; fi";
+    const bindBack =
+      "if [ -d /run/gik-pod-keep/0 ]; then mkdir -p /tmp/ci-check; mount --bind /run/gik-pod-keep/0 /tmp/ci-check; mount -o remount,bind,ro /tmp/ci-check; umount /run/gik-pod-keep/0; fi";
+    // Held while /run is writable and /tmp is this machine's; bound back once the emptyDir is mounted.
+    expect(lines.indexOf(hold)).toBeGreaterThan(
+      lines.indexOf("mount -t tmpfs -o mode=0755,size=1m gik-pod-run /run"),
     );
-    expect("plan" in plainRun).toBe(true);
+    expect(lines.indexOf(hold)).toBeLessThan(lines.indexOf("mount -o remount,bind,ro /run"));
+    expect(lines.slice(lines.indexOf("mount --bind /cache/run/data/pod-volumes/u-1/tmp /tmp"))).toEqual([
+      "mount --bind /cache/run/data/pod-volumes/u-1/tmp /tmp",
+      "mount -o remount,bind,rw /tmp",
+      bindBack,
+      "cd /; unset OLDPWD PWD",
+      'PATH=$podpath; exec "$setpriv" --reuid=1000 --regid=1000 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- /usr/bin/node /tmp/ci-check/dist/job-image/src/cli/main.js job',
+    ]);
+  });
+
+  it("binds nothing back when the command's files are outside every emptyDir, or nothing is mounted", () => {
+    const outside = plan(lockedDown());
+    expect(outside.hostBinds).toEqual([]);
+    expect(script(outside).join("\n")).not.toContain("gik-pod-keep");
+    const commandLine = ["/usr/bin/node", "/tmp/ci-check/dist/job-image/src/cli/main.js", "job"];
+    expect(plan(lockedDown(), { commandLine, isolation: undefined }).hostBinds).toEqual([]);
+  });
+
+  it("keeps a read-only emptyDir writable until the directories are bound back inside it", () => {
+    const pod = plain(
+      { volumeMounts: [{ name: "cache", mountPath: "/var/cache/x", readOnly: true }] },
+      { volumes: [{ name: "cache", emptyDir: {} }] },
+    );
+    const lines = script(plan(pod, { commandLine: ["/var/cache/x/tool/bin/run"] }));
+    expect(
+      lines.slice(lines.indexOf("mount --bind /cache/run/data/pod-volumes/u-1/cache /var/cache/x"), -2),
+    ).toEqual([
+      "mount --bind /cache/run/data/pod-volumes/u-1/cache /var/cache/x",
+      "mount -o remount,bind,rw /var/cache/x",
+      "if [ -d /run/gik-pod-keep/0 ]; then mkdir -p /var/cache/x/tool; mount --bind /run/gik-pod-keep/0 /var/cache/x/tool; mount -o remount,bind,ro /var/cache/x/tool; umount /run/gik-pod-keep/0; fi",
+      "mount -o remount,bind,ro /var/cache/x",
+    ]);
+  });
+
+  it("binds back the top-level directory of each absolute path once, below the deepest emptyDir", () => {
+    const emptyDirs = ["/tmp", "/tmp/deep", "/run/app", "/data"].map((mountPath) => ({
+      volume: mountPath.slice(1).replace(/\//g, "-"),
+      hostPath: `/volumes${mountPath}`,
+      mountPath,
+      readOnly: false,
+    }));
+    expect(
+      hostBinds(
+        [
+          "/usr/bin/node",
+          "--require=/tmp/ci-check/hook.js",
+          "/tmp/ci-check/dist/main.js",
+          "/tmp/deep/a/b.js",
+          "/tmp",
+          "/run/app/x/y",
+          "relative/path",
+          "--out",
+          "/data//other/../out.json",
+        ],
+        emptyDirs,
+      ),
+    ).toEqual([
+      { path: "/tmp/ci-check", mountPath: "/tmp", hold: "/run/gik-pod-keep/0" },
+      { path: "/tmp/deep/a", mountPath: "/tmp/deep", hold: "/run/gik-pod-keep/1" },
+      { path: "/data/out.json", mountPath: "/data", hold: "/run/gik-pod-keep/2" },
+    ]);
   });
 
   it("makes every writable mount read-only but /proc, /dev and what /run hides, then mounts the emptyDirs", () => {

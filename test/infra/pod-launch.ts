@@ -12,7 +12,11 @@
  *   propagation, so nothing leaks to this machine). It gets its own `/run` (a small tmpfs); with
  *   `readOnlyRootFilesystem` every mount of this machine but `/proc` and `/dev` is remounted
  *   read-only in that namespace (writes fail with EROFS), and each `emptyDir` volume mount is a
- *   fresh directory of the pod, bind-mounted read-write at its `mountPath`.
+ *   fresh directory of the pod, bind-mounted read-write at its `mountPath`. The pod's "image" is
+ *   this machine, so an emptyDir can hide the files the command runs (the Job pods' emptyDir `/tmp`
+ *   over a clone in `/tmp/ci-check`): each such directory ({@link HostBind}) is held under the
+ *   pod's `/run` before the emptyDir is mounted, then bound back at its path inside the emptyDir,
+ *   read-only; the rest of the emptyDir stays empty and writable.
  * - **service account token**: only when `automountServiceAccountToken` is not false (the pod's,
  *   else the ServiceAccount's), as the kubelet mounts it; then the process gets a `KUBECONFIG` in
  *   `/var/run/secrets/kubernetes.io/serviceaccount/`, read-only, owned by its UID.
@@ -79,6 +83,21 @@ export interface EmptyDirMount {
   readOnly: boolean;
 }
 
+/**
+ * A directory of this machine that an emptyDir would hide and the command needs: the top-level entry
+ * below the emptyDir's `mountPath` of a path in the command line (`/tmp/ci-check` for
+ * `/tmp/ci-check/dist/…/main.js` under an emptyDir at `/tmp`). The wrapper binds it to `hold`
+ * before mounting the emptyDir, then back at `path` inside the emptyDir, read-only.
+ */
+export interface HostBind {
+  /** The directory, the same path on this machine and in the pod. */
+  path: string;
+  /** The `mountPath` of the emptyDir it lies below. */
+  mountPath: string;
+  /** Where the wrapper holds it meanwhile: a directory in the pod's own `/run`. */
+  hold: string;
+}
+
 export interface LaunchPlan {
   /** The command line to spawn: the isolation wrapper (if any) followed by the container's command. */
   argv: string[];
@@ -95,6 +114,8 @@ export interface LaunchPlan {
   /** Owner group of the emptyDir directories: `fsGroup`, else the process's group. */
   volumeGroup: number;
   emptyDirs: EmptyDirMount[];
+  /** Directories of this machine bound back, read-only, over the emptyDirs that hide them (only when isolated). */
+  hostBinds: HostBind[];
   readOnlyRootFilesystem: boolean;
   /** `resources.limits.memory` in bytes. */
   memoryLimitBytes?: number;
@@ -187,6 +208,9 @@ export function parseMountInfo(text: string): HostMount[] {
     });
 }
 
+/** Where the wrapper holds the {@link HostBind} directories: in the pod's own `/run`. */
+const HOLD_DIR = "/run/gik-pod-keep";
+
 /** An absolute path without `.`, `..`, double or trailing slashes. */
 const clean = (path: string) => posix.normalize(path).replace(/(.)\/+$/, "$1");
 /** `path` equals `root` or lies below it. */
@@ -261,24 +285,6 @@ export function launchPlan(input: LaunchInput): Launch {
     });
   }
 
-  // In a real container the image's files are its own; here they are this machine's (the built
-  // repository), and an emptyDir mounted over them (an emptyDir /tmp over a clone in /tmp) would
-  // hide them: the pod would fail with "Cannot find module" far from the cause.
-  if (isolation) {
-    for (const dir of emptyDirs) {
-      const hidden = input.commandLine.find(
-        (arg) => arg === dir.mountPath || arg.startsWith(`${dir.mountPath}/`),
-      );
-      if (hidden)
-        return {
-          refused: {
-            reason: "PodRunnerUnsupported",
-            message: `emptyDir ${dir.volume} at ${dir.mountPath} would hide ${hidden}, which the test pod runner runs from this machine: put the repository outside ${dir.mountPath}`,
-          },
-        };
-    }
-  }
-
   let memoryLimitBytes: number | undefined;
   const limit = container.resources?.limits?.memory as string | number | undefined;
   if (limit !== undefined) {
@@ -334,6 +340,8 @@ export function launchPlan(input: LaunchInput): Launch {
     groups,
     volumeGroup: podSc.fsGroup ?? gid,
     emptyDirs,
+    // Without isolation nothing is mounted, so nothing is hidden.
+    hostBinds: isolation ? hostBinds(input.commandLine, emptyDirs) : [],
     readOnlyRootFilesystem,
     ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
@@ -368,8 +376,38 @@ export function launchPlan(input: LaunchInput): Launch {
 }
 
 /**
+ * The directories of this machine that `emptyDirs` would hide and `commandLine` needs. In a real
+ * container the image's files are its own; here they are this machine's (the built repository,
+ * Node), and an emptyDir mounted over them (an emptyDir `/tmp` over a clone in `/tmp`) would hide
+ * them: the pod would fail with "Cannot find module". Each absolute path of the command line (an
+ * argument, or the value of `--option=/path`) strictly below an emptyDir's `mountPath` (the deepest
+ * one) gives the top-level entry below that `mountPath`, once. Relative paths are not looked at:
+ * they resolve in the container's working directory, a path of the pod. Nothing under `/run` is
+ * kept: the pod's own `/run` hides this machine's anyway. Pure: whether the directory exists is
+ * checked by the wrapper, which binds only what does (an argument naming a file the pod will
+ * write, `/tmp/out.json`, is no directory of this machine and stays the pod's).
+ */
+export function hostBinds(commandLine: readonly string[], emptyDirs: readonly EmptyDirMount[]): HostBind[] {
+  const binds = new Map<string, HostBind>();
+  for (const arg of commandLine) {
+    const raw = arg.startsWith("/") ? arg : /^-[^=]*=(\/.*)$/.exec(arg)?.[1];
+    if (!raw) continue;
+    const path = clean(raw);
+    const mountPath = emptyDirs
+      .map((d) => d.mountPath)
+      .filter((m) => m !== "/" && path !== m && within(path, m) && !within(m, "/run"))
+      .sort((a, b) => b.length - a.length)[0];
+    if (!mountPath) continue;
+    const top = posix.join(mountPath, path.slice(mountPath.length + 1).split("/")[0]!);
+    if (!binds.has(top)) binds.set(top, { path: top, mountPath, hold: `${HOLD_DIR}/${binds.size}` });
+  }
+  return [...binds.values()];
+}
+
+/**
  * The `sh` script run as root in the pod's new mount namespace: its `/run`, the token, the
- * read-only remounts, the emptyDirs, then `setpriv` to the pod's user and the command.
+ * directories to bind back held in `/run`, the read-only remounts, the emptyDirs with the held
+ * directories bound back inside them, then `setpriv` to the pod's user and the command.
  */
 function isolationScript(
   plan: Omit<LaunchPlan, "argv" | "spawnCwd">,
@@ -394,6 +432,12 @@ function isolationScript(
   }
   // Mount points under /run are the pod's own: made in its tmpfs before that turns read-only.
   for (const d of plan.emptyDirs) if (within(d.mountPath, "/run")) lines.push(`mkdir -p ${q(d.mountPath)}`);
+  // The directories an emptyDir will hide, held read-only in /run (made before it turns read-only),
+  // if they are directories of this machine.
+  for (const b of plan.hostBinds)
+    lines.push(
+      `if [ -d ${q(b.path)} ]; then mkdir -p ${q(b.hold)}; mount --bind ${q(b.path)} ${q(b.hold)}; mount -o remount,bind,ro ${q(b.hold)}; fi`,
+    );
   if (plan.readOnlyRootFilesystem) {
     // /proc and /dev stay as a container has them; what lies below /run is hidden by the pod's /run.
     const points = new Map(hostMounts.map((m) => [m.mountPoint, m.readOnly]));
@@ -409,11 +453,20 @@ function isolationScript(
     lines.push(`mount --bind ${q(hostPath)} ${q(path)}`, `mount -o remount,bind,rw ${q(path)}`);
   }
   for (const d of plan.emptyDirs) {
-    // A bind mount takes the flags of the mount it comes from, read-only by now: set them again.
+    const kept = plan.hostBinds.filter((b) => b.mountPath === d.mountPath);
+    // A bind mount takes the flags of the mount it comes from, read-only by now: set them again
+    // (writable first when directories are bound back inside, which need their mount points).
+    const flags = d.readOnly ? "ro" : "rw";
     lines.push(
       `mount --bind ${q(d.hostPath)} ${q(d.mountPath)}`,
-      `mount -o remount,bind,${d.readOnly ? "ro" : "rw"} ${q(d.mountPath)}`,
+      `mount -o remount,bind,${kept.length ? "rw" : flags} ${q(d.mountPath)}`,
     );
+    // Each held directory back at its path, read-only; its hold in /run is let go.
+    for (const b of kept)
+      lines.push(
+        `if [ -d ${q(b.hold)} ]; then mkdir -p ${q(b.path)}; mount --bind ${q(b.hold)} ${q(b.path)}; mount -o remount,bind,ro ${q(b.path)}; umount ${q(b.hold)}; fi`,
+      );
+    if (kept.length && d.readOnly) lines.push(`mount -o remount,bind,ro ${q(d.mountPath)}`);
   }
   const privileges = [
     `--reuid=${plan.uid}`,
