@@ -21,11 +21,11 @@ import { cachePaths } from "../infra/cache-paths.js";
 import { pythonPath } from "./python.js";
 
 const GENERATOR = fileURLToPath(new URL("../fixtures/make_mirror.py", import.meta.url));
+const CLONER = fileURLToPath(new URL("../fixtures/clone_run.py", import.meta.url));
 const CATALOG = fileURLToPath(
   new URL("../fixtures/real/ecmwf/20261001000000-24h-oper-fc.index", import.meta.url),
 );
 
-/** What to generate; every field has the generator's default. */
 /**
  * The groups (`<var>/<stepType>/<typeOfLevel>`) of a store of the `mini` fields, each with its
  * levels (none for a single-level field), as the Python dataset checks take them.
@@ -39,6 +39,7 @@ export const MINI_GROUPS: Readonly<Record<string, readonly number[]>> = {
   "vsw/instant/soilLayer": [1, 2],
 };
 
+/** What to generate; every field has the generator's default. */
 export interface MirrorSpec {
   /** Run dates, `YYYYMMDD`; before 20240229 they use the `0p4-beta` path and 0.4° grid. */
   dates: string[];
@@ -98,7 +99,6 @@ export interface MirrorManifest {
  * // root/20250101/00z/ifs/0p25/enfo/20250101000000-24h-enfo-ef.{grib2,index}
  */
 export async function ensureMirror(spec: MirrorSpec): Promise<string> {
-  const paths = cachePaths();
   const args = generatorArgs(spec);
   const hash = createHash("sha256")
     .update(await readFile(GENERATOR))
@@ -106,13 +106,44 @@ export async function ensureMirror(spec: MirrorSpec): Promise<string> {
     .update(JSON.stringify(args))
     .digest("hex")
     .slice(0, 16);
-  const root = join(paths.root, "mirrors", hash);
+  return cachedMirror(hash, (out) => [GENERATOR, "--out", out, ...args]);
+}
+
+/**
+ * The root of copies of run `from` of the mirror at `root` at each of `to`, with members
+ * `0 … members - 1` only (`test/fixtures/clone_run.py`: patched dates, not generated runs), made
+ * unless the cache has them. Its manifest lists the copies.
+ */
+export async function ensureRunCopies(
+  root: string,
+  copy: { from: string; to: readonly string[]; members: number },
+): Promise<string> {
+  const args = [
+    "--from",
+    copy.from,
+    ...copy.to.flatMap((d) => ["--to", d]),
+    "--members",
+    String(copy.members),
+  ];
+  const hash = createHash("sha256")
+    .update(await readFile(CLONER))
+    .update(root)
+    .update(JSON.stringify(args))
+    .digest("hex")
+    .slice(0, 16);
+  return cachedMirror(`copies-${hash}`, (out) => [CLONER, "--mirror", root, "--out", out, ...args]);
+}
+
+/** `mirrors/<name>` of the cache, written by the Python script `argv(dir)` names unless it exists. */
+async function cachedMirror(name: string, argv: (out: string) => string[]): Promise<string> {
+  const paths = cachePaths();
+  const root = join(paths.root, "mirrors", name);
   if (existsSync(root)) return root;
-  const building = join(paths.tmp, `mirror-${hash}-${process.pid}-${Date.now()}`);
+  const building = join(paths.tmp, `mirror-${name}-${process.pid}-${Date.now()}`);
   await mkdir(paths.tmp, { recursive: true });
   await mkdir(join(paths.root, "mirrors"), { recursive: true });
   try {
-    await promisify(execFile)(pythonPath(), [GENERATOR, "--out", building, ...args], {
+    await promisify(execFile)(pythonPath(), argv(building), {
       maxBuffer: 16 << 20,
       env: { ...process.env, PYTHONHASHSEED: "0" },
     });
