@@ -6,6 +6,10 @@
  * @module
  */
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { nodeOptions, parseQuantity } from "../test/infra/pod-launch.js";
 import { TEMPLATES_PREFIX } from "./bench-templates.js";
 import { OUTPUT_BUCKET, SOURCE_BUCKET } from "./buckets.js";
 import type { BenchContext } from "./context.js";
@@ -32,12 +36,20 @@ export interface MemberResult {
     | { missing: string };
 }
 
-/** The command line of one gik run of `members` writing under `out`. */
-export function gikRunArgs(ctx: BenchContext, members: string, out: string): string[] {
+/**
+ * The command line of one gik run of `members` writing under `out`: of the target run unless
+ * `options.date` names another; `options.cache` a template cache directory (default: none).
+ */
+export function gikRunArgs(
+  ctx: BenchContext,
+  members: string,
+  out: string,
+  options: { date?: string; cache?: string; extra?: string[] } = {},
+): string[] {
   return [
     "run",
     "--date",
-    ctx.target,
+    options.date ?? ctx.target,
     "--members",
     members,
     "--reference-date",
@@ -50,7 +62,8 @@ export function gikRunArgs(ctx: BenchContext, members: string, out: string): str
     out,
     // The machine's template cache would make a bench run depend on the runs before it.
     "--cache",
-    "none",
+    options.cache ?? "none",
+    ...(options.extra ?? []),
   ];
 }
 
@@ -105,6 +118,32 @@ export async function benchMember(
     kerchunk: { measured: kerchunk.measured, traffic: kerchunkTraffic, rows: k.rows, seconds: k.seconds },
     virtualizarr: await benchVirtualizarr(ctx, virtualizarr),
   };
+}
+
+export interface PodMemoryResult {
+  /** The chart's default memory limit of a Job pod (`jobs.resources.limits.memory`). */
+  limitBytes: number;
+  /** The V8 heap the test pod runner gives a pod of that limit. */
+  heapMib: number;
+  measured: Measured;
+}
+
+/**
+ * One member's work (what `gik job` does for one completion index) under the memory bound a Job
+ * pod with the chart's default limit gets from the test pod runner (`test/infra/pod-launch.ts`).
+ */
+export async function benchPodMemory(ctx: BenchContext): Promise<PodMemoryResult> {
+  const values = parse(readFileSync(join(ctx.repo, "helm", "gik-operator", "values.yaml"), "utf8")) as {
+    jobs: { resources: { limits: { memory: string } } };
+  };
+  const limitBytes = parseQuantity(values.jobs.resources.limits.memory);
+  const option = nodeOptions(undefined, limitBytes);
+  ctx.log(
+    `one member pod: gik run --members ${MEMBER.name} under ${option} (limit ${values.jobs.resources.limits.memory})`,
+  );
+  const measured = await ctx.gik(gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/pod-member`), [option]);
+  ctx.forgetTraffic();
+  return { limitBytes, heapMib: Number(/=(\d+)/.exec(option)?.[1]), measured };
 }
 
 async function benchVirtualizarr(

@@ -1,7 +1,9 @@
 /**
- * Benchmark 4: reading. One member's store opened in xarray as DESIGN.md shows (reader
- * environment: zarr-python 2, consolidated=False), one variable read at one step; the GRIB bytes
- * fetched are compared with the length of that message in the run's index.
+ * Benchmark 4: reading. A member's store and the ensemble store opened in xarray with the
+ * README's snippet (`read_store.py`: `xr.open_datatree("reference://", engine="zarr",
+ * consolidated=False, …)`), in both reader environments (zarr-python 2 and 3), one variable read
+ * at one step; requests counted by the proxy. For the member store read with zarr-python 2, the
+ * GRIB bytes fetched are compared with the length of that message in the run's index.
  *
  * @module
  */
@@ -16,37 +18,80 @@ import type { Measured } from "./measure-process.js";
 import type { TrafficSummary } from "./traffic.js";
 
 export const READ = { group: "t2m/instant/heightAboveGround", variable: "t2m", param: "2t", step: 24 };
+const GRID = [721, 1440];
 
-export interface ReadResult {
+export type ReaderEnv = "zarr-python 2" | "zarr-python 3";
+export type StoreKind = "member" | "ensemble";
+
+export interface OpenResult {
+  env: ReaderEnv;
+  store: StoreKind;
+  url: string;
   measured: Measured;
   traffic: TrafficSummary;
-  /** Length of the message read, from the run's index. */
-  messageLength: number;
   openSeconds: number;
   readSeconds: number;
 }
 
-export async function benchRead(ctx: BenchContext, readerPython: string): Promise<ReadResult> {
-  const store = `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}/${ctx.target}/00z/${MEMBER.name}.parquet`;
-  ctx.log(`reading: ${READ.group}/${READ.variable} at ${READ.step}h from ${store}`);
-  ctx.forgetTraffic();
-  const peer = await ctx.python<{ shape: number[]; mean: number; openSeconds: number; readSeconds: number }>(
-    readerPython,
-    "read_store.py",
-    ["--store", store, "--group", READ.group, "--var", READ.variable, "--step", `${READ.step}h`],
-  );
-  const traffic = ctx.traffic();
-  const { shape, mean } = peer.result;
-  if (shape.join("x") !== "1x721x1440" || !Number.isFinite(mean)) {
-    throw new Error(`read ${shape.join("x")} values with mean ${mean}, expected 1x721x1440 finite values`);
-  }
-  return {
-    measured: peer.measured,
-    traffic,
-    messageLength: messageLength(ctx),
-    openSeconds: peer.result.openSeconds,
-    readSeconds: peer.result.readSeconds,
+export interface ReadResult {
+  opens: OpenResult[];
+  /** Length of the member's message read, from the run's index. */
+  messageLength: number;
+}
+
+export async function benchRead(
+  ctx: BenchContext,
+  pythons: Record<ReaderEnv, string>,
+  ensembleUrl: string,
+): Promise<ReadResult> {
+  const stores: Record<StoreKind, { url: string; members: number }> = {
+    member: {
+      url: `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}/${ctx.target}/00z/${MEMBER.name}.parquet`,
+      members: 1,
+    },
+    ensemble: { url: ensembleUrl, members: ctx.mirror.manifest.members },
   };
+  const opens: OpenResult[] = [];
+  for (const env of Object.keys(pythons) as ReaderEnv[]) {
+    for (const store of Object.keys(stores) as StoreKind[]) {
+      const { url, members } = stores[store];
+      ctx.log(`reading (${env}): ${READ.group}/${READ.variable} at ${READ.step}h from ${url}`);
+      ctx.forgetTraffic();
+      const peer = await ctx.python<{
+        shape: number[];
+        mean: number;
+        openSeconds: number;
+        readSeconds: number;
+      }>(pythons[env], "read_store.py", [
+        "--store",
+        url,
+        "--group",
+        READ.group,
+        "--var",
+        READ.variable,
+        "--step",
+        `${READ.step}h`,
+      ]);
+      const { shape, mean } = peer.result;
+      const values = shape.reduce((a, b) => a * b, 1);
+      if (shape.slice(-2).join("x") !== GRID.join("x") || values !== members * GRID[0]! * GRID[1]!) {
+        throw new Error(
+          `${env} read ${shape.join("x")} values from ${url}, expected ${members} × ${GRID.join("x")}`,
+        );
+      }
+      if (!Number.isFinite(mean)) throw new Error(`${env} read no finite value from ${url}`);
+      opens.push({
+        env,
+        store,
+        url,
+        measured: peer.measured,
+        traffic: ctx.traffic(),
+        openSeconds: peer.result.openSeconds,
+        readSeconds: peer.result.readSeconds,
+      });
+    }
+  }
+  return { opens, messageLength: messageLength(ctx) };
 }
 
 /** The length of the member's message of `READ.param` at `READ.step`, from the local copy of the index. */

@@ -12,6 +12,7 @@ import { gikRunArgs } from "./bench-member.js";
 import { listObjects, OUTPUT_BUCKET } from "./buckets.js";
 import type { BenchContext } from "./context.js";
 import type { Measured } from "./measure-process.js";
+import { type StoreObjects, storeObjects } from "./store-objects.js";
 import type { TrafficSummary } from "./traffic.js";
 
 export const RUN_PREFIX = "stores";
@@ -33,6 +34,8 @@ export interface RunResult {
   minimum: { indexes: number; bytes: number };
   stores: number;
   verify: string;
+  /** The objects of one member store, by kind. */
+  objects: StoreObjects;
 }
 
 export async function benchRun(ctx: BenchContext): Promise<RunResult> {
@@ -68,6 +71,7 @@ export async function benchRun(ctx: BenchContext): Promise<RunResult> {
     minimum: { indexes: indexes.length, bytes: indexes.reduce((a, b) => a + b, 0) },
     stores,
     verify: verified.stdout.trim(),
+    objects: await storeObjects(ctx, store),
   };
 }
 

@@ -35,6 +35,11 @@ export async function loadMirror(client: S3Client, root: string, dates: readonly
   for (const bucket of [SOURCE_BUCKET, OUTPUT_BUCKET])
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   await client.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: publicRead(SOURCE_BUCKET) }));
+  return uploadRuns(client, root, dates);
+}
+
+/** Uploads the files of a mirror's runs at `dates` into the source bucket; returns the bytes. */
+export async function uploadRuns(client: S3Client, root: string, dates: readonly string[]): Promise<number> {
   const files = (await Promise.all(dates.map((d) => listFiles(join(root, d))))).flat();
   const sizes = await mapPool(files, 16, async (path) => {
     const body = await readFile(path);

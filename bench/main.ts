@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: builds gik if its sources changed, generates (or reuses) the full-size mirror,
- * serves it from MinIO with latency, runs the four benchmarks against the peers, profiles gik
+ * serves it from MinIO with latency, runs the benchmarks beside the peers, profiles gik
  * where a target is missed, prints the tables and writes `docs/benchmarks.md`. Any wrong output
  * (a missing store, a failed verification, a peer that mapped nothing) stops the bench with an
  * error; times are reported, never asserted.
@@ -13,9 +13,12 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
-import { benchMember, gikRunArgs, MEMBER } from "./bench-member.js";
+import { benchCollection } from "./bench-collection.js";
+import { benchEnsemble, ensembleStoreUrl } from "./bench-ensemble.js";
+import { benchMember, benchPodMemory, gikRunArgs, MEMBER } from "./bench-member.js";
 import { benchRead } from "./bench-read.js";
 import { benchRun } from "./bench-run.js";
+import { benchTemplateCache } from "./bench-template-cache.js";
 import { benchTemplates, gikTemplatesArgs } from "./bench-templates.js";
 import { loadMirror, OUTPUT_BUCKET, s3Client } from "./buckets.js";
 import { type BenchContext, createContext, GIK_MAIN } from "./context.js";
@@ -71,11 +74,21 @@ export async function runBench(repo: string): Promise<void> {
       target: TARGET,
       log,
     });
-    const templates = await benchTemplates(ctx, servers.python.reader);
-    const member = await benchMember(ctx, servers.python.peers, virtualizarr);
-    const run = await benchRun(ctx);
-    const read = await benchRead(ctx, servers.python.reader);
-    const targets = checkTargets(templates, member, run);
+    const results = {
+      templates: await benchTemplates(ctx, servers.python.reader),
+      member: await benchMember(ctx, servers.python.peers, virtualizarr),
+      pod: await benchPodMemory(ctx),
+      cache: await benchTemplateCache(ctx),
+      run: await benchRun(ctx),
+      ensemble: await benchEnsemble(ctx, virtualizarr),
+      collection: await benchCollection(ctx),
+    };
+    const read = await benchRead(
+      ctx,
+      { "zarr-python 2": servers.python.reader, "zarr-python 3": servers.python.peers },
+      ensembleStoreUrl(ctx),
+    );
+    const targets = checkTargets({ ...results, read });
     const profiles = await profileMissed(ctx, targets);
     machine.load.end = loadavg()[0]!;
     const versions: Record<string, Record<string, string>> = {
@@ -94,9 +107,7 @@ export async function runBench(repo: string): Promise<void> {
         mirrorBytes,
         messagesPerStep: enfo?.messages ?? 0,
       },
-      templates,
-      member,
-      run,
+      ...results,
       read,
       targets,
       profiles,
@@ -133,6 +144,29 @@ async function profileMissed(ctx: BenchContext, targets: readonly TargetCheck[])
   if (missed.has("run") || missed.has("memory")) {
     profiles.push(
       await profileGik(ctx, "whole run", gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run`)),
+    );
+  }
+  const ensemble = ["--layout", "ensemble"];
+  if (missed.has("ensemble")) {
+    profiles.push(
+      await profileGik(
+        ctx,
+        "ensemble store",
+        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-ensemble`, { extra: ensemble }),
+      ),
+    );
+  }
+  if (missed.has("append")) {
+    // A first append costs what the 30th does (the append writes the run's own objects only).
+    const collection = ["--collection", `s3://${OUTPUT_BUCKET}/profile-collection`];
+    profiles.push(
+      await profileGik(
+        ctx,
+        "append (to a new collection)",
+        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-append`, {
+          extra: [...ensemble, ...collection],
+        }),
+      ),
     );
   }
   return profiles;

@@ -5,18 +5,21 @@
  * @module
  */
 
-import type { MemberResult } from "./bench-member.js";
+import { COLLECTION_RUNS, type CollectionResult } from "./bench-collection.js";
+import type { EnsembleResult } from "./bench-ensemble.js";
+import type { MemberResult, PodMemoryResult } from "./bench-member.js";
 import type { ReadResult } from "./bench-read.js";
 import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
+import type { TemplateCacheResult } from "./bench-template-cache.js";
 import type { TemplatesResult } from "./bench-templates.js";
 import { bytes, count, ratio, seconds } from "./format.js";
 import type { Machine } from "./machine.js";
 import type { Measured } from "./measure-process.js";
 import { type ProfileSummary, profileSection } from "./report-profiles.js";
-import type { TargetCheck } from "./targets.js";
+import type { BenchResults, TargetCheck } from "./targets.js";
 import type { TrafficSummary } from "./traffic.js";
 
-export interface BenchReport {
+export interface BenchReport extends BenchResults {
   machine: Machine;
   /** Package versions by environment name. */
   versions: Record<string, Record<string, string>>;
@@ -27,10 +30,6 @@ export interface BenchReport {
     mirrorBytes: number;
     messagesPerStep: number;
   };
-  templates: TemplatesResult;
-  member: MemberResult;
-  run: RunResult;
-  read: ReadResult;
   targets: TargetCheck[];
   profiles: ProfileSummary[];
   durationMs: number;
@@ -50,19 +49,27 @@ export function summaryTables(r: BenchReport): string {
   const vz = m.virtualizarr;
   const vzCells =
     "missing" in vz ? ["not measured", "—"] : [seconds(vz.seconds), ratio(vz.seconds, gikMember)];
+  const evz = r.ensemble.virtualizarr;
+  const ensembleVz =
+    "missing" in evz
+      ? ["not measured", "—"]
+      : [seconds(evz.seconds), ratio(evz.seconds, r.ensemble.measured.wallMs / 1000)];
   const rows = [
     "| benchmark | gik | kerchunk | kerchunk ÷ gik | VirtualiZarr | VirtualiZarr ÷ gik |",
     "| --- | --- | --- | --- | --- | --- |",
     `| 1. templates, 51 members × 85 steps | ${seconds(gikTemplates)} | ${seconds(t.kerchunk.extrapolatedSeconds)} (extrapolated from ${t.kerchunk.sample.messages} messages) | **${ratio(t.kerchunk.extrapolatedSeconds, gikTemplates)}** | — | — |`,
     `| 2. one member, 85 steps, templates ready | ${seconds(gikMember)} (store written) | ${seconds(sum(m.kerchunk.seconds))} (mapping only) | **${ratio(sum(m.kerchunk.seconds), gikMember)}** | ${vzCells[0]} (headers parsed, no store) | **${vzCells[1]}** |`,
     `| 3. whole run, 51 members | ${s(r.run.measured.wallMs)}, peak ${bytes(r.run.measured.peakRssBytes)}, ${count(r.run.traffic.requests)} requests, ${bytes(r.run.traffic.bytesRead)} read (minimum ${bytes(r.run.minimum.bytes)}) | — | — | — | — |`,
-    `| 4. read one variable at one step | ${bytes(r.read.traffic.grib.bytes)} of GRIB fetched for a ${bytes(r.read.messageLength)} message | — | — | — | — |`,
+    `| 4. xarray: open a store, read one field at one step | ${opens(r.read)} | — | — | — | — |`,
+    `| 5. whole run, ensemble store | ${s(r.ensemble.measured.wallMs)}, peak ${bytes(r.ensemble.measured.peakRssBytes)}, ${count(r.ensemble.written.puts)} objects written | — | — | ${ensembleVz[0]} (both streams parsed, concatenated along number, no store) | **${ensembleVz[1]}** |`,
+    `| 6. append a run to a collection of ${COLLECTION_RUNS} | ${s(r.collection.large.measured.wallMs)}, ${count(r.collection.large.puts)} objects written (${count(r.collection.small.puts)} into a collection of ${r.collection.small.before}) | — | — | — | — |`,
+    `| 7. second run, same remote templates (cache) | ${count(r.cache.second.gets)} template objects read (first run: ${count(r.cache.first.gets)}) | — | — | — | — |`,
   ];
   const targets = [
-    "| figure | documented | target | measured | met |",
+    "| figure | before | target | measured | met |",
     "| --- | --- | --- | --- | --- |",
     ...r.targets.map(
-      (c) => `| ${c.figure} | ${c.documented} | ${c.target} | ${c.measured} | ${c.met ? "yes" : "**no**"} |`,
+      (c) => `| ${c.figure} | ${c.before} | ${c.target} | ${c.measured} | ${c.met ? "yes" : "**no**"} |`,
     ),
   ];
   return `${rows.join("\n")}\n\n${targets.join("\n")}\n`;
@@ -97,8 +104,11 @@ export function renderReport(r: BenchReport): string {
     "",
     ...templatesSection(r.templates),
     ...memberSection(r.member),
-    ...runSection(r.run),
+    ...runSection(r.run, r.pod),
     ...readSection(r.read),
+    ...ensembleSection(r.ensemble),
+    ...collectionSection(r.collection),
+    ...cacheSection(r.cache),
     ...profileSection(r.profiles),
     ...(r.profiles.length > 0 ? [...r.findings.map((f) => `- ${f}`), ""] : []),
     "## Notes",
@@ -135,7 +145,8 @@ function memberSection(m: MemberResult): string[] {
   ];
 }
 
-function runSection(r: RunResult): string[] {
+function runSection(r: RunResult, pod: PodMemoryResult): string[] {
+  const o = r.objects;
   return [
     "## 3. A whole run, 51 members",
     "",
@@ -144,20 +155,82 @@ function runSection(r: RunResult): string[] {
     `- ${traffic(r.traffic)}`,
     `- Minimum: the run's ${r.minimum.indexes} index files once, ${bytes(r.minimum.bytes)}; gik read ${r.traffic.index.files} of them, at most ${r.traffic.index.maxGetsPerFile}× each, ${bytes(r.traffic.index.bytes)} (${(r.traffic.index.bytes / r.minimum.bytes).toFixed(3)}× the minimum).`,
     `- Check: \`gik verify\` → ${r.verify}`,
+    `- One member's store: ${o.total} objects, ${bytes(o.bytes)}: the consolidated metadata (\`.zmetadata\`: every array's \`.zarray\` and \`.zattrs\`, one read opens the tree), and per group (${o.groups} groups, one field each) one \`refs.0.parq\` for each array: the field's chunk references into GRIB (${o.dataRefs}) and its coordinates' values, inline (${Object.entries(
+      o.coordinateRefs,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ", ",
+      )}). fsspec's reference-parquet layout keeps the chunk keys of each array in files of its own directory, coordinates included; the coordinates are the same in every group of a store and could be one array each if the groups shared them, which the GRIB hierarchy (one group per field, as cfgrib and kerchunk's \`grib_tree\` build it) does not.`,
+    `- One member pod's work under the chart's default memory limit (${bytes(pod.limitBytes)}; the test pod runner gives such a pod a V8 heap of ${pod.heapMib} MiB): ${process_(pod.measured)}.`,
     "",
   ];
 }
 
 function readSection(r: ReadResult): string[] {
-  const g = r.traffic.grib;
-  const store = r.traffic.bytesRead - g.bytes - r.traffic.index.bytes;
+  const lines = r.opens.map((o) => {
+    const g = o.traffic.grib;
+    const store = o.traffic.bytesRead - g.bytes - o.traffic.index.bytes;
+    const exact =
+      o.store === "member"
+        ? ` for a message of ${bytes(r.messageLength)} (${g.bytes === r.messageLength ? "exactly the message" : `${(g.bytes / r.messageLength).toFixed(2)}× the message`})`
+        : "";
+    return `- ${o.store} store, ${o.env}: open ${seconds(o.openSeconds)}, read ${seconds(o.readSeconds)}. Process: ${process_(o.measured)}. GRIB: ${g.reads} request(s), ${bytes(g.bytes)} fetched${exact}; store (references and metadata): ${count(o.traffic.requests - g.reads)} requests, ${bytes(store)}.`;
+  });
   return [
     "## 4. Reading one variable at one step",
     "",
-    `- xarray (reader environment, as DESIGN.md shows): open ${seconds(r.openSeconds)}, read ${seconds(r.readSeconds)}. Process: ${process_(r.measured)}.`,
-    `- GRIB: ${g.reads} request(s), ${bytes(g.bytes)} fetched for a message of ${bytes(r.messageLength)} (${g.bytes === r.messageLength ? "exactly the message" : `${(g.bytes / r.messageLength).toFixed(2)}× the message`}); store (references and metadata): ${count(r.traffic.requests - g.reads)} requests, ${bytes(store)}.`,
+    '`bench/peers/read_store.py`: the README\'s snippet (`xr.open_datatree("reference://", engine="zarr", consolidated=False, …)`), then `t2m` at 24 h, in each reader environment.',
+    "",
+    ...lines,
     "",
   ];
+}
+
+function ensembleSection(e: EnsembleResult): string[] {
+  const vz = e.virtualizarr;
+  return [
+    "## 5. The ensemble store of a whole run",
+    "",
+    `- gik: \`gik run --members all --layout ensemble\` (${count(e.refs)} references): ${process_(e.measured)}. ${traffic(e.traffic)} The store: ${e.objects.total} objects, ${bytes(e.objects.bytes)}.`,
+    `- Check: \`gik verify\` → ${e.verify}`,
+    "missing" in vz
+      ? `- VirtualiZarr: not measured: ${vz.missing}.`
+      : `- VirtualiZarr (\`bench/peers/virtualizarr_ensemble.py\`): both streams' 85 step files parsed, the control put in front of the perturbed members along \`number\` for ${count(vz.variables)} variables (${vz.members} members): ${seconds(vz.seconds)}. Process: ${process_(vz.measured)}. ${traffic(vz.traffic)}`,
+    "",
+  ];
+}
+
+function collectionSection(c: CollectionResult): string[] {
+  const append = (a: CollectionResult["small"]) =>
+    `${process_(a.measured)}; into the collection: ${count(a.puts)} objects, ${bytes(a.bytesWritten)} (\`${a.line}\`)`;
+  return [
+    `## 6. Appending a run to a forecast collection of ${COLLECTION_RUNS} runs`,
+    "",
+    `- The collection: ${c.copies.runs} copies of the reference run at the dates before it (\`test/fixtures/clone_run.py\`: every field, step and grid of the run, ${c.copies.members} members each, ${bytes(c.copies.bytes)} loaded; the other members read as NaN), the reference run, then the target run, each by \`gik run --layout ensemble --collection\`. \`gik collection info\`: ${c.info}`,
+    `- The target appended to the collection of ${c.large.before} runs: ${append(c.large)}.`,
+    `- The same run appended to a collection of ${c.small.before} run: ${append(c.small)}.`,
+    "- Both times include mapping the run and writing its ensemble store; the objects are those written under the collection.",
+    "",
+  ];
+}
+
+function cacheSection(c: TemplateCacheResult): string[] {
+  const run = (x: TemplateCacheResult["first"]) =>
+    `${process_(x.measured)}; template objects: ${count(x.gets)} GETs (${bytes(x.bytesRead)}), ${count(x.heads)} HEADs`;
+  return [
+    "## 7. The template cache",
+    "",
+    `- \`gik run --members ens01 --cache DIR\`, empty cache: ${run(c.first)}.`,
+    `- The same again: ${run(c.second)}.`,
+    "",
+  ];
+}
+
+function opens(r: ReadResult): string {
+  return r.opens
+    .map((o) => `${o.store}, ${o.env}: open ${seconds(o.openSeconds)}, ${count(o.traffic.requests)} requests`)
+    .join("; ");
 }
 
 function process_(m: Measured): string {

@@ -19,6 +19,8 @@ export interface MessageLayout {
 }
 
 export interface TrafficSummary {
+  /** Every request, for the figures of one prefix ({@link under}). */
+  records: readonly RequestRecord[];
   requests: number;
   byMethod: Record<string, number>;
   bytesRead: number;
@@ -119,6 +121,7 @@ export function summarizeTraffic(
   const indexGets = new Map<string, number>();
   const gribFiles = new Set<string>();
   const s: TrafficSummary = {
+    records,
     requests: records.length,
     byMethod,
     bytesRead: 0,
@@ -153,6 +156,25 @@ export function summarizeTraffic(
   s.index.maxGetsPerFile = Math.max(0, ...indexGets.values());
   s.grib.files = gribFiles.size;
   return s;
+}
+
+/** What `t` did to the objects whose keys start with `prefix`: objects written, read and probed; bytes each way. */
+export function under(
+  t: TrafficSummary,
+  prefix: string,
+): { puts: number; bytesWritten: number; gets: number; heads: number; bytesRead: number } {
+  const out = { puts: 0, bytesWritten: 0, gets: 0, heads: 0, bytesRead: 0 };
+  for (const r of t.records) {
+    if (!r.key.startsWith(prefix)) continue;
+    if (r.method === "PUT") {
+      out.puts++;
+      out.bytesWritten += r.uploaded;
+    } else if (r.method === "GET") {
+      out.gets++;
+      out.bytesRead += r.bytes;
+    } else if (r.method === "HEAD") out.heads++;
+  }
+  return out;
 }
 
 function overlap(a0: number, a1: number, b0: number, b1: number): number {

@@ -1,5 +1,6 @@
-"""Reading a gik store as DESIGN.md shows it (xarray over fsspec's reference filesystem, zarr-python
-2, consolidated=False): open one member's store and read one variable at one step.
+"""Reading a gik store as the README shows it (xarray over fsspec's reference filesystem,
+consolidated=False), with whichever zarr-python the environment has (2 or 3): open a member's or
+the ensemble store and read one variable at one step.
 
 Usage: read_store.py --store s3://gik-bench/stores/20261002/00z/ens01.parquet
        --group t2m/instant/heightAboveGround --var t2m --step 24h

@@ -7,6 +7,7 @@ import {
   parseRange,
   splitBytes,
   summarizeTraffic,
+  under,
 } from "../../bench/traffic.js";
 
 /** A GRIB2 message: section 0, then sections of the given (number, length), then `7777`. */
@@ -142,5 +143,30 @@ describe("parseS3Path", () => {
       key: "stores/20261002/00z/ens01.parquet/t2m/refs.0.parq",
     });
     expect(parseS3Path("/gik-bench?list-type=2")).toEqual({ bucket: "gik-bench", key: "" });
+  });
+});
+
+describe("under", () => {
+  it("counts the writes, reads and probes of one prefix only", () => {
+    const r = (method: string, key: string, bytes: number, uploaded: number): RequestRecord => ({
+      method,
+      bucket: "b",
+      key,
+      status: 200,
+      bytes,
+      uploaded,
+    });
+    const t = summarizeTraffic(
+      [
+        r("PUT", "coll/t2m/refs.0.parq", 0, 100),
+        r("PUT", "coll/.zmetadata", 0, 50),
+        r("GET", "coll/.zmetadata", 50, 0),
+        r("HEAD", "coll/.zmetadata", 0, 0),
+        r("PUT", "collection-other/x", 0, 7),
+        r("GET", "stores/x", 9, 0),
+      ],
+      () => [],
+    );
+    expect(under(t, "coll/")).toEqual({ puts: 2, bytesWritten: 150, gets: 1, heads: 1, bytesRead: 50 });
   });
 });
