@@ -57,29 +57,7 @@ export async function benchRead(
       const { url, members } = stores[store];
       ctx.log(`reading (${env}): ${READ.group}/${READ.variable} at ${READ.step}h from ${url}`);
       ctx.forgetTraffic();
-      const peer = await ctx.python<{
-        shape: number[];
-        mean: number;
-        openSeconds: number;
-        readSeconds: number;
-      }>(pythons[env], "read_store.py", [
-        "--store",
-        url,
-        "--group",
-        READ.group,
-        "--var",
-        READ.variable,
-        "--step",
-        `${READ.step}h`,
-      ]);
-      const { shape, mean } = peer.result;
-      const values = shape.reduce((a, b) => a * b, 1);
-      if (shape.slice(-2).join("x") !== GRID.join("x") || values !== members * GRID[0]! * GRID[1]!) {
-        throw new Error(
-          `${env} read ${shape.join("x")} values from ${url}, expected ${members} × ${GRID.join("x")}`,
-        );
-      }
-      if (!Number.isFinite(mean)) throw new Error(`${env} read no finite value from ${url}`);
+      const peer = await readStore(ctx, pythons[env], url, members);
       opens.push({
         env,
         store,
@@ -92,6 +70,64 @@ export async function benchRead(
     }
   }
   return { opens, messageLength: messageLength(ctx) };
+}
+
+export interface OpenProfile {
+  env: ReaderEnv;
+  store: StoreKind;
+  openSeconds: number;
+  requests: number;
+  /** Functions with the most self time under cProfile (the main thread only). */
+  functions: { label: string; selfSeconds: number; calls: number }[];
+}
+
+/** The open of `slowest` again, under cProfile. */
+export async function profileOpen(
+  ctx: BenchContext,
+  pythons: Record<ReaderEnv, string>,
+  slowest: OpenResult,
+): Promise<OpenProfile> {
+  ctx.log(`profile: xarray open of the ${slowest.store} store (${slowest.env}) under cProfile`);
+  ctx.forgetTraffic();
+  const members = slowest.store === "member" ? 1 : ctx.mirror.manifest.members;
+  const peer = await readStore(ctx, pythons[slowest.env], slowest.url, members, true);
+  return {
+    env: slowest.env,
+    store: slowest.store,
+    openSeconds: peer.result.openSeconds,
+    requests: ctx.traffic().requests,
+    functions: peer.result.profile ?? [],
+  };
+}
+
+/** `read_store.py` on `url`; fails unless it read `members` × the grid of finite values. */
+async function readStore(ctx: BenchContext, python: string, url: string, members: number, profile = false) {
+  const peer = await ctx.python<{
+    shape: number[];
+    mean: number;
+    openSeconds: number;
+    readSeconds: number;
+    profile?: OpenProfile["functions"];
+  }>(python, "read_store.py", [
+    "--store",
+    url,
+    "--group",
+    READ.group,
+    "--var",
+    READ.variable,
+    "--step",
+    `${READ.step}h`,
+    ...(profile ? ["--profile"] : []),
+  ]);
+  const { shape, mean } = peer.result;
+  const values = shape.reduce((a, b) => a * b, 1);
+  if (shape.slice(-2).join("x") !== GRID.join("x") || values !== members * GRID[0]! * GRID[1]!) {
+    throw new Error(
+      `${python} read ${shape.join("x")} values from ${url}, expected ${members} × ${GRID.join("x")}`,
+    );
+  }
+  if (!Number.isFinite(mean)) throw new Error(`${python} read no finite value from ${url}`);
+  return peer;
 }
 
 /** The length of the member's message of `READ.param` at `READ.step`, from the local copy of the index. */

@@ -16,7 +16,7 @@ import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
 import { benchCollection } from "./bench-collection.js";
 import { benchEnsemble, ensembleStoreUrl } from "./bench-ensemble.js";
 import { benchMember, benchPodMemory, gikRunArgs, MEMBER } from "./bench-member.js";
-import { benchRead } from "./bench-read.js";
+import { benchRead, type OpenProfile, profileOpen, type ReaderEnv } from "./bench-read.js";
 import { benchRun } from "./bench-run.js";
 import { benchTemplateCache } from "./bench-template-cache.js";
 import { benchTemplates, gikTemplatesArgs } from "./bench-templates.js";
@@ -83,13 +83,17 @@ export async function runBench(repo: string): Promise<void> {
       ensemble: await benchEnsemble(ctx, virtualizarr),
       collection: await benchCollection(ctx),
     };
-    const read = await benchRead(
-      ctx,
-      { "zarr-python 2": servers.python.reader, "zarr-python 3": servers.python.peers },
-      ensembleStoreUrl(ctx),
-    );
+    const readers: Record<ReaderEnv, string> = {
+      "zarr-python 2": servers.python.reader,
+      "zarr-python 3": servers.python.peers,
+    };
+    const read = await benchRead(ctx, readers, ensembleStoreUrl(ctx));
     const targets = checkTargets({ ...results, read });
     const profiles = await profileMissed(ctx, targets);
+    const slowest = read.opens.reduce((a, b) => (b.openSeconds > a.openSeconds ? b : a));
+    const openProfile: OpenProfile | undefined = targets.find((t) => t.name === "open" && !t.met)
+      ? await profileOpen(ctx, readers, slowest)
+      : undefined;
     machine.load.end = loadavg()[0]!;
     const versions: Record<string, Record<string, string>> = {
       "kerchunk Stage 0 and reading (reader environment)": pythonPackages(servers.python.reader, PACKAGES),
@@ -111,6 +115,7 @@ export async function runBench(repo: string): Promise<void> {
       read,
       targets,
       profiles,
+      openProfile,
       durationMs: performance.now() - started,
       notes: NOTES,
       findings: FINDINGS,

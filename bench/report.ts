@@ -8,7 +8,7 @@
 import { COLLECTION_RUNS, type CollectionResult } from "./bench-collection.js";
 import type { EnsembleResult } from "./bench-ensemble.js";
 import type { MemberResult, PodMemoryResult } from "./bench-member.js";
-import type { ReadResult } from "./bench-read.js";
+import type { OpenProfile, ReadResult } from "./bench-read.js";
 import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
 import type { TemplateCacheResult } from "./bench-template-cache.js";
 import type { TemplatesResult } from "./bench-templates.js";
@@ -32,6 +32,8 @@ export interface BenchReport extends BenchResults {
   };
   targets: TargetCheck[];
   profiles: ProfileSummary[];
+  /** The slowest xarray open under cProfile, when the open target was missed. */
+  openProfile?: OpenProfile;
   durationMs: number;
   notes: string[];
   /** What the profiles say, shown after them when a target was missed. */
@@ -110,6 +112,7 @@ export function renderReport(r: BenchReport): string {
     ...collectionSection(r.collection),
     ...cacheSection(r.cache),
     ...profileSection(r.profiles),
+    ...openProfileSection(r.openProfile),
     ...(r.profiles.length > 0 ? [...r.findings.map((f) => `- ${f}`), ""] : []),
     "## Notes",
     "",
@@ -223,6 +226,20 @@ function cacheSection(c: TemplateCacheResult): string[] {
     "",
     `- \`gik run --members ens01 --cache DIR\`, empty cache: ${run(c.first)}.`,
     `- The same again: ${run(c.second)}.`,
+    "",
+  ];
+}
+
+function openProfileSection(p: OpenProfile | undefined): string[] {
+  if (!p) return [];
+  return [
+    `### xarray open of the ${p.store} store (${p.env})`,
+    "",
+    `\`bench/peers/read_store.py --profile\`: open ${seconds(p.openSeconds)} under cProfile, ${count(p.requests)} requests. cProfile sees the main thread only: fsspec's requests run on its own event-loop thread, so time spent waiting for them shows as the main thread's lock waits.`,
+    "",
+    "| function | self time | calls |",
+    "| --- | --- | --- |",
+    ...p.functions.map((f) => `| \`${f.label}\` | ${seconds(f.selfSeconds)} | ${count(f.calls)} |`),
     "",
   ];
 }

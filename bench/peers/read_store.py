@@ -4,8 +4,12 @@ the ensemble store and read one variable at one step.
 
 Usage: read_store.py --store s3://gik-bench/stores/20261002/00z/ens01.parquet
        --group t2m/instant/heightAboveGround --var t2m --step 24h
+With --profile, the open and the read run under cProfile, and the line also holds the functions
+with the most self time.
 Prints one JSON line: shape and mean of the values read, seconds to open and to read."""
 import argparse
+import cProfile
+import pstats
 import time
 
 import numpy as np
@@ -18,8 +22,12 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("--store", "--group", "--var", "--step"):
         ap.add_argument(name, required=True)
+    ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
     so = s3fs_options()
+    profiler = cProfile.Profile() if a.profile else None
+    if profiler:
+        profiler.enable()
     t0 = time.perf_counter()
     tree = xr.open_datatree(
         "reference://",
@@ -31,8 +39,19 @@ def main():
     t1 = time.perf_counter()
     values = tree[a.group].ds[a.var].sel(step=a.step).values
     t2 = time.perf_counter()
-    report({"shape": list(values.shape), "mean": float(np.nanmean(values)),
-            "openSeconds": t1 - t0, "readSeconds": t2 - t1})
+    result = {"shape": list(values.shape), "mean": float(np.nanmean(values)),
+              "openSeconds": t1 - t0, "readSeconds": t2 - t1}
+    if profiler:
+        profiler.disable()
+        result["profile"] = hot_functions(pstats.Stats(profiler), 12)
+    report(result)
+
+
+def hot_functions(stats, n):
+    """The `n` functions with the most self time: label, self seconds, calls."""
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:n]
+    return [{"label": f"{name} ({file.rsplit('/', 1)[-1]}:{line})", "selfSeconds": tt, "calls": nc}
+            for (file, line, name), (_cc, nc, tt, _ct, _callers) in rows]
 
 
 if __name__ == "__main__":
