@@ -1,6 +1,7 @@
-"""Reading a gik store as the README shows it (xarray over fsspec's reference filesystem,
-consolidated=False), with whichever zarr-python the environment has (2 or 3): open a member's or
-the ensemble store and read one variable at one step.
+"""Reading a gik store as the README shows it (xarray over fsspec's reference filesystem), in the
+README's form for the environment's zarr-python: consolidated=False with zarr-python 2;
+consolidated=True and asynchronous filesystems with zarr-python 3. Open a member's or the ensemble
+store and read one variable at one step.
 
 Usage: read_store.py --store s3://gik-bench/stores/20261002/00z/ens01.parquet
        --group t2m/instant/heightAboveGround --var t2m --step 24h
@@ -14,8 +15,11 @@ import time
 
 import numpy as np
 import xarray as xr
+import zarr
 
 from bench_s3 import report, s3fs_options
+
+ZARR3 = int(zarr.__version__.split(".")[0]) >= 3
 
 
 def main():
@@ -29,12 +33,16 @@ def main():
     if profiler:
         profiler.enable()
     t0 = time.perf_counter()
+    # The README's zarr-python 3 form: nested groups through the consolidated metadata, and the
+    # GRIB files' filesystem asynchronous, as zarr-python 3's reference filesystem is (the store's
+    # own filesystem stays synchronous: fsspec reads the Parquet references with it).
+    remote = {**so, "asynchronous": True} if ZARR3 else so
     tree = xr.open_datatree(
         "reference://",
         engine="zarr",
-        consolidated=False,
+        consolidated=ZARR3,
         storage_options={"fo": a.store, "target_protocol": "s3", "target_options": so,
-                         "remote_protocol": "s3", "remote_options": so},
+                         "remote_protocol": "s3", "remote_options": remote},
     )
     t1 = time.perf_counter()
     values = tree[a.group].ds[a.var].sel(step=a.step).values
