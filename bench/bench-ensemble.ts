@@ -6,7 +6,7 @@
  * @module
  */
 
-import { gikRunArgs } from "./bench-member.js";
+import { gikRunArgs, VIRTUALIZARR_DROP } from "./bench-member.js";
 import { OUTPUT_BUCKET, SOURCE_BUCKET } from "./buckets.js";
 import type { BenchContext } from "./context.js";
 import type { Measured } from "./measure-process.js";
@@ -72,7 +72,16 @@ async function virtualizarrEnsemble(
   const peer = await ctx.python<{ steps: number; members: number; variables: number; seconds: number }>(
     env.python,
     "virtualizarr_ensemble.py",
-    ["--bucket", SOURCE_BUCKET, "--date", ctx.target, "--steps", ctx.steps.join(",")],
+    [
+      "--bucket",
+      SOURCE_BUCKET,
+      "--date",
+      ctx.target,
+      "--steps",
+      ctx.steps.join(","),
+      "--drop",
+      VIRTUALIZARR_DROP.join(","),
+    ],
   );
   const r = peer.result;
   if (r.steps !== ctx.steps.length || r.members !== ctx.mirror.manifest.members || r.variables === 0) {

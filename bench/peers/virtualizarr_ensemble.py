@@ -14,17 +14,14 @@ Usage: virtualizarr_ensemble.py --bucket ecmwf-forecasts --date YYYYMMDD --steps
 Prints one JSON line: steps, members along number, variables combined, seconds."""
 import argparse
 import json
-import os
 import sys
 import time
 import warnings
 
 import numpy as np
 import xarray as xr
-from gribberish.virtualizarr import GribberishParser
-from obspec_utils.registry import ObjectStoreRegistry
-from obstore.store import S3Store
 from virtualizarr import open_virtual_datatree
+from virtualizarr_s3 import registry_and_parser
 
 warnings.simplefilter("ignore")
 
@@ -47,18 +44,9 @@ def main():
     ap.add_argument("--bucket", required=True)
     ap.add_argument("--date", required=True)
     ap.add_argument("--steps", required=True)
-    ap.add_argument("--drop", default="tsoil,vsw")
+    ap.add_argument("--drop", default="")
     a = ap.parse_args()
-    store = S3Store(
-        a.bucket,
-        endpoint=os.environ["AWS_ENDPOINT_URL"],
-        access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-        secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-        region=os.environ.get("AWS_REGION", "us-east-1"),
-        client_options={"allow_http": True},
-    )
-    registry = ObjectStoreRegistry({f"s3://{a.bucket}": store})
-    parser = GribberishParser(use_index=".index", drop_variables=[d for d in a.drop.split(",") if d])
+    registry, parser = registry_and_parser(a.bucket, a.drop)
     steps = [int(s) for s in a.steps.split(",")]
     root = f"s3://{a.bucket}/{a.date}/00z/ifs/0p25"
     started = time.perf_counter()

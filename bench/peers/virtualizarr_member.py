@@ -15,15 +15,12 @@ Usage: virtualizarr_member.py --bucket ecmwf-forecasts --date YYYYMMDD --member 
 Prints one JSON line: steps, groups and variables seen for the member, seconds."""
 import argparse
 import json
-import os
 import sys
 import time
 import warnings
 
-from gribberish.virtualizarr import GribberishParser
-from obspec_utils.registry import ObjectStoreRegistry
-from obstore.store import S3Store
 from virtualizarr import open_virtual_datatree
+from virtualizarr_s3 import registry_and_parser
 
 warnings.simplefilter("ignore")
 
@@ -36,16 +33,7 @@ def main():
     ap.add_argument("--steps", required=True)
     ap.add_argument("--drop", default="")
     a = ap.parse_args()
-    store = S3Store(
-        a.bucket,
-        endpoint=os.environ["AWS_ENDPOINT_URL"],
-        access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-        secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-        region=os.environ.get("AWS_REGION", "us-east-1"),
-        client_options={"allow_http": True},
-    )
-    registry = ObjectStoreRegistry({f"s3://{a.bucket}": store})
-    parser = GribberishParser(use_index=".index", drop_variables=[d for d in a.drop.split(",") if d])
+    registry, parser = registry_and_parser(a.bucket, a.drop)
     steps = [int(s) for s in a.steps.split(",")]
     started = time.perf_counter()
     variables = 0
