@@ -15,6 +15,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ALL_MEMBERS } from "../job-image/src/api/members.js";
 import { ensureRunCopies } from "../test/helpers/mirror.js";
 import { gikRunArgs } from "./bench-member.js";
 import { OUTPUT_BUCKET, uploadRuns } from "./buckets.js";
@@ -87,7 +88,8 @@ export async function benchCollection(ctx: BenchContext): Promise<CollectionResu
     ctx.log(
       `collection of ${COLLECTION_RUNS - 1} runs: the copies and ${ctx.reference}, then ${ctx.target} measured`,
     );
-    for (const date of dates) appended(await append("collection-30", date, `control,ens01`));
+    const copied = ALL_MEMBERS.slice(0, COPY_MEMBERS).join(",");
+    for (const date of dates) appended(await append("collection-30", date, copied));
     appended(await append("collection-30", ctx.reference, "all"));
     const large = await measuredAppend("collection-30", COLLECTION_RUNS - 1);
 

@@ -27,6 +27,8 @@ export interface OpenResult {
   env: ReaderEnv;
   store: StoreKind;
   url: string;
+  /** Members the store holds: what one read of the field returns along `number`. */
+  members: number;
   measured: Measured;
   traffic: TrafficSummary;
   openSeconds: number;
@@ -62,6 +64,7 @@ export async function benchRead(
         env,
         store,
         url,
+        members,
         measured: peer.measured,
         traffic: ctx.traffic(),
         openSeconds: peer.result.openSeconds,
@@ -89,8 +92,7 @@ export async function profileOpen(
 ): Promise<OpenProfile> {
   ctx.log(`profile: xarray open of the ${slowest.store} store (${slowest.env}) under cProfile`);
   ctx.forgetTraffic();
-  const members = slowest.store === "member" ? 1 : ctx.mirror.manifest.members;
-  const peer = await readStore(ctx, pythons[slowest.env], slowest.url, members, true);
+  const peer = await readStore(ctx, pythons[slowest.env], slowest.url, slowest.members, true);
   return {
     env: slowest.env,
     store: slowest.store,

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { gikS3Env } from "../test/helpers/gik-cli.js";
 import { buildAll } from "../test/infra/build-all.js";
 import { cachePaths } from "../test/infra/cache-paths.js";
 import type { S3Endpoint } from "../test/infra/endpoints.js";
@@ -64,11 +65,8 @@ export async function startBenchServers(
 /** The environment that points the AWS SDK (gik), s3fs and obstore at `s3`. */
 export function s3Env(s3: S3Endpoint): Record<string, string> {
   return {
-    AWS_ENDPOINT_URL: s3.endpoint,
+    ...gikS3Env(s3),
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_REGION: s3.region,
     AWS_DEFAULT_REGION: s3.region,
     AWS_ALLOW_HTTP: "true",
   };
