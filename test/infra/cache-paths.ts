@@ -5,6 +5,8 @@
  * - `<component>-<version>/`: a built component; it exists only once complete.
  * - `go/mod`, `go/build`: the Go module and build caches, shared by every Go build so CI can keep them.
  * - `logs/`: one build log per component version.
+ * - `oracles/`: answers of slow reference tools (kerchunk's scan_grib of a mirror's member), named by
+ *   the hashes of the mirror and of the tool's environment.
  * - `run/<run id>/`: pid files, logs and data of one run of the servers.
  * - `tmp/`: half-built directories; never read, swept when their builder is gone.
  *
@@ -19,6 +21,7 @@ export interface CachePaths {
   goModCache: string;
   goBuildCache: string;
   logs: string;
+  oracles: string;
   runs: string;
   tmp: string;
 }
@@ -31,6 +34,7 @@ export function cachePaths(env: NodeJS.ProcessEnv = process.env): CachePaths {
     goModCache: join(root, "go", "mod"),
     goBuildCache: join(root, "go", "build"),
     logs: join(root, "logs"),
+    oracles: join(root, "oracles"),
     runs: join(root, "run"),
     tmp: join(root, "tmp"),
   };

@@ -6,12 +6,15 @@ server (the tests' MinIO) given by environment: GIK_S3_ENDPOINT (e.g. http://127
 GIK_S3_ACCESS_KEY_ID, GIK_S3_SECRET_ACCESS_KEY, GIK_S3_REGION. Without GIK_S3_ENDPOINT, s3:// is
 read as s3fs reads it by default (AWS, the usual credential chain)."""
 import functools
+import io
+import itertools
 import json
 import os
 
 import eccodes
 import fsspec
 import numpy as np
+import pyarrow.parquet as pq
 import xarray as xr
 
 
@@ -80,9 +83,41 @@ def with_consolidated_metadata(refs):
 
 
 def references(path):
-    """The store's reference mapping (key -> [url, offset, size] | bytes), lazy for parquet stores."""
-    fs = fsspec.filesystem("reference", **reference_options(path))
-    return fs.references
+    """The store's chunk references as a dict (key -> [url, offset, size] | [url] | bytes).
+
+    A JSON store is fsspec's own mapping. A parquet store is read here in one pass, each refs file
+    once, following fsspec's layout (row i of `<array>/refs.<r>.parq` is chunk r * record_size + i
+    of the array's C-order chunk grid; a row with neither path nor raw has no reference): fsspec's
+    lazy mapping keeps no answer for a refs file that does not exist, so a check that asks about
+    every chunk of a collection where runs lack fields fetched the same absent file from S3 tens of
+    thousands of times (85 of a 123 s check)."""
+    if str(path).endswith(".json"):
+        return fsspec.filesystem("reference", **reference_options(path)).references
+    fs, root = fsspec.core.url_to_fs(path, **(s3_options() if is_s3(path) else {}))
+    root = root.rstrip("/")
+    zmetadata = json.loads(fs.cat_file(f"{root}/.zmetadata"))
+    metadata, record_size = zmetadata["metadata"], zmetadata["record_size"]
+    out = {}
+    for key, zarray in metadata.items():
+        if not key.endswith("/.zarray"):
+            continue
+        array = key[: -len("/.zarray")]
+        grid = [range(-(-size // chunk)) for size, chunk in zip(zarray["shape"], zarray["chunks"])]
+        chunk_keys = [f"{array}/{'.'.join(map(str, index)) or '0'}" for index in itertools.product(*grid)]
+        for refs_file in fs.glob(f"{root}/{array}/refs.*.parq"):
+            record = int(refs_file.rsplit(".", 2)[-2])
+            table = pq.read_table(io.BytesIO(fs.cat_file(refs_file))).to_pydict()
+            rows = len(next(iter(table.values())))
+            columns = [table.get(c, [None] * rows) for c in ("path", "offset", "size", "raw")]
+            for row, (url, offset, size, raw) in enumerate(zip(*columns)):
+                number = record * record_size + row
+                if number >= len(chunk_keys):
+                    break
+                if raw is not None:
+                    out[chunk_keys[number]] = raw
+                elif url is not None:
+                    out[chunk_keys[number]] = [url] if offset == size == 0 else [url, int(offset), int(size)]
+    return out
 
 
 @functools.lru_cache(maxsize=512)

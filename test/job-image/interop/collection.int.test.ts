@@ -45,17 +45,21 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** `gik run` of one run into `collection`, its templates made from the run itself. */
+/**
+ * `gik run` of one run into `collection`, with the templates of its mirror's first run: the three
+ * runs of `plain` share one structure, so their templates are built once; `wider` has its own.
+ */
 function append(
   date: string,
   source: string,
   collection: string,
   env: NodeJS.ProcessEnv = s3Env,
 ): Promise<GikResult> {
+  const reference = source === wider ? "20260513" : "20260510";
   return runGik(
     [
       "run",
-      ...["--date", date, "--reference-date", date, "--source", source],
+      ...["--date", date, "--reference-date", reference, "--source", source],
       ...["--templates", join(work, "templates"), "--out", join(work, "stores"), "--layout", "ensemble"],
       ...["--collection", collection],
     ],
