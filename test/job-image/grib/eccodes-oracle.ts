@@ -13,8 +13,9 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GribPrefixTooShortError, GribUnsupportedError } from "../../../job-image/src/api/errors.js";
 import {
@@ -142,14 +143,45 @@ export function compareFile(bytes: Uint8Array, path: string, expected: EccodesFi
 }
 
 /**
+ * What ecCodes says of every message of `files`. With `cache`, the answer is kept there under a
+ * name derived from the files' paths and the interpreter's: both name content (a mirror's directory
+ * is its spec's hash, an environment's its requirements'), so a kept answer is ecCodes' for these
+ * bytes; it is written whole or not at all.
+ */
+function describeWithEccodes(files: string[], python: string, cache?: string): EccodesFile[] {
+  const kept = cache
+    ? join(
+        cache,
+        `eccodes-${createHash("sha256")
+          .update([python, ...files].join("\n"))
+          .digest("hex")
+          .slice(0, 16)}.json`,
+      )
+    : undefined;
+  if (kept && existsSync(kept)) {
+    try {
+      return (JSON.parse(readFileSync(kept, "utf8")) as { files: EccodesFile[] }).files;
+    } catch {
+      // An unreadable answer is asked again below.
+    }
+  }
+  const output = execFileSync(python, [SCRIPT, ...files], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
+  if (kept) {
+    mkdirSync(dirname(kept), { recursive: true });
+    writeFileSync(`${kept}.${process.pid}.tmp`, output);
+    renameSync(`${kept}.${process.pid}.tmp`, kept);
+  }
+  return (JSON.parse(output) as { files: EccodesFile[] }).files;
+}
+
+/**
  * Runs `eccodes_keys.py` with `python` on `files` and compares every message with gik's reading.
  *
  * @example
  * const { messages, mismatches } = compareWithEccodes(["a.grib2"], inject("infra").python);
  */
-export function compareWithEccodes(files: string[], python: string): Comparison {
-  const output = execFileSync(python, [SCRIPT, ...files], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
-  const described = (JSON.parse(output) as { files: EccodesFile[] }).files;
+export function compareWithEccodes(files: string[], python: string, cache?: string): Comparison {
+  const described = describeWithEccodes(files, python, cache);
   const total: Comparison = { files: 0, messages: 0, mismatches: [] };
   files.forEach((file, i) => {
     const result = compareFile(
