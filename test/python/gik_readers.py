@@ -16,6 +16,9 @@ import fsspec
 import numpy as np
 import pyarrow.parquet as pq
 import xarray as xr
+import zarr
+
+ZARR3 = int(zarr.__version__.split(".")[0]) >= 3
 
 
 def is_s3(path):
@@ -40,12 +43,16 @@ def reference_options(path, remote_protocol=None):
     if not is_s3(path):
         return {"fo": path, "remote_protocol": remote_protocol or "file"}
     options = s3_options()
+    remote = remote_protocol or "s3"
+    # The README's form for zarr-python 3, whose reference filesystem is asynchronous: so must the
+    # GRIB files' be; the store's own (target) stays synchronous, fsspec reads the refs with it.
+    remote_options = {**options, "asynchronous": True} if remote == "s3" and ZARR3 else options
     return {
         "fo": path,
         "target_protocol": "s3",
         "target_options": options,
-        "remote_protocol": remote_protocol or "s3",
-        "remote_options": options,
+        "remote_protocol": remote,
+        "remote_options": remote_options,
     }
 
 
@@ -97,26 +104,34 @@ def references(path):
     root = root.rstrip("/")
     zmetadata = json.loads(fs.cat_file(f"{root}/.zmetadata"))
     metadata, record_size = zmetadata["metadata"], zmetadata["record_size"]
-    out = {}
+    chunk_keys = {}
     for key, zarray in metadata.items():
-        if not key.endswith("/.zarray"):
-            continue
-        array = key[: -len("/.zarray")]
-        grid = [range(-(-size // chunk)) for size, chunk in zip(zarray["shape"], zarray["chunks"])]
-        chunk_keys = [f"{array}/{'.'.join(map(str, index)) or '0'}" for index in itertools.product(*grid)]
-        for refs_file in fs.glob(f"{root}/{array}/refs.*.parq"):
-            record = int(refs_file.rsplit(".", 2)[-2])
-            table = pq.read_table(io.BytesIO(fs.cat_file(refs_file))).to_pydict()
-            rows = len(next(iter(table.values())))
-            columns = [table.get(c, [None] * rows) for c in ("path", "offset", "size", "raw")]
-            for row, (url, offset, size, raw) in enumerate(zip(*columns)):
-                number = record * record_size + row
-                if number >= len(chunk_keys):
-                    break
-                if raw is not None:
-                    out[chunk_keys[number]] = raw
-                elif url is not None:
-                    out[chunk_keys[number]] = [url] if offset == size == 0 else [url, int(offset), int(size)]
+        if key.endswith("/.zarray"):
+            array = key[: -len("/.zarray")]
+            grid = [range(-(-size // chunk)) for size, chunk in zip(zarray["shape"], zarray["chunks"])]
+            chunk_keys[array] = [f"{array}/{'.'.join(map(str, index)) or '0'}" for index in itertools.product(*grid)]
+    # Every refs file the arrays can have, fetched at once (s3fs in parallel); an array with no
+    # reference in a record has no file for it.
+    files = {
+        f"{root}/{array}/refs.{record}.parq": (array, record)
+        for array, keys in chunk_keys.items()
+        for record in range(-(-len(keys) // record_size))
+    }
+    out = {}
+    for refs_file, blob in fs.cat(list(files), on_error="omit").items():
+        array, record = files[refs_file]
+        keys = chunk_keys[array]
+        table = pq.read_table(io.BytesIO(blob)).to_pydict()
+        rows = len(next(iter(table.values())))
+        columns = [table.get(c, [None] * rows) for c in ("path", "offset", "size", "raw")]
+        for row, (url, offset, size, raw) in enumerate(zip(*columns)):
+            number = record * record_size + row
+            if number >= len(keys):
+                break
+            if raw is not None:
+                out[keys[number]] = raw
+            elif url is not None:
+                out[keys[number]] = [url] if offset == size == 0 else [url, int(offset), int(size)]
     return out
 
 

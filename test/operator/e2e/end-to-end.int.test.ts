@@ -164,4 +164,19 @@ describe("EcmwfRun end to end", () => {
     expect(r.code, r.output).toBe(0);
     expect(r.passed).toBe(51);
   });
+
+  it("a store in MinIO referencing GRIB files in MinIO opens with zarr-python 3 in the README's form", async () => {
+    // consolidated=True, and the GRIB files' filesystem asynchronous (test/python/gik_readers.py):
+    // without it zarr-python 3 cannot read a chunk from S3.
+    const r = await checkStoresInPython(
+      infra.pythonPeers,
+      infra.s3,
+      `s3://${OUT_BUCKET}/${plainNs}/20250101/00z`,
+      ["ens25"],
+      ["ens25"],
+      true,
+    );
+    expect(r.code, r.output).toBe(0);
+    expect(r.passed).toBe(1);
+  });
 });
