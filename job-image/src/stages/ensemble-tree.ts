@@ -21,8 +21,8 @@ import { RefsError } from "../api/errors.js";
 import type { RegularLatLonGrid } from "../grib/types.js";
 import type { RefValue } from "../refs/types.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
+import type { ChunkRef } from "./chunk-list.js";
 import { float64Chunk, int64Chunk, latitudes, longitudes } from "./coordinates.js";
-import type { ChunkRef } from "./map-run.js";
 import { type Groups, groupFields, hasLevelDimension, type TreeGroup } from "./tree.js";
 import { type ArraySpec, array, coordinate, coordinateAttributes, json, zgroup } from "./zarr-metadata.js";
 
@@ -178,7 +178,7 @@ export function treeGrid(tree: EnsembleTree): RegularLatLonGrid | undefined {
 export interface MemberChunks {
   /** Position on the `number` axis (0: the control). */
   number: number;
-  chunks: readonly ChunkRef[];
+  chunks: Iterable<ChunkRef>;
 }
 
 /**

@@ -36,8 +36,9 @@ import type { ReadableStore, Store } from "../storage/types.js";
 import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
+import type { ChunkList } from "./chunk-list.js";
 import { type MemberChunks, unionFields } from "./ensemble-tree.js";
-import { type ChunkRef, mapRun } from "./map-run.js";
+import { mapRun } from "./map-run.js";
 import { decodeMemberPart, encodeMemberPart, memberPartKey } from "./member-part.js";
 import { ensureTemplates } from "./reference.js";
 import { buildTemplates } from "./templates.js";
@@ -175,10 +176,10 @@ export async function runRequest(
 
 /** A member after Stages 1 and 2: its fields and its chunks, or why not. */
 export type MappedMember =
-  | { member: string; number: number; fields: FieldDescriptor[]; chunks: ChunkRef[] }
+  | { member: string; number: number; fields: FieldDescriptor[]; chunks: ChunkList }
   | { member: string; number: number; error: Error };
 
-type Mapped = Extract<MappedMember, { chunks: ChunkRef[] }>;
+type Mapped = Extract<MappedMember, { chunks: ChunkList }>;
 
 /**
  * Writes the stores `input.layout` asks for of `input.run`.

@@ -25,27 +25,15 @@ import { readStepIndexes, type StepFile, type StepFiles, type StepIndex } from "
 import type { ReadableStore } from "../storage/types.js";
 import { expectedFields, type Manifest } from "../templates/manifest.js";
 import { mapPool } from "../util/pool.js";
+import { ChunkList } from "./chunk-list.js";
 import { mapFromIndex } from "./map-from-index.js";
-
-/** What a store keeps of a mapped message: where its chunk goes and where its bytes are. */
-export interface ChunkRef {
-  attrs: string;
-  /** hours */
-  step: number;
-  uri: string;
-  offset: number;
-  length: number;
-}
 
 /** A member of a run, mapped (or why not). */
 export interface MemberMapping {
   member: string;
   number: number;
-  /**
-   * Every mapped message, held until the last step is mapped: a whole run holds about 800,000 of
-   * them, so only what a store needs is kept, with one `attrs` string per field.
-   */
-  chunks: ChunkRef[];
+  /** Every mapped message, held until the last step is mapped (column-wise: see `chunk-list.ts`). */
+  chunks: ChunkList;
   error?: Error;
   drifted?: StructureDriftError;
 }
@@ -76,11 +64,10 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
   const work: MemberMapping[] = input.members.map((member) => ({
     member,
     number: memberNumber(member),
-    chunks: [],
+    chunks: new ChunkList(),
   }));
   const byNumber = new Map(work.map((w) => [w.number, w]));
   const active = () => work.filter((w) => !w.error && !w.drifted);
-  const chunkAttrs = new Map(Object.keys(manifest.fields).map((a) => [a, a]));
   const time = runEpochSeconds(input.run);
   const task = deps.progress.begin(`mapping ${runLabel(input.run)}`, input.steps.length, "steps");
   let located = 0;
@@ -113,7 +100,7 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
           continue;
         }
         for (const { attrs, uri, offset, length } of result.mapped) {
-          w.chunks.push({ attrs: chunkAttrs.get(attrs)!, step, uri, offset, length });
+          w.chunks.push({ attrs, step, uri, offset, length });
         }
       }
     } catch (error) {

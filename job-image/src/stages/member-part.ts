@@ -17,7 +17,7 @@ import { RefsError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { cycleHH } from "../api/run-id.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
-import type { ChunkRef } from "./map-run.js";
+import { ChunkList } from "./chunk-list.js";
 import type { MemberInputs } from "./write-store.js";
 
 /** Where member `member`'s part of run `run` goes under the output root. */
@@ -31,7 +31,7 @@ export interface MemberPart {
   number: number;
   inputs: MemberInputs;
   fields: FieldDescriptor[];
-  chunks: ChunkRef[];
+  chunks: ChunkList;
 }
 
 interface PartDocument {
@@ -51,7 +51,7 @@ export function encodeMemberPart(part: MemberPart): Uint8Array {
   const fieldIndex = new Map(part.fields.map((f, i) => [f.attrs, i]));
   const files: string[] = [];
   const fileIndex = new Map<string, number>();
-  const chunks = part.chunks.map((c): [number, number, number, number, number] => {
+  const chunks = Array.from(part.chunks, (c): [number, number, number, number, number] => {
     let file = fileIndex.get(c.uri);
     if (file === undefined) {
       file = files.push(c.uri) - 1;
@@ -91,18 +91,18 @@ export function decodeMemberPart(bytes: Uint8Array, url: string, run: RunId, mem
   if (!Array.isArray(doc.fields) || !Array.isArray(doc.files) || !Array.isArray(doc.chunks)) {
     throw new RefsError(url, "member part lacks its fields, files or chunks");
   }
-  const chunks = doc.chunks.map(([field, step, file, offset, length], i): ChunkRef => {
+  const chunks = new ChunkList();
+  doc.chunks.forEach(([field, step, file, offset, length], i) => {
     const attrs = doc.fields[field]?.attrs;
     const uri = doc.files[file];
-    if (
-      attrs === undefined ||
-      uri === undefined ||
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length)
-    ) {
+    if (attrs === undefined || uri === undefined) {
       throw new RefsError(url, `chunk ${i} does not name a field, a file and a byte range`);
     }
-    return { attrs, step, uri, offset, length };
+    try {
+      chunks.push({ attrs, step, uri, offset, length });
+    } catch (cause) {
+      throw new RefsError(url, `chunk ${i}: ${(cause as Error).message}`, { cause });
+    }
   });
   return { run: doc.run, member, number: doc.number, inputs: doc.inputs, fields: doc.fields, chunks };
 }

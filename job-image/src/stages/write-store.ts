@@ -21,7 +21,7 @@ import { refsToParquet } from "../refs/parquet.js";
 import type { Refs, RefValue } from "../refs/types.js";
 import type { SourceFile } from "../source/step-files.js";
 import type { Store } from "../storage/types.js";
-import type { ChunkRef } from "./map-run.js";
+import type { ChunkRef } from "./chunk-list.js";
 import { chunkKey, type Tree, treeRefs } from "./tree.js";
 
 /** Version of the store layout gik writes; part of every digest, so a layout change rewrites stores. */
@@ -54,7 +54,7 @@ export function storeRecord<I>(inputs: I): StoreRecord<I> {
 }
 
 /** The complete references of a member's store: the tree plus one chunk per mapped message. */
-export function storeRefs(tree: Tree, mapped: readonly ChunkRef[]): Refs {
+export function storeRefs(tree: Tree, mapped: Iterable<ChunkRef>): Refs {
   const refs: Record<string, RefValue> = treeRefs(tree);
   const stepIndex = new Map(tree.steps.map((s, i) => [s, i]));
   for (const row of mapped) {
