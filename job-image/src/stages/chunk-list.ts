@@ -73,6 +73,15 @@ export class ChunkList implements Iterable<ChunkRef> {
   /** The chunk at `i` (0 ≤ i < length). */
   at(i: number): ChunkRef {
     if (!Number.isInteger(i) || i < 0 || i >= this.#length) throw new RangeError(`no chunk ${i}`);
+    return this.#chunk(i);
+  }
+
+  *[Symbol.iterator](): Iterator<ChunkRef> {
+    // Every chunk of a run passes here when its stores are written: no bounds check per chunk.
+    for (let i = 0; i < this.#length; i++) yield this.#chunk(i);
+  }
+
+  #chunk(i: number): ChunkRef {
     return {
       attrs: this.#fields[this.#field[i]!]!,
       step: this.#step[i]!,
@@ -80,10 +89,6 @@ export class ChunkList implements Iterable<ChunkRef> {
       offset: this.#offset[i]!,
       length: this.#size[i]!,
     };
-  }
-
-  *[Symbol.iterator](): Iterator<ChunkRef> {
-    for (let i = 0; i < this.#length; i++) yield this.at(i);
   }
 
   #grow(): void {
