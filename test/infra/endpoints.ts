@@ -45,6 +45,8 @@ export interface InfraEndpoints {
   pythonPeers: string;
   /** Directory of the binaries built by the setup (`~/.cache/gik-test/...`), by component name. */
   bin: Record<string, string>;
+  /** This run's directory (servers' data and logs, the cluster lane's lock: `lanes.ts`); fresh per run. */
+  runDir: string;
 }
 
 /**

@@ -157,6 +157,7 @@ export async function startInfra(log: (line: string) => void): Promise<Infra> {
       python: built.python.reader,
       pythonPeers: built.python.peers,
       bin: Object.fromEntries(Object.entries(go).map(([name, c]) => [name, `${c.dir}/bin`])),
+      runDir: run.dir,
     };
     log(`servers and logs of this run: ${run.dir}`);
     return { endpoints, timings, stop };
