@@ -1,7 +1,8 @@
 /**
  * A vitest reporter that prints, after the run, where its time went: each test file's time (its
- * tests and hooks, the shared servers' start excluded), slowest first, with its project and test
- * count, and the sum per project. Beside vitest's own reporter in `vitest.config.ts`, so that every
+ * tests and hooks, the shared servers' start and any wait for the cluster lane's lock excluded:
+ * `test/infra/cluster-lane.ts`), slowest first, with its project and test count, and the sum per
+ * project. Beside vitest's own reporter in `vitest.config.ts`, so that every
  * `npm test` says which files to make faster.
  *
  * @module
@@ -19,14 +20,20 @@ export default class FileTimingReporter implements Reporter {
         file: relative(process.cwd(), m.moduleId),
         project: m.project.name,
         tests: [...m.children.allTests()].length,
-        seconds: m.diagnostic().duration / 1000,
+        seconds: (m.diagnostic().duration - (m.meta().clusterLaneWaitMs ?? 0)) / 1000,
+        waited: (m.meta().clusterLaneWaitMs ?? 0) / 1000,
       }))
       .sort((a, b) => b.seconds - a.seconds);
     if (rows.length === 0) return;
     const line = (seconds: number, what: string) => `${seconds.toFixed(1).padStart(8)} s  ${what}`;
     const out = ["", "Time per test file (tests and hooks), slowest first:"];
     for (const r of rows.slice(0, SHOWN))
-      out.push(line(r.seconds, `${r.file} [${r.project}, ${r.tests} tests]`));
+      out.push(
+        line(
+          r.seconds,
+          `${r.file} [${r.project}, ${r.tests} tests]${r.waited >= 1 ? ` (and ${r.waited.toFixed(1)} s waiting for the cluster lane)` : ""}`,
+        ),
+      );
     const rest = rows.slice(SHOWN);
     if (rest.length > 0) {
       out.push(
