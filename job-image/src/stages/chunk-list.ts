@@ -101,7 +101,8 @@ export class ChunkList implements Iterable<ChunkRef> {
   }
 }
 
-function intern(value: string, table: string[], index: Map<string, number>): number {
+/** `value`'s position in `table`, a table of distinct strings (appended when new), with `index` its inverse. */
+export function intern(value: string, table: string[], index: Map<string, number>): number {
   let i = index.get(value);
   if (i === undefined) {
     i = table.push(value) - 1;

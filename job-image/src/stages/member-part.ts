@@ -17,7 +17,7 @@ import { RefsError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { cycleHH } from "../api/run-id.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
-import { ChunkList } from "./chunk-list.js";
+import { ChunkList, intern } from "./chunk-list.js";
 import type { MemberInputs } from "./write-store.js";
 
 /** Where member `member`'s part of run `run` goes under the output root. */
@@ -51,14 +51,13 @@ export function encodeMemberPart(part: MemberPart): Uint8Array {
   const fieldIndex = new Map(part.fields.map((f, i) => [f.attrs, i]));
   const files: string[] = [];
   const fileIndex = new Map<string, number>();
-  const chunks = Array.from(part.chunks, (c): [number, number, number, number, number] => {
-    let file = fileIndex.get(c.uri);
-    if (file === undefined) {
-      file = files.push(c.uri) - 1;
-      fileIndex.set(c.uri, file);
-    }
-    return [fieldIndex.get(c.attrs)!, c.step, file, c.offset, c.length];
-  });
+  const chunks = Array.from(part.chunks, (c): [number, number, number, number, number] => [
+    fieldIndex.get(c.attrs)!,
+    c.step,
+    intern(c.uri, files, fileIndex),
+    c.offset,
+    c.length,
+  ]);
   const doc: PartDocument = {
     kind: "gik-member-part",
     version: 1,
