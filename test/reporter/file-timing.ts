@@ -2,8 +2,8 @@
  * A vitest reporter that prints, after the run, where its time went: each test file's time (its
  * tests and hooks, the shared servers' start and any wait for the cluster lane's lock excluded:
  * `test/infra/cluster-lane.ts`), slowest first, with its project and test count, and the sum per
- * project. Beside vitest's own reporter in `vitest.config.ts`, so that every
- * `npm test` says which files to make faster.
+ * project. Beside vitest's own reporter in `vitest.config.ts`, so that every `npm test` says which
+ * files to make faster.
  *
  * @module
  */
@@ -16,13 +16,16 @@ const SHOWN = 25;
 export default class FileTimingReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const rows = modules
-      .map((m) => ({
-        file: relative(process.cwd(), m.moduleId),
-        project: m.project.name,
-        tests: [...m.children.allTests()].length,
-        seconds: (m.diagnostic().duration - (m.meta().clusterLaneWaitMs ?? 0)) / 1000,
-        waited: (m.meta().clusterLaneWaitMs ?? 0) / 1000,
-      }))
+      .map((m) => {
+        const waitedMs = m.meta().clusterLaneWaitMs ?? 0;
+        return {
+          file: relative(process.cwd(), m.moduleId),
+          project: m.project.name,
+          tests: [...m.children.allTests()].length,
+          seconds: (m.diagnostic().duration - waitedMs) / 1000,
+          waited: waitedMs / 1000,
+        };
+      })
       .sort((a, b) => b.seconds - a.seconds);
     if (rows.length === 0) return;
     const line = (seconds: number, what: string) => `${seconds.toFixed(1).padStart(8)} s  ${what}`;

@@ -28,7 +28,8 @@ export const MINI_MIRROR_EXPECT = expectation(
  * Runs `test_store_contents.py` in `python` on the stores of `members` under `storesUrl` (an s3://
  * prefix), in two pytest processes at once. Every store is opened and its structure and references
  * checked; the chunks of the `decode` members (default all) are also compared with ecCodes, which
- * costs seconds per store. `consolidated` opens them as zarr-python 3 needs (the peers' environment). The output ends with one line of the total.
+ * costs seconds per store. `consolidated` opens them as zarr-python 3 needs (the peers'
+ * environment). The output ends with one line of the total.
  */
 export async function checkStoresInPython(
   python: string,
