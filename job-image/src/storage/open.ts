@@ -16,7 +16,7 @@ import { type FsStoreOptions, fsStore } from "./fs.js";
 import { type GcsStoreOptions, gcsStore } from "./gcs.js";
 import { type HttpStoreOptions, httpStore } from "./http.js";
 import { DEFAULT_CONCURRENCY, withLimit } from "./limit.js";
-import { type RetryOptions, withRetry } from "./retry.js";
+import { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
 import { type S3StoreOptions, s3Store } from "./s3.js";
 import { type StoreStats, withStats } from "./stats.js";
 import type { Store } from "./types.js";
@@ -100,10 +100,16 @@ function openBackend(url: string, options: StoreOptions, concurrency: number): S
     case "file":
       return fsStore(url, options.fs);
     case "s3":
-      return s3Store(url, { maxSockets: concurrency, ...options.s3 });
+      return s3Store(url, { maxSockets: concurrency, idleTimeoutMs: attemptTimeout(options), ...options.s3 });
     case "gs":
       return gcsStore(url, options.gcs);
     case "http":
       return httpStore(url, options.http);
   }
+}
+
+/** S3 cuts a stalled socket when the retry layer gives up waiting for its attempt, not later. */
+function attemptTimeout(options: StoreOptions): number | undefined {
+  const retry = options.retry === false ? {} : options.retry;
+  return retry?.attemptTimeoutMs ?? DEFAULT_RETRY.attemptTimeoutMs;
 }
