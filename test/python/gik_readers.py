@@ -47,10 +47,12 @@ def reference_options(path, remote_protocol=None):
     # The README's form for zarr-python 3, whose reference filesystem is asynchronous: so must the
     # GRIB files' be; the store's own (target) stays synchronous, fsspec reads the refs with it.
     remote_options = {**options, "asynchronous": True} if remote == "s3" and ZARR3 else options
+    # The README's form for a store in S3: s3fs reads each references object in one GET, without
+    # first asking its size (a HEAD), which halves the requests of an open.
     return {
         "fo": path,
         "target_protocol": "s3",
-        "target_options": options,
+        "target_options": {**options, "max_concurrency": 1},
         "remote_protocol": remote,
         "remote_options": remote_options,
     }
