@@ -21,9 +21,10 @@
  *
  * @module
  */
-import { Binary, DataType, makeVector, Table, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import { DataType, makeVector, Table, type Vector } from "apache-arrow";
 import { RefsError } from "../api/errors.js";
 import { decodeParquet, encodeParquet } from "../tables/parquet.js";
+import { binaryVector, utf8Vector } from "../tables/vectors.js";
 import { type ChunkGrid, chunkGrid, chunkName, chunkNumber } from "./chunk-grid.js";
 import { CONSOLIDATED_FORMAT, metadataOf, ZMETADATA } from "./consolidated.js";
 import { isMetadataKey, type Refs, type RefValue } from "./types.js";
@@ -141,10 +142,10 @@ export function encodeRefsRecord(rows: readonly (RefValue | undefined)[]): Uint8
   });
   return encodeParquet(
     new Table({
-      path: vectorFromArray(path, new Utf8()),
+      path: utf8Vector(path),
       offset: makeVector(offset),
       size: makeVector(size),
-      raw: vectorFromArray(raw, new Binary()),
+      raw: binaryVector(raw),
     }),
   );
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { makeVector, Table, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import { makeVector, Table, type Vector } from "apache-arrow";
+import { utf8Vector } from "./vectors.js";
 
 /** Column kinds: UTF-8 text (`?` = nullable), float64, int64, int32. */
 export type ColumnKind = "utf8" | "utf8?" | "f64" | "i64" | "i32";
@@ -25,7 +26,7 @@ export function rowsToTable<S extends ColumnSchema>(schema: S, rows: readonly Ro
     switch (kind) {
       case "utf8":
       case "utf8?":
-        columns[name] = vectorFromArray(values as (string | null)[], new Utf8());
+        columns[name] = utf8Vector(values as (string | null)[]);
         break;
       case "f64":
         columns[name] = makeVector(Float64Array.from(values as number[]));
