@@ -42,12 +42,7 @@ const STRING_KEYS = [
   "domain",
 ] as const;
 
-type StringKey = (typeof STRING_KEYS)[number];
-
 const REQUIRED_KEYS = ["param", "levtype", "step", "type", "_offset", "_length"] as const;
-
-/** Level types whose fields are told apart by `levelist`. */
-const LEVELLED_TYPES = new Set(["pl", "sol"]);
 
 /** An index read for some members: their entries, and the span of every line. */
 export interface ParsedIndex {
@@ -84,7 +79,7 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
 
   const entries: IndexEntry[] = [];
   const spans: IndexSpan[] = new Array(end);
-  const firstLineOf = new Map<string, number>();
+  const identities = new Set<string>();
   for (let i = 0; i < end; i++) {
     const raw = lines[i]!;
     if (members) {
@@ -99,17 +94,24 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
     spans[i] = entry;
     // Read in full because the scan could not read it plainly, a line may be another member's.
     if (members && !members.has(entry.number)) continue;
-    const identity = `${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`;
-    const first = firstLineOf.get(identity);
-    if (first !== undefined) {
+    // One hash lookup per line; the first line of a repeat is looked up again only to name it.
+    const seen = identities.size;
+    identities.add(`${entry.attrs}|${entry.number}|${entry.step}|${entry.type}`);
+    if (identities.size === seen) {
+      const first = entries.find(
+        (e) =>
+          e.attrs === entry.attrs &&
+          e.number === entry.number &&
+          e.step === entry.step &&
+          e.type === entry.type,
+      );
       throw new IndexParseError(
         path,
         entry.line,
         `duplicate entry: attrs "${entry.attrs}", number ${entry.number}, step "${entry.step}", ` +
-          `type "${entry.type}" already on line ${first}`,
+          `type "${entry.type}" already on line ${first!.line}`,
       );
     }
-    firstLineOf.set(identity, entry.line);
     entries.push(entry);
   }
   return { entries, spans };
@@ -153,50 +155,78 @@ function scanSpan(raw: string, number: number, line: number): IndexSpan | undefi
  * @throws {IndexParseError} naming `path` and `line`
  */
 export function parseEcmwfIndexLine(text: string, path: string, line: number): IndexEntry {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new IndexParseError(path, line, reason, cause === undefined ? undefined : { cause });
-  };
   const raw = text.endsWith("\r") ? text.slice(0, -1) : text;
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    if (raw.trim() === "") fail("empty line between index entries");
+    if (raw.trim() === "") throw new IndexParseError(path, line, "empty line between index entries");
     const hint = raw.trimEnd().endsWith("}") ? "" : " (the line ends before its closing '}': truncated?)";
-    fail(`not a JSON object${hint}: ${(err as Error).message}`, err);
+    throw new IndexParseError(path, line, `not a JSON object${hint}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(`not a JSON object: ${raw.slice(0, 60)}`);
+    throw new IndexParseError(path, line, `not a JSON object: ${raw.slice(0, 60)}`);
   }
   const record = value as Record<string, unknown>;
-  // Types first: a MARS index must be named as such, not reported as "missing" or "malformed".
-  for (const key of STRING_KEYS) {
-    const v = record[key];
-    if (v === undefined || typeof v === "string") continue;
-    if (typeof v === "number") {
-      fail(
-        `"${key}" is the number ${v}, not a string: this is a MARS retrieval index, ` +
-          "not an ECMWF open-data index",
-      );
-    }
-    fail(`"${key}" must be a string, got ${shown(v)}`);
+  // Each key read once, by name: a loop over key names costs a generic lookup per key and line.
+  const {
+    param,
+    levtype,
+    levelist = "",
+    step,
+    number,
+    type,
+    stream = "",
+    class: klass = "",
+    expver = "",
+    date = "",
+    time = "",
+    domain = "",
+    _offset: offset,
+    _length: length,
+  } = record;
+  if (
+    !(
+      typeof param === "string" &&
+      typeof levtype === "string" &&
+      typeof levelist === "string" &&
+      typeof step === "string" &&
+      (number === undefined || typeof number === "string") &&
+      typeof type === "string" &&
+      typeof stream === "string" &&
+      typeof klass === "string" &&
+      typeof expver === "string" &&
+      typeof date === "string" &&
+      typeof time === "string" &&
+      typeof domain === "string" &&
+      isByteCount(offset) &&
+      isByteCount(length)
+    )
+  ) {
+    throw new IndexParseError(path, line, recordFault(record));
   }
-  const fields = record as Partial<Record<StringKey, string>> & Record<"_offset" | "_length", unknown>;
-  const { param, levtype, step, type } = fields;
-  if (param === undefined || levtype === undefined || step === undefined || type === undefined) {
-    return fail(missingKeys(record));
-  }
-  if (fields._offset === undefined || fields._length === undefined) return fail(missingKeys(record));
-  const offset = byteCount(fields._offset, "_offset", fail);
-  const length = byteCount(fields._length, "_length", fail);
 
-  const levelist = fields.levelist ?? "";
-  if (levelist === "" && LEVELLED_TYPES.has(levtype)) fail(`levtype "${levtype}" line without "levelist"`);
+  // `pl` and `sol` fields are told apart by `levelist`.
+  if (levelist === "" && (levtype === "pl" || levtype === "sol")) {
+    throw new IndexParseError(path, line, `levtype "${levtype}" line without "levelist"`);
+  }
   const stepEnd = parseStepEnd(step);
   if (stepEnd === undefined) {
-    return fail(`"step" must be hours ("135") or a window ("0-6"), got "${step}"`);
+    throw new IndexParseError(path, line, `"step" must be hours ("135") or a window ("0-6"), got "${step}"`);
   }
-  const number = perturbationNumber(fields.number, type, fail);
+  // Member 0 for lines without `number` (control); a perturbed line must say which member it is.
+  let member = 0;
+  if (number !== undefined) {
+    const n = parseDigits(number);
+    if (n === undefined) {
+      throw new IndexParseError(path, line, `"number" must be a non-negative integer, got "${number}"`);
+    }
+    member = n;
+  } else if (type === "pf") {
+    throw new IndexParseError(path, line, `type "pf" (perturbed member) line without "number"`);
+  }
 
   return {
     attrs: `${param}:${levtype}:${levelist}`,
@@ -205,14 +235,14 @@ export function parseEcmwfIndexLine(text: string, path: string, line: number): I
     levelist,
     step,
     stepEnd,
-    number,
+    number: member,
     type,
-    stream: fields.stream ?? "",
-    class: fields.class ?? "",
-    expver: fields.expver ?? "",
-    date: fields.date ?? "",
-    time: fields.time ?? "",
-    domain: fields.domain ?? "",
+    stream,
+    class: klass,
+    expver,
+    date,
+    time,
+    domain,
     offset,
     length,
     line,
@@ -228,9 +258,30 @@ export function parseStepEnd(step: string): number | undefined {
   return start === undefined || end === undefined || end < start ? undefined : end;
 }
 
-function byteCount(v: unknown, key: string, fail: (reason: string) => never): number {
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  return fail(`"${key}" must be a non-negative integer, got ${shown(v)}`);
+function isByteCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * What is wrong with a record that failed the quick check of key types, required keys and spans,
+ * named as the checks in this order would: a MARS index by its numbers before any missing key.
+ * When nothing before it is wrong, `_length` is.
+ */
+function recordFault(record: Record<string, unknown>): string {
+  for (const key of STRING_KEYS) {
+    const v = record[key];
+    if (v === undefined || typeof v === "string") continue;
+    if (typeof v === "number") {
+      return (
+        `"${key}" is the number ${v}, not a string: this is a MARS retrieval index, ` +
+        "not an ECMWF open-data index"
+      );
+    }
+    return `"${key}" must be a string, got ${shown(v)}`;
+  }
+  if (REQUIRED_KEYS.some((key) => record[key] === undefined)) return missingKeys(record);
+  const key = isByteCount(record._offset) ? "_length" : "_offset";
+  return `"${key}" must be a non-negative integer, got ${shown(record[key])}`;
 }
 
 /**
@@ -242,18 +293,6 @@ function shown(v: unknown): string {
   if (Array.isArray(v)) return `an array (${v.length} items)`;
   if (typeof v === "object" && v !== null) return "an object";
   return JSON.stringify(v);
-}
-
-/** Member 0 for lines without `number` (control); a perturbed line must say which member it is. */
-function perturbationNumber(
-  value: string | undefined,
-  type: string,
-  fail: (reason: string) => never,
-): number {
-  if (value === undefined) {
-    return type === "pf" ? fail(`type "pf" (perturbed member) line without "number"`) : 0;
-  }
-  return parseDigits(value) ?? fail(`"number" must be a non-negative integer, got "${value}"`);
 }
 
 function missingKeys(record: Record<string, unknown>): string {
