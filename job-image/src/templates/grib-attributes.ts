@@ -15,23 +15,35 @@ const GRID_DESCRIPTIONS: Record<number, string> = { 0: "Latitude/longitude" };
 const ENSEMBLE_TEMPLATES = new Set([1, 11]);
 
 export function gribAttributes(msg: GribMessage): Record<string, string | number> {
-  const { keys, grid } = msg;
-  const known: Record<string, string | number | undefined> = {
-    ...grid,
-    ...keys,
-    Nx: grid.Ni,
-    Ny: grid.Nj,
-    missingValue: conventions.missingValue,
-    gridDefinitionDescription: GRID_DESCRIPTIONS[grid.gridDefinitionTemplateNumber],
-    totalNumber: ENSEMBLE_TEMPLATES.has(keys.productDefinitionTemplateNumber) ? keys.totalNumber : undefined,
-  };
   const attrs: Record<string, string | number> = {};
   for (const key of conventions.dataAttributeKeys) {
-    const value = known[key];
+    const value = attributeValue(msg, key);
     if (value !== undefined) attrs[`GRIB_${key}`] = value;
   }
-  attrs.long_name = keys.name;
-  attrs.units = keys.units;
-  attrs.standard_name = keys.cfName;
+  attrs.long_name = msg.keys.name;
+  attrs.units = msg.keys.units;
+  attrs.standard_name = msg.keys.cfName;
   return attrs;
+}
+
+/**
+ * The value of one of cfgrib's keys: the ones ecCodes derives, then the message's keys, then its
+ * grid's. Looked up key by key: Stage 0 asks this of tens of thousands of headers, and merging the
+ * keys and the grid into one object per header cost more than the rest of the templating.
+ */
+function attributeValue({ keys, grid }: GribMessage, key: string): string | number | undefined {
+  switch (key) {
+    case "Nx":
+      return grid.Ni;
+    case "Ny":
+      return grid.Nj;
+    case "missingValue":
+      return conventions.missingValue;
+    case "gridDefinitionDescription":
+      return GRID_DESCRIPTIONS[grid.gridDefinitionTemplateNumber];
+    case "totalNumber":
+      return ENSEMBLE_TEMPLATES.has(keys.productDefinitionTemplateNumber) ? keys.totalNumber : undefined;
+  }
+  if (Object.hasOwn(keys, key)) return (keys as unknown as Record<string, string | number | undefined>)[key];
+  return (grid as unknown as Record<string, string | number | undefined>)[key];
 }
