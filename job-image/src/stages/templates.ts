@@ -104,7 +104,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
         if (wanted.has(fault.entry.number)) fail(fault.entry.number, fault.error);
       }
     }
-    const rows = await templateStep(indexes, wanted, failures, fail, run, deps.source);
+    const { rows, described } = await templateStep(indexes, wanted, failures, fail, run, deps.source);
     const templated = [...rows].filter(([number]) => !failures.has(memberName(number)));
     await Promise.all(
       templated.map(([number, memberRows]) =>
@@ -112,10 +112,10 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
       ),
     );
     for (const [, memberRows] of templated) {
-      for (const row of memberRows) addToStructure(fields, row, step);
+      for (const row of memberRows) addToStructure(fields, row, step, described.get(describedKey(row))!);
     }
     recordAbsences(templated, step, absent);
-    grid ??= templated[0] && JSON.parse(templated[0][1][0]!.grid);
+    grid ??= templated[0] && described.get(describedKey(templated[0][1][0]!))!.grid;
     task.advance();
   });
   task.end();
@@ -147,6 +147,21 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
   return { manifest, failures };
 }
 
+/**
+ * What the header of a field says for one member kind beyond the rows: the data variable's
+ * attributes and the grid, for the manifest (the rows do not repeat them: no reader needs them
+ * per member and step, and they were most of a template's bytes).
+ */
+interface Described {
+  attributes: Record<string, string | number>;
+  grid: GribMessage["grid"];
+}
+
+/** The key of a row's field and member kind in {@link templateStep}'s `described`. */
+function describedKey(row: { attrs: string; number: number }): string {
+  return `${row.attrs}|${row.number === 0 ? "control" : "perturbed"}`;
+}
+
 /** Rows of every wanted member at one step, reading one header per field and kind. */
 async function templateStep(
   indexes: readonly StepIndex[],
@@ -155,33 +170,33 @@ async function templateStep(
   fail: (number: number, error: GikError) => void,
   run: RunId,
   source: ReadableStore,
-): Promise<Map<number, TemplateRow[]>> {
+): Promise<{ rows: Map<number, TemplateRow[]>; described: Map<string, Described> }> {
   const rows = new Map<number, TemplateRow[]>();
+  const described = new Map<string, Described>();
   const time = runEpochSeconds(run);
   for (const index of indexes) {
     const groups = new Map<string, IndexEntry[]>();
     for (const entry of index.entries) {
       if (!wanted.has(entry.number)) continue;
-      const key = `${entry.attrs}|${entry.number === 0 ? "control" : "perturbed"}`;
+      const key = describedKey(entry);
       const group = groups.get(key);
       if (group) group.push(entry);
       else groups.set(key, [entry]);
     }
     await Promise.all(
-      [...groups.values()].map(async (entries) => {
+      [...groups].map(async ([key, entries]) => {
         const header = await representativeHeader(entries, index, source, failures, fail);
         if (!header) return;
-        const attributes = JSON.stringify(gribAttributes(header));
-        const grid = JSON.stringify(header.grid);
+        described.set(key, { attributes: gribAttributes(header), grid: header.grid });
         for (const entry of entries) {
           const list = rows.get(entry.number) ?? [];
-          list.push(templateRow(entry, header, index.gribUrl, time, attributes, grid));
+          list.push(templateRow(entry, header, index.gribUrl, time));
           rows.set(entry.number, list);
         }
       }),
     );
   }
-  return rows;
+  return { rows, described };
 }
 
 /** The header of the first entry whose message checks out; entries whose message does not fail their member. */
@@ -230,14 +245,7 @@ function checkAgainstIndex(header: GribMessage, entry: IndexEntry, index: StepIn
     throw new GribFormatError(index.gribUrl, entry.offset, `${where}: the message there is for ${mismatch}`);
 }
 
-function templateRow(
-  entry: IndexEntry,
-  header: GribMessage,
-  uri: string,
-  time: number,
-  gribAttrs: string,
-  grid: string,
-): TemplateRow {
+function templateRow(entry: IndexEntry, header: GribMessage, uri: string, time: number): TemplateRow {
   const k = header.keys;
   const known = (name: string) => name !== "unknown" && name !== "undef";
   const shortName = known(k.shortName) ? k.shortName : entry.param;
@@ -264,13 +272,16 @@ function templateRow(
     shortName,
     units: k.units,
     stepRange: k.stepRange,
-    grib_attrs: gribAttrs,
-    grid,
   };
 }
 
 /** Adds what `row` says of its field at `step` to the structure, under its member's kind. */
-function addToStructure(fields: Record<string, FieldStructure>, row: TemplateRow, step: number): void {
+function addToStructure(
+  fields: Record<string, FieldStructure>,
+  row: TemplateRow,
+  step: number,
+  described: Described,
+): void {
   fields[row.attrs] ??= {
     varname: row.varname,
     typeOfLevel: row.typeOfLevel,
@@ -278,12 +289,12 @@ function addToStructure(fields: Record<string, FieldStructure>, row: TemplateRow
     level: row.level,
     paramId: row.paramId,
     name: row.name,
-    grid: JSON.parse(row.grid),
+    grid: described.grid,
     kinds: {},
   };
   const kinds = fields[row.attrs]!.kinds;
   const kind = memberKind(row.member);
-  kinds[kind] ??= { steps: [], attributes: JSON.parse(row.grib_attrs) };
+  kinds[kind] ??= { steps: [], attributes: described.attributes };
   if (!kinds[kind].steps.includes(step)) kinds[kind].steps.push(step);
 }
 

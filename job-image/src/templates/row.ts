@@ -5,7 +5,10 @@
  *
  * The first thirteen columns are kerchunk's `build_idx_grib_mapping` columns (`step` in hours,
  * `time`/`valid_time` in seconds since the epoch); the rest are what gik's stores need. `attrs`
- * (`"{param}:{levtype}:{levelist}"`) is the join key with a fresh index.
+ * (`"{param}:{levtype}:{levelist}"`) is the join key with a fresh index. A field's variable
+ * attributes and grid are the same in every row of a member kind: the manifest holds them, once
+ * per field and kind. Templates written when rows repeated them (`grib_attrs`, `grid` columns) read
+ * as before: columns beyond the schema are ignored.
  *
  * @module
  */
@@ -36,10 +39,6 @@ export const TEMPLATE_COLUMNS = {
   shortName: "utf8",
   units: "utf8",
   stepRange: "utf8",
-  /** JSON object of the data variable's attributes, as kerchunk's `scan_grib` writes them. */
-  grib_attrs: "utf8",
-  /** JSON of the field's grid (`RegularLatLonGrid`). */
-  grid: "utf8",
 } as const satisfies ColumnSchema;
 
 export type TemplateRow = RowOf<typeof TEMPLATE_COLUMNS>;

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { isGikError } from "../../../job-image/src/api/errors.js";
 import { rowsToTable } from "../../../job-image/src/tables/columns.js";
 import { encodeParquet } from "../../../job-image/src/tables/parquet.js";
-import { decodeTemplate, encodeTemplate, type TemplateRow } from "../../../job-image/src/templates/row.js";
+import {
+  decodeTemplate,
+  encodeTemplate,
+  TEMPLATE_COLUMNS,
+  type TemplateRow,
+} from "../../../job-image/src/templates/row.js";
 
 const row: TemplateRow = {
   attrs: "t:pl:500",
@@ -27,14 +32,18 @@ const row: TemplateRow = {
   shortName: "t",
   units: "K",
   stepRange: "24",
-  grib_attrs: '{"GRIB_paramId":130}',
-  grid: '{"Ni":1440}',
 };
 
 describe("template file", () => {
   it("round-trips rows through Parquet, keeping 64-bit offsets and nulls", () => {
     const second = { ...row, attrs: "t:pl:850", levelist: "850", level: 850, inline_value: "base64:AAAA" };
     expect(decodeTemplate(encodeTemplate([row, second]), "mem://t.parquet")).toEqual([row, second]);
+  });
+
+  it("reads templates written with the columns rows no longer carry (a field's attributes and grid)", () => {
+    const written = { ...row, grib_attrs: '{"GRIB_paramId":130}', grid: '{"Ni":1440}' };
+    const schema = { ...TEMPLATE_COLUMNS, grib_attrs: "utf8", grid: "utf8" } as const;
+    expect(decodeTemplate(encodeParquet(rowsToTable(schema, [written])), "x")).toEqual([row]);
   });
 
   it("names the file and the missing column", () => {
