@@ -9,7 +9,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
@@ -35,6 +35,8 @@ import { ensureVirtualizarrEnv } from "./virtualizarr-env.js";
 export const REFERENCE = "20261001";
 export const TARGET = "20261002";
 export const LATENCY_MS = 20;
+/** The last run's results, so that the report can be written again with the notes as they are now. */
+const SAVED_REPORT = join("bench", ".out", "report.json");
 const PACKAGES = [
   "xarray",
   "zarr",
@@ -120,12 +122,29 @@ export async function runBench(repo: string): Promise<void> {
       notes: NOTES,
       findings: FINDINGS,
     };
+    mkdirSync(join(repo, "bench", ".out"), { recursive: true });
+    writeFileSync(join(repo, SAVED_REPORT), JSON.stringify(report));
     writeFileSync(join(repo, "docs", "benchmarks.md"), renderReport(report));
     console.log(`\n${summaryTables(report)}`);
     log(`written docs/benchmarks.md; ${((performance.now() - started) / 1000).toFixed(0)} s end to end`);
   } finally {
     await servers.stop();
   }
+}
+
+/**
+ * `npm run bench -- --render`: `docs/benchmarks.md` again from the last run's results, with the
+ * notes and findings of `notes.ts` as they are now (what was measured is not touched).
+ */
+export function renderSaved(repo: string): void {
+  const saved = JSON.parse(readFileSync(join(repo, SAVED_REPORT), "utf8")) as Parameters<
+    typeof renderReport
+  >[0];
+  writeFileSync(
+    join(repo, "docs", "benchmarks.md"),
+    renderReport({ ...saved, notes: NOTES, findings: FINDINGS }),
+  );
+  console.log(`bench: written docs/benchmarks.md from ${SAVED_REPORT}`);
 }
 
 /** Profiles gik's command behind each missed time or memory target (the whole run once for both). */
