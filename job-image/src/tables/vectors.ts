@@ -13,16 +13,30 @@ const encoder = new TextEncoder();
 /** A UTF-8 column of `values` (`null`: no value). */
 export function utf8Vector(values: readonly (string | null)[]): Vector<Utf8> {
   const encoded = new Map<string, Uint8Array>();
-  const bytes = values.map((value) => {
-    if (value === null) return null;
-    let b = encoded.get(value);
-    if (b === undefined) {
-      b = encoder.encode(value);
-      encoded.set(value, b);
-    }
-    return b;
-  });
+  for (const value of values) if (value !== null) encoded.set(value, EMPTY);
+  encodeAll(encoded);
+  const bytes = values.map((value) => (value === null ? null : encoded.get(value)!));
   return makeVector(makeData({ type: new Utf8(), ...buffers(bytes) }));
+}
+
+const EMPTY = new Uint8Array();
+
+/**
+ * Sets each key's UTF-8 bytes as its value: in one call to the encoder when the keys are all ASCII
+ * (byte offsets are then character offsets), as they nearly always are; else key by key.
+ */
+function encodeAll(strings: Map<string, Uint8Array>): void {
+  const joined = [...strings.keys()].join("");
+  const bytes = encoder.encode(joined);
+  if (bytes.length !== joined.length) {
+    for (const s of strings.keys()) strings.set(s, encoder.encode(s));
+    return;
+  }
+  let at = 0;
+  for (const s of strings.keys()) {
+    strings.set(s, bytes.subarray(at, at + s.length));
+    at += s.length;
+  }
 }
 
 /** A binary column of `values` (`null`: no value). */
