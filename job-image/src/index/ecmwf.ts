@@ -156,6 +156,225 @@ function scanSpan(raw: string, number: number, line: number): IndexSpan | undefi
  */
 export function parseEcmwfIndexLine(text: string, path: string, line: number): IndexEntry {
   const raw = text.endsWith("\r") ? text.slice(0, -1) : text;
+  return readPlainLine(raw, path, line) ?? readJsonLine(raw, path, line);
+}
+
+// Bits of the keys a plain line has given, to refuse a repeat (JSON.parse would keep the last).
+const PARAM = 1;
+const LEVTYPE = 2;
+const LEVELIST = 4;
+const STEP = 8;
+const NUMBER = 16;
+const TYPE = 32;
+const STREAM = 64;
+const CLASS = 128;
+const EXPVER = 256;
+const DATE = 512;
+const TIME = 1024;
+const DOMAIN = 2048;
+const OFFSET = 4096;
+const LENGTH = 8192;
+const REQUIRED = PARAM | LEVTYPE | STEP | TYPE | OFFSET | LENGTH;
+/** Codes of 8 characters and more: a 9th character would lose digits to rounding. */
+const KEY_CODE_LIMIT = 32 ** 7;
+
+function keyCode(key: string): number {
+  let code = 0;
+  for (let i = 0; i < key.length; i++) code = code * 32 + (key.charCodeAt(i) - 94);
+  return code;
+}
+
+const PARAM_CODE = keyCode("param");
+const LEVTYPE_CODE = keyCode("levtype");
+const LEVELIST_CODE = keyCode("levelist");
+const STEP_CODE = keyCode("step");
+const NUMBER_CODE = keyCode("number");
+const TYPE_CODE = keyCode("type");
+const STREAM_CODE = keyCode("stream");
+const CLASS_CODE = keyCode("class");
+const EXPVER_CODE = keyCode("expver");
+const DATE_CODE = keyCode("date");
+const TIME_CODE = keyCode("time");
+const DOMAIN_CODE = keyCode("domain");
+const OFFSET_CODE = keyCode("_offset");
+const LENGTH_CODE = keyCode("_length");
+
+/** The bit of a known key's code; 0 for any other key. */
+function keyBit(code: number): number {
+  switch (code) {
+    case PARAM_CODE:
+      return PARAM;
+    case LEVTYPE_CODE:
+      return LEVTYPE;
+    case LEVELIST_CODE:
+      return LEVELIST;
+    case STEP_CODE:
+      return STEP;
+    case NUMBER_CODE:
+      return NUMBER;
+    case TYPE_CODE:
+      return TYPE;
+    case STREAM_CODE:
+      return STREAM;
+    case CLASS_CODE:
+      return CLASS;
+    case EXPVER_CODE:
+      return EXPVER;
+    case DATE_CODE:
+      return DATE;
+    case TIME_CODE:
+      return TIME;
+    case DOMAIN_CODE:
+      return DOMAIN;
+    case OFFSET_CODE:
+      return OFFSET;
+    case LENGTH_CODE:
+      return LENGTH;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * A line as ECMWF writes it (`{"param": "2t", ..., "_offset": 0, "_length": 206}`: Python's
+ * `json.dumps` layout, each known key once, strings without escapes or control characters, counts
+ * of at most 15 digits), read in one pass: `JSON.parse` and the record it builds were most of the
+ * cost of reading an ensemble's indexes. `undefined` for any other line, which {@link readJsonLine}
+ * reads or refuses, so that its faults are named as before: what this reader accepts, `JSON.parse`
+ * reads to the same values.
+ */
+function readPlainLine(raw: string, path: string, line: number): IndexEntry | undefined {
+  const end = raw.length - 1;
+  if (end < 1 || raw.charCodeAt(0) !== 123 || raw.charCodeAt(end) !== 125) return undefined;
+  let param = "";
+  let levtype = "";
+  let levelist = "";
+  let step = "";
+  let number: string | undefined;
+  let type = "";
+  let stream = "";
+  let klass = "";
+  let expver = "";
+  let date = "";
+  let time = "";
+  let domain = "";
+  let offset = 0;
+  let length = 0;
+  let given = 0;
+  let pos = 1;
+  for (;;) {
+    if (raw.charCodeAt(pos) !== 34) return undefined;
+    // The key as a number, one base-32 digit per character: exact for the keys known (at most 8
+    // characters of `_a-z`), and no hash of a sliced string per key.
+    let code = 0;
+    for (pos++; ; pos++) {
+      const c = raw.charCodeAt(pos);
+      if (c === 34) break;
+      if (c < 95 || c > 122 || code >= KEY_CODE_LIMIT) return undefined;
+      code = code * 32 + (c - 94);
+    }
+    if (raw.charCodeAt(pos + 1) !== 58 || raw.charCodeAt(pos + 2) !== 32) return undefined;
+    const key = keyBit(code);
+    if (key === 0 || (given & key) !== 0) return undefined;
+    given |= key;
+    pos += 3;
+    if (raw.charCodeAt(pos) === 34) {
+      // A count written as a string is a fault JSON.parse's path names.
+      if (key >= OFFSET) return undefined;
+      const start = pos + 1;
+      for (pos = start; ; pos++) {
+        if (pos >= end) return undefined;
+        const c = raw.charCodeAt(pos);
+        if (c === 34) break;
+        if (c < 32 || c === 92) return undefined;
+      }
+      const value = raw.slice(start, pos);
+      pos++;
+      switch (key) {
+        case PARAM:
+          param = value;
+          break;
+        case LEVTYPE:
+          levtype = value;
+          break;
+        case LEVELIST:
+          levelist = value;
+          break;
+        case STEP:
+          step = value;
+          break;
+        case NUMBER:
+          number = value;
+          break;
+        case TYPE:
+          type = value;
+          break;
+        case STREAM:
+          stream = value;
+          break;
+        case CLASS:
+          klass = value;
+          break;
+        case EXPVER:
+          expver = value;
+          break;
+        case DATE:
+          date = value;
+          break;
+        case TIME:
+          time = value;
+          break;
+        default:
+          domain = value;
+      }
+    } else {
+      // A number where a string belongs (a MARS index) is a fault JSON.parse's path names.
+      if (key < OFFSET) return undefined;
+      const start = pos;
+      let count = 0;
+      for (;;) {
+        const d = raw.charCodeAt(pos) - 48;
+        if (!(d >= 0 && d <= 9)) break;
+        count = count * 10 + d;
+        pos++;
+      }
+      const digits = pos - start;
+      // JSON has no leading zeros; more than 15 digits may not be a safe integer.
+      if (digits === 0 || digits > 15 || (digits > 1 && raw.charCodeAt(start) === 48)) return undefined;
+      if (key === OFFSET) offset = count;
+      else length = count;
+    }
+    if (pos === end) break;
+    if (raw.charCodeAt(pos) !== 44 || raw.charCodeAt(pos + 1) !== 32) return undefined;
+    pos += 2;
+  }
+  if ((given & REQUIRED) !== REQUIRED) return undefined;
+  return toEntry(
+    path,
+    line,
+    param,
+    levtype,
+    levelist,
+    step,
+    number,
+    type,
+    stream,
+    klass,
+    expver,
+    date,
+    time,
+    domain,
+    offset,
+    length,
+  );
+}
+
+/**
+ * Parses a line that is not plain with `JSON.parse`, which names its faults.
+ *
+ * @throws {IndexParseError} naming `path` and `line`
+ */
+function readJsonLine(raw: string, path: string, line: number): IndexEntry {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -208,6 +427,45 @@ export function parseEcmwfIndexLine(text: string, path: string, line: number): I
     throw new IndexParseError(path, line, recordFault(record));
   }
 
+  return toEntry(
+    path,
+    line,
+    param,
+    levtype,
+    levelist,
+    step,
+    number,
+    type,
+    stream,
+    klass,
+    expver,
+    date,
+    time,
+    domain,
+    offset,
+    length,
+  );
+}
+
+/** The entry of a line whose values have the types asked for, once the values themselves are checked. */
+function toEntry(
+  path: string,
+  line: number,
+  param: string,
+  levtype: string,
+  levelist: string,
+  step: string,
+  number: string | undefined,
+  type: string,
+  stream: string,
+  klass: string,
+  expver: string,
+  date: string,
+  time: string,
+  domain: string,
+  offset: number,
+  length: number,
+): IndexEntry {
   // `pl` and `sol` fields are told apart by `levelist`.
   if (levelist === "" && (levtype === "pl" || levtype === "sol")) {
     throw new IndexParseError(path, line, `levtype "${levtype}" line without "levelist"`);

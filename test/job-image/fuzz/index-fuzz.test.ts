@@ -10,7 +10,8 @@
  * returned (one span per line, in order, with non-negative integer offset, length and member;
  * entries only of the members asked for, each its line's span, no two alike); and, for a read of
  * some members, agreement with the full read wherever the full read succeeds (on lines whose text
- * states the span keys plainly, see {@link isPlain}). Also: every truncation of every fixture line.
+ * states the span keys plainly, see {@link isPlain}); and that an entry read from a line has the
+ * values `JSON.parse` reads from it. Also: every truncation of every fixture line.
  *
  * Replay a failure with the seed and case it prints (see mutate.ts).
  *
@@ -719,6 +720,35 @@ function compareWithFullRead(part: ParsedIndex, text: string, members: ReadonlyS
   return true;
 }
 
+/**
+ * An entry read has the values `JSON.parse` reads from its line: plain lines are read without it
+ * (see `readPlainLine` in ecmwf.ts), and mutations of the ECMWF layout make many lines that are
+ * plain, or one character away from it.
+ */
+function checkAgainstJson(entry: IndexEntry, text: string): void {
+  const record = JSON.parse(text.endsWith("\r") ? text.slice(0, -1) : text) as Record<string, unknown>;
+  const wanted = {
+    param: record.param,
+    levtype: record.levtype,
+    levelist: record.levelist ?? "",
+    step: record.step,
+    number: record.number === undefined ? 0 : Number(record.number),
+    type: record.type,
+    stream: record.stream ?? "",
+    class: record.class ?? "",
+    expver: record.expver ?? "",
+    date: record.date ?? "",
+    time: record.time ?? "",
+    domain: record.domain ?? "",
+    offset: record._offset,
+    length: record._length,
+  };
+  const got = Object.fromEntries(Object.keys(wanted).map((k) => [k, entry[k as keyof IndexEntry]]));
+  if (JSON.stringify(got) !== JSON.stringify(wanted)) {
+    throw new FuzzViolation(`entry ${JSON.stringify(got)}, JSON.parse reads ${JSON.stringify(wanted)}`);
+  }
+}
+
 function check(input: IndexInput): string {
   if (input.kind === "line") {
     let entry: IndexEntry;
@@ -738,6 +768,7 @@ function check(input: IndexInput): string {
       );
     }
     checkEntry(entry);
+    checkAgainstJson(entry, input.text);
     return "parsed";
   }
   const members = input.members && new Set(input.members);
