@@ -236,7 +236,8 @@ describe("the README's snippet for scientists", () => {
       GIK_SNIPPET: snippet!,
       GIK_SNIPPET_REPLACE: JSON.stringify({
         "s3://my-bucket/gik/collection": `s3://${BUCKET}/ens`,
-        '"target_options": {"max_concurrency": 1}': '"target_options": {**@S3_OPTIONS@, "max_concurrency": 1}',
+        '"target_options": {"max_concurrency": 1}':
+          '"target_options": {**@S3_OPTIONS@, "max_concurrency": 1}',
         '"remote_protocol": "s3", "remote_options": {"anon": True}': '"remote_protocol": "file"',
       }),
       GIK_SNIPPET_OUTPUT: join(work, "snippet.txt"),

@@ -31,7 +31,9 @@ describe("S3 requests without SDK abort signals", () => {
   it("sends no request once the caller's signal has aborted", async () => {
     const controller = new AbortController();
     controller.abort(new Error("stopped by the caller"));
-    await expect(store().get("x.bin", { signal: controller.signal })).rejects.toThrow("stopped by the caller");
+    await expect(store().get("x.bin", { signal: controller.signal })).rejects.toThrow(
+      "stopped by the caller",
+    );
     expect(server.requests).toEqual([]);
   });
 

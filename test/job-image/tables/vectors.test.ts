@@ -4,7 +4,19 @@ import { decodeParquet, encodeParquet } from "../../../job-image/src/tables/parq
 import { binaryVector, utf8Vector } from "../../../job-image/src/tables/vectors.js";
 
 // Values that exercise the buffers: nulls across several validity bytes, repeats, empty and multi-byte text.
-const text = ["s3://a/0h.grib2", null, "", "s3://a/0h.grib2", "t·2m ✓", null, "s3://a/6h.grib2", "x", "y", null, "é"];
+const text = [
+  "s3://a/0h.grib2",
+  null,
+  "",
+  "s3://a/0h.grib2",
+  "t·2m ✓",
+  null,
+  "s3://a/6h.grib2",
+  "x",
+  "y",
+  null,
+  "é",
+];
 const bytes = text.map((t) => (t === null ? null : new TextEncoder().encode(t)));
 
 describe("Arrow columns built from their buffers", () => {
@@ -17,9 +29,13 @@ describe("Arrow columns built from their buffers", () => {
   });
 
   it("round-trip through Parquet", () => {
-    const table = decodeParquet(encodeParquet(new Table({ path: utf8Vector(text), raw: binaryVector(bytes) })));
+    const table = decodeParquet(
+      encodeParquet(new Table({ path: utf8Vector(text), raw: binaryVector(bytes) })),
+    );
     expect([...table.getChild("path")!]).toEqual(text);
-    expect([...table.getChild("raw")!].map((b) => (b === null ? null : new TextDecoder().decode(b)))).toEqual(text);
+    expect([...table.getChild("raw")!].map((b) => (b === null ? null : new TextDecoder().decode(b)))).toEqual(
+      text,
+    );
   });
 
   it("hold columns without nulls, and empty ones", () => {
