@@ -161,8 +161,9 @@ export function withRetry(store: Store, options: Partial<RetryOptions> = {}): St
 }
 
 /**
- * `work`, or a rejection as soon as `signal` aborts: a backend that cannot cancel its request
- * (a GCS upload) must not hold the retry loop past the attempt's timeout.
+ * `work`, or a rejection as soon as `signal` aborts: a backend that does not cancel its request
+ * (a GCS upload; S3, which cuts a stalled socket itself) must not hold the retry loop past the
+ * attempt's timeout.
  */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;

@@ -11,13 +11,15 @@
  * anonymous access that would surface later as a 403 with the cause lost.
  *
  * The SDK's own retries are off (`maxAttempts: 1`): `retry.ts` retries, with one policy for every
- * backend. Requests are sent without per-request options, so the client builds its middleware
- * stack once (`cacheMiddleware`) instead of for every request, about a fifth of the SDK's CPU per
- * request: a request option (an abort signal) would make `send` rebuild the stack. A caller's
- * signal is therefore honoured by not starting a request once it has aborted; the retry layer
- * stops waiting for an attempt past its timeout, and a socket idle for `idleTimeoutMs` is
- * destroyed by the HTTP handler, so an abandoned attempt does not hold a socket for long. Errors are classified from the HTTP status and the S3 error name; `NoSuchKey`/404 reads
+ * backend. Errors are classified from the HTTP status and the S3 error name; `NoSuchKey`/404 reads
  * as `undefined`, `InvalidRange`/416 is a `ByteRangeError`.
+ *
+ * Requests are sent without per-request options, so the client builds its middleware stack once
+ * (`cacheMiddleware`) instead of for every request, about a fifth of the SDK's CPU per request: a
+ * request option (an abort signal) would make `send` rebuild the stack. A caller's signal is
+ * therefore honoured by not starting a request once it has aborted; the retry layer stops waiting
+ * for an attempt past its timeout, and a socket idle for `idleTimeoutMs` is destroyed by the HTTP
+ * handler, so an abandoned attempt does not hold a socket for long.
  *
  * Conditional writes are S3's own (2024; MinIO has them too): a version is the ETag of the GET that
  * read the bytes, and a conditional put sends it as `If-Match` (or `If-None-Match: *`). Two answers
