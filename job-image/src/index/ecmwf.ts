@@ -350,22 +350,24 @@ function readPlainLine(raw: string, path: string, line: number): IndexEntry | un
   }
   if ((given & REQUIRED) !== REQUIRED) return undefined;
   return toEntry(
+    {
+      param,
+      levtype,
+      levelist,
+      step,
+      number,
+      type,
+      stream,
+      klass,
+      expver,
+      date,
+      time,
+      domain,
+      offset,
+      length,
+    },
     path,
     line,
-    param,
-    levtype,
-    levelist,
-    step,
-    number,
-    type,
-    stream,
-    klass,
-    expver,
-    date,
-    time,
-    domain,
-    offset,
-    length,
   );
 }
 
@@ -428,8 +430,48 @@ function readJsonLine(raw: string, path: string, line: number): IndexEntry {
   }
 
   return toEntry(
+    {
+      param,
+      levtype,
+      levelist,
+      step,
+      number,
+      type,
+      stream,
+      klass,
+      expver,
+      date,
+      time,
+      domain,
+      offset,
+      length,
+    },
     path,
     line,
+  );
+}
+
+/** A line's values, typed as the index states them, as both readers of a line find them. */
+interface LineValues {
+  param: string;
+  levtype: string;
+  levelist: string;
+  step: string;
+  number: string | undefined;
+  type: string;
+  stream: string;
+  klass: string;
+  expver: string;
+  date: string;
+  time: string;
+  domain: string;
+  offset: number;
+  length: number;
+}
+
+/** The entry of a line whose values have the types asked for, once the values themselves are checked. */
+function toEntry(values: LineValues, path: string, line: number): IndexEntry {
+  const {
     param,
     levtype,
     levelist,
@@ -444,28 +486,7 @@ function readJsonLine(raw: string, path: string, line: number): IndexEntry {
     domain,
     offset,
     length,
-  );
-}
-
-/** The entry of a line whose values have the types asked for, once the values themselves are checked. */
-function toEntry(
-  path: string,
-  line: number,
-  param: string,
-  levtype: string,
-  levelist: string,
-  step: string,
-  number: string | undefined,
-  type: string,
-  stream: string,
-  klass: string,
-  expver: string,
-  date: string,
-  time: string,
-  domain: string,
-  offset: number,
-  length: number,
-): IndexEntry {
+  } = values;
   // `pl` and `sol` fields are told apart by `levelist`.
   if (levelist === "" && (levtype === "pl" || levtype === "sol")) {
     throw new IndexParseError(path, line, `levtype "${levtype}" line without "levelist"`);
