@@ -159,7 +159,7 @@ interface Described {
 
 /** The key of a row's field and member kind in {@link templateStep}'s `described`. */
 function describedKey(row: { attrs: string; number: number }): string {
-  return `${row.attrs}|${row.number === 0 ? "control" : "perturbed"}`;
+  return `${row.attrs}|${memberKind(memberName(row.number))}`;
 }
 
 /** Rows of every wanted member at one step, reading one header per field and kind. */
