@@ -75,15 +75,22 @@ export function refsToParquet(refs: Refs, options: ParquetStoreOptions = {}): Ma
   }
 
   const files = new Map<string, Uint8Array>();
+  // A store's coordinates repeat in its groups (one latitude array in each of 48): a record of one
+  // inline chunk is encoded once per value, as a Parquet file costs most of a millisecond however small.
+  const inline = new Map<string, Uint8Array>();
   for (const [array, chunks] of chunksByArray) {
     const grid = arrayGrid(metadata, array);
     const rows = new Array<RefValue | undefined>(grid.size);
     for (const [name, value] of chunks) rows[chunkNumber(grid, name, `${array}/${name}`)] = value;
     for (let r = 0; r * recordSize < grid.size; r++) {
-      files.set(
-        `${array}/refs.${r}.parq`,
-        encodeRefsRecord(rows.slice(r * recordSize, (r + 1) * recordSize)),
-      );
+      const record = rows.slice(r * recordSize, (r + 1) * recordSize);
+      const only = record.length === 1 ? record[0] : undefined;
+      let bytes = typeof only === "string" ? inline.get(only) : undefined;
+      if (!bytes) {
+        bytes = encodeRefsRecord(record);
+        if (typeof only === "string") inline.set(only, bytes);
+      }
+      files.set(`${array}/refs.${r}.parq`, bytes);
     }
   }
   const zmetadata = {
