@@ -25,15 +25,15 @@ import { CollectionError, isPreconditionFailed } from "../api/errors.js";
 import { runLabel } from "../api/run-id.js";
 import { ZMETADATA } from "../refs/consolidated.js";
 import { decodeRefsRecord, encodeRefsRecord, refsToParquet } from "../refs/parquet.js";
-import type { RefValue } from "../refs/types.js";
+import { isMetadataKey, type RefValue } from "../refs/types.js";
 import {
   ensembleMetadata,
   ensembleRecordSize,
-  type MemberChunks,
   slotDataRecords,
   slotTimeChunks,
 } from "../stages/ensemble-tree.js";
 import type { RunToAppend } from "../stages/forecast.js";
+import type { SlotFiles } from "../stages/slot-files.js";
 import { createStoreStats, withStats } from "../storage/stats.js";
 import type { Store } from "../storage/types.js";
 import { LOCK_KEY, type LockOptions, withLock } from "./lock.js";
@@ -64,11 +64,11 @@ export interface AppendResult {
 const INTENT_KEY = ".gik-append-intent";
 const RELEVEL_PREFIX = ".gik-relevel/";
 
-/** Appends `run` (its members' chunks in `members`) to the collection rooted at `store`. */
+/** Appends `run` (its reference files in `data`) to the collection rooted at `store`. */
 export async function appendRun(
   store: Store,
   run: RunToAppend,
-  members: readonly MemberChunks[],
+  data: SlotFiles,
   options: AppendOptions,
 ): Promise<AppendResult> {
   const stats = createStoreStats();
@@ -97,7 +97,7 @@ export async function appendRun(
         new TextEncoder().encode(JSON.stringify({ slot: plan.slot, run: runKey(run.run) })),
       );
       if (existing && plan.relevelled.length > 0) await relevel(counted, existing, plan);
-      await writeSlot(counted, plan, members);
+      await writeSlot(counted, plan, data);
       const metadata = await writeCoordinates(counted, plan);
       try {
         await counted.put(ZMETADATA, metadata, {
@@ -154,11 +154,10 @@ function relevelAside(array: string, from: readonly number[]): string {
 }
 
 /** The run's reference files: written where they hold a reference, removed where they hold none. */
-async function writeSlot(store: Store, plan: AppendPlan, members: readonly MemberChunks[]): Promise<void> {
-  const files = slotDataRecords(plan.tree, plan.slot, members);
+async function writeSlot(store: Store, plan: AppendPlan, data: SlotFiles): Promise<void> {
   await Promise.all(
-    [...files].map(([name, rows]) =>
-      rows.some(Boolean) ? store.put(name, encodeRefsRecord(rows)) : store.delete(name),
+    [...data.files(plan.tree, plan.slot)].map(([name, bytes]) =>
+      bytes ? store.put(name, bytes) : store.delete(name),
     ),
   );
 }
@@ -169,20 +168,21 @@ async function writeSlot(store: Store, plan: AppendPlan, members: readonly Membe
  */
 async function writeCoordinates(store: Store, plan: AppendPlan): Promise<Uint8Array> {
   const { tree, record } = plan;
-  const refs: Record<string, RefValue> = ensembleMetadata(tree, rootAttributes(record));
+  const fresh = new Set(plan.newCoordinates);
+  // Every array's metadata goes into `.zmetadata`; only chunks that change are encoded.
+  const refs: Record<string, RefValue> = {};
+  for (const [key, value] of Object.entries(ensembleMetadata(tree, rootAttributes(record)))) {
+    if (isMetadataKey(key) || fresh.has(key.split("/").slice(0, 3).join("/"))) refs[key] = value;
+  }
   for (let slot = 0; slot < record.slots; slot++) {
     for (const [key, value] of slotTimeChunks(tree, slot)) refs[key] = value;
   }
   const recordSize = ensembleRecordSize(tree.axes);
   const files = refsToParquet({ version: 1, refs }, { recordSize, extra: { gik: record } });
-  const fresh = new Set(plan.newCoordinates);
-  const writes = [...files].filter(([name]) => {
-    if (name === ZMETADATA) return false;
-    const parts = name.split("/");
-    return parts[3] === "time" || parts[3] === "valid_time" || fresh.has(parts.slice(0, 3).join("/"));
-  });
-  await Promise.all(writes.map(([name, bytes]) => store.put(name, bytes)));
-  return files.get(ZMETADATA)!;
+  const metadata = files.get(ZMETADATA)!;
+  files.delete(ZMETADATA);
+  await Promise.all([...files].map(([name, bytes]) => store.put(name, bytes)));
+  return metadata;
 }
 
 /**

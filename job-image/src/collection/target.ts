@@ -50,9 +50,9 @@ export function collectionTarget(store: Store, options: CollectionTargetOptions)
       const held = recordOf(JSON.parse(new TextDecoder().decode(bytes)), url).runs[runKey(run)];
       return held?.digest === digest && held.failed.length === 0;
     },
-    async append(run, members): Promise<AppendOutcome> {
+    async append(run, data): Promise<AppendOutcome> {
       try {
-        const r = await appendRun(store, run, members, {
+        const r = await appendRun(store, run, data, {
           lock,
           ...(options.cycles ? { cycles: options.cycles } : {}),
         });

@@ -37,10 +37,11 @@ import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
 import type { ChunkList } from "./chunk-list.js";
-import { type MemberChunks, unionFields } from "./ensemble-tree.js";
+import { unionFields } from "./ensemble-tree.js";
 import { mapRun } from "./map-run.js";
 import { decodeMemberPart, encodeMemberPart, memberPartKey } from "./member-part.js";
 import { ensureTemplates } from "./reference.js";
+import { type SlotFiles, slotFiles } from "./slot-files.js";
 import { buildTemplates } from "./templates.js";
 import { buildTree } from "./tree.js";
 import { type EnsembleRecord, ensembleRecord, writeEnsembleStore } from "./write-ensemble.js";
@@ -88,7 +89,7 @@ export interface RunToAppend {
 export interface CollectionTarget {
   store: Store;
   /** Appends the mapped run; `unchanged` tells, before any mapping, whether the run is there as it is. */
-  append(run: RunToAppend, members: readonly MemberChunks[]): Promise<AppendOutcome>;
+  append(run: RunToAppend, data: SlotFiles): Promise<AppendOutcome>;
   unchanged(run: RunId, digest: string): Promise<boolean>;
 }
 
@@ -374,7 +375,10 @@ function runDigest(run: RunId, inputs: readonly MemberInputs[]): string {
   return ensembleRecord(run, "parquet", inputs, []).digest;
 }
 
-/** Stage 3 for the whole run: the ensemble store and the collection append, unless up to date. */
+/**
+ * Stage 3 for the whole run: the ensemble store and the collection append, unless up to date. The
+ * two are independent stores written at once, from data files encoded once.
+ */
 async function publishWhole(
   w: WholeRun,
   upToDate: Pick<ForecastResult, "ensemble" | "collection">,
@@ -382,12 +386,14 @@ async function publishWhole(
 ): Promise<Pick<ForecastResult, "ensemble" | "collection">> {
   const done = w.mapped.filter((m): m is Mapped => !("error" in m));
   const failed = w.mapped.filter((m) => "error" in m).map((m) => m.member);
-  let { ensemble, collection } = upToDate;
-  if (layoutWrites(w.layout).ensemble && !ensemble) {
+  const data = slotFiles(done);
+  const ensemble = async () => {
+    if (upToDate.ensemble || !layoutWrites(w.layout).ensemble) return upToDate.ensemble;
     const record = ensembleRecord(w.run, w.format, w.inputs, failed);
-    ensemble = await publishEnsembleStore(done, record, w.format, ensembleStoreKey(w.run, w.format), deps);
-  }
-  if (deps.collection && !collection) {
+    return publishEnsembleStore(done, record, data, ensembleStoreKey(w.run, w.format), deps);
+  };
+  const collection = async () => {
+    if (upToDate.collection || !deps.collection) return upToDate.collection;
     const run = {
       run: w.run,
       fields: unionFields(done),
@@ -395,9 +401,10 @@ async function publishWhole(
       members: done.map((m) => m.member),
       failed,
     };
-    collection = await deps.collection.append(run, done);
-  }
-  return { ...(ensemble ? { ensemble } : {}), ...(collection ? { collection } : {}) };
+    return deps.collection.append(run, data);
+  };
+  const [e, c] = await Promise.all([ensemble(), collection()]);
+  return { ...(e ? { ensemble: e } : {}), ...(c ? { collection: c } : {}) };
 }
 
 /** What is known of a run before any mapping: its manifest, steps and published step files. */
@@ -570,14 +577,20 @@ async function publishMemberStore(
 async function publishEnsembleStore(
   mapped: readonly MappedMember[],
   record: EnsembleRecord,
-  format: StoreFormat,
+  data: SlotFiles,
   key: string,
   deps: RunDeps,
 ): Promise<EnsembleOutcome> {
   const url = deps.out.url(key);
   try {
     const done = mapped.filter((m): m is Mapped => !("error" in m));
-    const refs = await writeEnsembleStore(done, record, { key, format }, deps.out);
+    const refs = await writeEnsembleStore(
+      done,
+      record,
+      { key, format: record.inputs.format },
+      deps.out,
+      data,
+    );
     if (record.failed.length > 0) {
       deps.log.warn({ url, failed: record.failed }, "ensemble store written without the members that failed");
     }

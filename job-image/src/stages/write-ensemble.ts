@@ -16,7 +16,7 @@ import { type RunId, runEpochSeconds, stepsOf } from "../api/run-id.js";
 import type { StoreFormat } from "../api/store-layout.js";
 import { chunkName } from "../refs/chunk-grid.js";
 import { refsToJson } from "../refs/json.js";
-import { encodeRefsRecord, refsToParquet } from "../refs/parquet.js";
+import { refsToParquet } from "../refs/parquet.js";
 import type { RefValue } from "../refs/types.js";
 import type { Store } from "../storage/types.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
@@ -31,6 +31,7 @@ import {
   slotTimeChunks,
   unionFields,
 } from "./ensemble-tree.js";
+import type { SlotFiles } from "./slot-files.js";
 import type { MemberInputs, StoreRecord } from "./write-store.js";
 import { publishParquetStore, STORE_LAYOUT_VERSION, storeRecord } from "./write-store.js";
 
@@ -78,21 +79,24 @@ export function ensembleTreeOf(members: readonly EnsembleMember[], run: RunId): 
   });
 }
 
-/** Writes the ensemble store of `members` at `key`; resolves the number of data references. */
+/**
+ * Writes the ensemble store of `members` at `key`, its data files from `files` (encoded once for
+ * the store and a collection); resolves the number of data references.
+ */
 export async function writeEnsembleStore(
   members: readonly EnsembleMember[],
   record: EnsembleRecord,
   options: { key: string; format: StoreFormat },
   out: Store,
+  files: SlotFiles,
 ): Promise<number> {
   const tree = ensembleTreeOf(members, record.inputs.run);
   const attrs = { failed_members: record.failed };
   const fixed: Record<string, RefValue> = { ...ensembleMetadata(tree, attrs) };
   for (const [key, value] of slotTimeChunks(tree, 0)) fixed[key] = value;
-  const data = slotDataRecords(tree, 0, members);
-  const refs = [...data.values()].reduce((n, rows) => n + rows.filter(Boolean).length, 0);
   const extra = { gik: record };
   if (options.format === "json") {
+    const data = slotDataRecords(tree, 0, members);
     await out.put(
       options.key,
       refsToJson({ version: 1, refs: { ...fixed, ...dataKeys(tree, data) } }, extra),
@@ -100,15 +104,15 @@ export async function writeEnsembleStore(
         contentType: "application/json",
       },
     );
-    return refs;
+    return [...data.values()].reduce((n, rows) => n + rows.filter(Boolean).length, 0);
   }
-  const files = refsToParquet(
+  const store = refsToParquet(
     { version: 1, refs: fixed },
     { recordSize: ensembleRecordSize(tree.axes), extra },
   );
-  for (const [name, rows] of data) if (rows.some(Boolean)) files.set(name, encodeRefsRecord(rows));
-  await publishParquetStore(out, options.key, files);
-  return refs;
+  for (const [name, bytes] of files.files(tree, 0)) if (bytes) store.set(name, bytes);
+  await publishParquetStore(out, options.key, store);
+  return files.refs(tree);
 }
 
 /** The data references as chunk keys (`t/instant/isobaricInhPa/t/0.7.12.1.0.0`), for the JSON layout. */

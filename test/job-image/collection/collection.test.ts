@@ -4,6 +4,7 @@ import { type AppendOptions, appendRun } from "../../../job-image/src/collection
 import { collectionInfo } from "../../../job-image/src/collection/info.js";
 import { planAppend, recordOf } from "../../../job-image/src/collection/plan.js";
 import { runAt, slotOf, slotTimes } from "../../../job-image/src/collection/time-axis.js";
+import { slotFiles } from "../../../job-image/src/stages/slot-files.js";
 import { memoryStore } from "../../../job-image/src/storage/memory.js";
 import type { PutOptions, Store } from "../../../job-image/src/storage/types.js";
 import { grid, syntheticRun } from "./fixtures.js";
@@ -140,8 +141,8 @@ describe("appending", () => {
   async function collection(): Promise<Store> {
     const store = memoryStore("collection");
     for (const date of ["20260510", "20260512"]) {
-      const { run, members } = syntheticRun(day(date), [...SURFACE, ...LEVELS]);
-      await appendRun(store, run, members, options);
+      const { run, data } = syntheticRun(day(date), [...SURFACE, ...LEVELS]);
+      await appendRun(store, run, data, options);
     }
     return store;
   }
@@ -150,8 +151,8 @@ describe("appending", () => {
     const store = memoryStore("counts");
     const results = [];
     for (const date of ["20260510", "20260511", "20260515", "20260520"]) {
-      const { run, members } = syntheticRun(day(date), [...SURFACE, ...LEVELS]);
-      results.push(await appendRun(store, run, members, options));
+      const { run, data } = syntheticRun(day(date), [...SURFACE, ...LEVELS]);
+      results.push(await appendRun(store, run, data, options));
     }
     const [, second, third, fourth] = results;
     // 5 data files (2t, msl, t at 2 levels... one per level), 2 × 3 groups' time files, intent and .zmetadata.
@@ -165,7 +166,7 @@ describe("appending", () => {
     const again = await appendRun(
       store,
       syntheticRun(day("20260515"), [...SURFACE, ...LEVELS]).run,
-      [],
+      slotFiles([]),
       options,
     );
     expect(again).toMatchObject({ status: "unchanged", objectsWritten: 0 });
@@ -178,16 +179,14 @@ describe("appending", () => {
     check: (store: Store, n: number) => Promise<void>,
   ): Promise<number> {
     const clean = await copyOf(before);
-    const done = await appendRun(clean, late.run, late.members, options);
+    const done = await appendRun(clean, late.run, late.data, options);
     const seenAfter = await readDataset(clean);
     const writes = done.objectsWritten + done.objectsDeleted;
     for (let n = 0; n < writes; n++) {
       const store = await copyOf(before);
-      await expect(appendRun(dyingAfter(store, n), late.run, late.members, options)).rejects.toThrow(
-        "killed",
-      );
+      await expect(appendRun(dyingAfter(store, n), late.run, late.data, options)).rejects.toThrow("killed");
       await check(store, n);
-      await appendRun(store, late.run, late.members, options);
+      await appendRun(store, late.run, late.data, options);
       expect(await readDataset(store), `repaired after a kill at write ${n}`).toEqual(seenAfter);
     }
     return writes;
@@ -207,10 +206,10 @@ describe("appending", () => {
     const store = await collection();
     const dead = syntheticRun(day("20260514"), [...SURFACE, ...LEVELS]);
     // Killed once its data files are written, before the commit.
-    await expect(appendRun(dyingAfter(store, 6), dead.run, dead.members, options)).rejects.toThrow("killed");
+    await expect(appendRun(dyingAfter(store, 6), dead.run, dead.data, options)).rejects.toThrow("killed");
     expect(await store.get("t2m/instant/heightAboveGround/t2m/refs.4.parq")).toBeDefined();
     const next = syntheticRun(day("20260516"), [...SURFACE, ...LEVELS]);
-    await appendRun(store, next.run, next.members, options);
+    await appendRun(store, next.run, next.data, options);
     const seen = await readDataset(store);
     expect(Object.keys(seen).filter((k) => /\/t2m\/4\./.test(k))).toEqual([]);
     expect(Object.keys(seen).filter((k) => /\/t2m\/6\./.test(k))).toHaveLength(51 * 3);
@@ -227,7 +226,7 @@ describe("appending", () => {
     const store = await collection();
     const before = await readDataset(store);
     const wider = syntheticRun(day("20260513"), [...SURFACE, "t:pl:500", "t:pl:700", "t:pl:850"]);
-    const result = await appendRun(store, wider.run, wider.members, options);
+    const result = await appendRun(store, wider.run, wider.data, options);
     expect(result.relevelled).toEqual([
       { path: "t/instant/isobaricInhPa/t", from: [500, 850], to: [500, 700, 850] },
     ]);
@@ -277,8 +276,8 @@ describe("appending", () => {
       },
     };
     const results = await Promise.all([
-      appendRun(store, a.run, a.members, { ...wait, lock: { ...wait.lock, holder: "a" } }),
-      appendRun(store, b.run, b.members, { ...wait, lock: { ...wait.lock, holder: "b" } }),
+      appendRun(store, a.run, a.data, { ...wait, lock: { ...wait.lock, holder: "a" } }),
+      appendRun(store, b.run, b.data, { ...wait, lock: { ...wait.lock, holder: "b" } }),
     ]);
     expect(results.map((r) => r.status)).toEqual(["appended", "appended"]);
     const record = recordOf(JSON.parse(new TextDecoder().decode((await store.get(".zmetadata"))!)), "c");

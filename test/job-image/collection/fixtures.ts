@@ -6,6 +6,7 @@ import { ALL_MEMBERS } from "../../../job-image/src/api/members.js";
 import type { RunId } from "../../../job-image/src/api/run-id.js";
 import type { MemberChunks } from "../../../job-image/src/stages/ensemble-tree.js";
 import type { RunToAppend } from "../../../job-image/src/stages/forecast.js";
+import { type SlotFiles, slotFiles } from "../../../job-image/src/stages/slot-files.js";
 import type { FieldDescriptor } from "../../../job-image/src/templates/manifest.js";
 
 export const grid = {
@@ -43,13 +44,13 @@ export function field(attrs: string, overrides: Partial<FieldDescriptor> = {}): 
   };
 }
 
-/** A run of every member with `fields` at `steps`, its chunks in a file named after the run. */
+/** A run of every member with `fields` at `steps`, its chunks in a file named after the run, as an append takes them. */
 export function syntheticRun(
   run: RunId,
   attrs: readonly string[],
   steps: readonly number[] = [0, 3, 6],
   digest = `sha256:${run.date}`,
-): { run: RunToAppend; members: MemberChunks[] } {
+): { run: RunToAppend; members: MemberChunks[]; data: SlotFiles } {
   const fields = attrs.map((a) => field(a));
   const members = ALL_MEMBERS.map((_, number) => ({
     number,
@@ -63,5 +64,9 @@ export function syntheticRun(
       })),
     ),
   }));
-  return { run: { run, fields, digest, members: [...ALL_MEMBERS], failed: [] }, members };
+  return {
+    run: { run, fields, digest, members: [...ALL_MEMBERS], failed: [] },
+    members,
+    data: slotFiles(members),
+  };
 }
