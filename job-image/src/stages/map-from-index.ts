@@ -39,6 +39,39 @@ export interface MappingResult {
   missing: string[];
 }
 
+/** The join of {@link mapFromIndex} alone: the entries the templates expect, and the drift both ways. */
+export interface IndexJoin {
+  /** The entries of fields the templates have at this step, in index order. */
+  matched: IndexEntry[];
+  unknown: string[];
+  missing: string[];
+}
+
+/**
+ * Joins one member's fresh index entries at one step with the fields its templates have there.
+ * The run's mapping takes the matched entries as they are (a whole run joins some 800,000): no
+ * row of columns is built for each.
+ */
+export function joinIndex(
+  fields: Readonly<Record<string, FieldStructure>>,
+  expected: ReadonlySet<string>,
+  entries: readonly IndexEntry[],
+): IndexJoin {
+  const matched: IndexEntry[] = [];
+  const unknown: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (!expected.has(entry.attrs) || !fields[entry.attrs]) {
+      unknown.push(entry.attrs);
+      continue;
+    }
+    seen.add(entry.attrs);
+    matched.push(entry);
+  }
+  const missing = [...expected].filter((attrs) => !seen.has(attrs));
+  return { matched, unknown, missing };
+}
+
 /**
  * Maps one member's fields at one step.
  *
@@ -58,17 +91,10 @@ export function mapFromIndex(
   uri: string,
   time: number,
 ): MappingResult {
-  const mapped: MappedRow[] = [];
-  const unknown: string[] = [];
-  const seen = new Set<string>();
-  for (const entry of entries) {
-    const field = expected.has(entry.attrs) ? fields[entry.attrs] : undefined;
-    if (!field) {
-      unknown.push(entry.attrs);
-      continue;
-    }
-    seen.add(entry.attrs);
-    mapped.push({
+  const { matched, unknown, missing } = joinIndex(fields, expected, entries);
+  const mapped = matched.map((entry): MappedRow => {
+    const field = fields[entry.attrs]!;
+    return {
       attrs: entry.attrs,
       varname: field.varname,
       stepType: field.stepType,
@@ -81,8 +107,7 @@ export function mapFromIndex(
       offset: entry.offset,
       length: entry.length,
       member,
-    });
-  }
-  const missing = [...expected].filter((attrs) => !seen.has(attrs));
+    };
+  });
   return { mapped, unknown, missing };
 }

@@ -17,16 +17,16 @@
 import { type GikError, StructureDriftError } from "../api/errors.js";
 import { memberNumber } from "../api/members.js";
 import type { OnDrift } from "../api/resources.js";
-import { type RunId, runEpochSeconds, runLabel } from "../api/run-id.js";
+import { type RunId, runLabel } from "../api/run-id.js";
 import type { IndexEntry } from "../index/types.js";
 import type { Progress } from "../log/types.js";
 import { checkRanges } from "../source/check-ranges.js";
 import { readStepIndexes, type StepFile, type StepFiles, type StepIndex } from "../source/step-files.js";
 import type { ReadableStore } from "../storage/types.js";
-import { expectedFields, type Manifest } from "../templates/manifest.js";
+import { expectedAtStep, type Manifest } from "../templates/manifest.js";
 import { mapPool } from "../util/pool.js";
 import { ChunkList } from "./chunk-list.js";
-import { mapFromIndex } from "./map-from-index.js";
+import { joinIndex } from "./map-from-index.js";
 
 /** A member of a run, mapped (or why not). */
 export interface MemberMapping {
@@ -68,7 +68,6 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
   }));
   const byNumber = new Map(work.map((w) => [w.number, w]));
   const active = () => work.filter((w) => !w.error && !w.drifted);
-  const time = runEpochSeconds(input.run);
   const task = deps.progress.begin(`mapping ${runLabel(input.run)}`, input.steps.length, "steps");
   let located = 0;
   await mapPool(input.steps, deps.stepConcurrency ?? 16, async (step) => {
@@ -88,18 +87,19 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
         }
       }
       const byMember = entriesByMember(indexes);
+      const expectedOf = expectedAtStep(manifest, step);
       for (const w of active()) {
         const { entries, index } = byMember.get(w.number) ?? { entries: [], index: indexes[0]! };
-        const expected = expectedFields(manifest, w.member, step);
-        const result = mapFromIndex(manifest.fields, expected, w.member, entries, index.gribUrl, time);
-        if (result.unknown.length > 0 || result.missing.length > 0) {
+        const { matched, unknown, missing } = joinIndex(manifest.fields, expectedOf(w.member), entries);
+        if (unknown.length > 0 || missing.length > 0) {
           const where = `${deps.source.url(index.index.key)} (member ${w.member})`;
-          const drift = new StructureDriftError(where, result.mapped.length, result.unknown, result.missing);
+          const drift = new StructureDriftError(where, matched.length, unknown, missing);
           if (input.onDrift === "fail") w.error ??= drift;
           else w.drifted ??= drift;
           continue;
         }
-        for (const { attrs, uri, offset, length } of result.mapped) {
+        const uri = index.gribUrl;
+        for (const { attrs, offset, length } of matched) {
           w.chunks.push({ attrs, step, uri, offset, length });
         }
       }

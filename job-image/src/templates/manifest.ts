@@ -118,6 +118,27 @@ export function expectedFields(
 }
 
 /**
+ * {@link expectedFields} of any member at `step`, worked out once per kind of member: members of a
+ * kind that lack nothing share one set (a whole run asks for 51 members at each of 85 steps).
+ */
+export function expectedAtStep(
+  manifest: Pick<Manifest, "fields" | "absent">,
+  step: number,
+): (member: string) => ReadonlySet<string> {
+  const byKind = new Map<MemberKind, Set<string>>();
+  return (member) => {
+    if (manifest.absent[member]?.length) return expectedFields(manifest, member, step);
+    const kind = memberKind(member);
+    let expected = byKind.get(kind);
+    if (!expected) {
+      expected = expectedFields(manifest, member, step);
+      byKind.set(kind, expected);
+    }
+    return expected;
+  };
+}
+
+/**
  * Merges the parts of one build. Parts must agree on run, members, grid and the structure of the
  * fields they share, and together cover every step once.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
-import { mapFromIndex } from "../../../job-image/src/stages/map-from-index.js";
+import { joinIndex, mapFromIndex } from "../../../job-image/src/stages/map-from-index.js";
 import type { FieldStructure } from "../../../job-image/src/templates/manifest.js";
 
 function field(varname: string, level: number): FieldStructure {
@@ -74,5 +74,13 @@ describe("mapFromIndex", () => {
     expect(result.unknown).toEqual(["q:pl:700"]);
     expect(result.missing).toEqual(["t:pl:850"]);
     expect(result.mapped.map((m) => m.attrs)).toEqual(["t:pl:500"]);
+  });
+
+  it("joins without building rows: the matched entries themselves, the same drift", () => {
+    const entries = [entry("t:pl:500", 0, 10), entry("q:pl:700", 10, 10), entry("t:pl:850", 20, 10)];
+    const join = joinIndex(fields, expected, entries);
+    expect(join.matched).toEqual([entries[0], entries[2]]);
+    expect(join.unknown).toEqual(["q:pl:700"]);
+    expect(join.missing).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  expectedAtStep,
   expectedFields,
   type ManifestPart,
   memberFields,
@@ -166,6 +167,16 @@ describe("what members have, from the manifest", () => {
     expect([...expectedFields(m, "control", 3)]).toEqual(["2t:sfc:", "tcc:sfc:"]);
     expect([...expectedFields(m, "ens01", 6)]).toEqual([]);
     expect([...expectedFields(m, "ens02", 6)]).toEqual(["2t:sfc:"]);
+  });
+
+  it("expects at a step, per member, what expectedFields does, for every member of both kinds", () => {
+    for (const step of [0, 3, 6]) {
+      const expectedOf = expectedAtStep(m, step);
+      // ens02 asked first, then ens01 (an absence of its own) and ens03 (its kind's set again).
+      for (const member of ["ens02", "ens01", "ens03", "control"]) {
+        expect([...expectedOf(member)], `${member} at ${step}`).toEqual([...expectedFields(m, member, step)]);
+      }
+    }
   });
 
   it("puts absences in the fingerprint", () => {
