@@ -12,7 +12,7 @@
  */
 import { RefsError } from "../api/errors.js";
 import { isMetadataKey, type Refs, type RefValue } from "./types.js";
-import { inlineBytes } from "./values.js";
+import { inlineText } from "./values.js";
 
 /** The key of consolidated metadata, in a JSON store's refs and as the parquet layout's own file. */
 export const ZMETADATA = ".zmetadata";
@@ -23,8 +23,9 @@ export const CONSOLIDATED_FORMAT = 1;
 /** Every metadata key of `refs` with its parsed JSON, by key in sorted order. */
 export function metadataOf(refs: Refs): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
-  for (const key of Object.keys(refs.refs).sort()) {
-    if (isMetadataKey(key)) metadata[key] = parseMetadata(refs.refs[key]!, key);
+  // A store's refs are mostly chunk keys (16,959 of a member's 17,770): sorted after the filter.
+  for (const key of Object.keys(refs.refs).filter(isMetadataKey).sort()) {
+    metadata[key] = parseMetadata(refs.refs[key]!, key);
   }
   return metadata;
 }
@@ -33,7 +34,7 @@ function parseMetadata(value: RefValue, key: string): unknown {
   if (typeof value !== "string")
     throw new RefsError(key, "metadata must be inline JSON text, not a reference");
   try {
-    return JSON.parse(new TextDecoder().decode(inlineBytes(value)));
+    return JSON.parse(inlineText(value));
   } catch (cause) {
     throw new RefsError(key, "metadata is not JSON", { cause });
   }

@@ -138,6 +138,7 @@ export function chunkKey(tree: Tree, attrs: string, stepIndex: number): string |
 export function treeRefs(tree: Tree): Record<string, RefValue> {
   const refs: Record<string, RefValue> = { ".zgroup": zgroup(), ".zattrs": json({}) };
   const seen = new Set<string>();
+  const shared = sharedChunks();
   for (const group of tree.groups) {
     for (const [prefix, attrs] of [
       [group.varname, { name: group.name }],
@@ -148,21 +149,53 @@ export function treeRefs(tree: Tree): Record<string, RefValue> {
       refs[`${prefix}/.zgroup`] = zgroup();
       refs[`${prefix}/.zattrs`] = json(attrs);
     }
-    Object.assign(refs, groupRefs(tree, group));
+    Object.assign(refs, groupRefs(tree, group, shared));
   }
   return refs;
 }
 
-function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
+/**
+ * Inline chunks computed once per tree and key: a tree's groups repeat the same latitudes and
+ * longitudes (one grid), steps and time, and groups of as many levels the same `valid_time` and
+ * `number` (a whole run writes 51 trees of 48 groups).
+ */
+function sharedChunks(): (key: string, make: () => string) => string {
+  const chunks = new Map<string, string>();
+  return (key, make) => {
+    let chunk = chunks.get(key);
+    if (chunk === undefined) {
+      chunk = make();
+      chunks.set(key, chunk);
+    }
+    return chunk;
+  };
+}
+
+function groupRefs(
+  tree: Tree,
+  group: TreeGroup,
+  shared: ReturnType<typeof sharedChunks>,
+): Record<string, RefValue> {
   const p = group.path;
   const level = group.typeOfLevel;
   const levelDim = hasLevelDimension(group) ? [level] : [];
   const nLevels = group.levels.length;
-  const lat = latitudes(group.grid);
-  const lon = longitudes(group.grid);
+  const grid = JSON.stringify(group.grid);
+  const lat = {
+    length: group.grid.Nj,
+    chunk: shared(`latitude ${grid}`, () => float64Chunk(latitudes(group.grid))),
+  };
+  const lon = {
+    length: group.grid.Ni,
+    chunk: shared(`longitude ${grid}`, () => float64Chunk(longitudes(group.grid))),
+  };
   const time = runEpochSeconds(tree.run);
-  const perStep = (value: (step: number) => number) =>
-    tree.steps.flatMap((s) => Array.from({ length: levelDim.length ? nLevels : 1 }, () => value(s)));
+  const repeat = levelDim.length ? nLevels : 1;
+  const perStep = (value: (step: number) => number) => {
+    const values: number[] = [];
+    for (const s of tree.steps) for (let k = 0; k < repeat; k++) values.push(value(s));
+    return values;
+  };
   const shapeTS = [1, tree.steps.length, ...(levelDim.length ? [nLevels] : [])];
   const refs: Record<string, RefValue> = {
     [`${p}/.zgroup`]: zgroup(),
@@ -181,16 +214,30 @@ function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
         _ARRAY_DIMENSIONS: ["time", "step", ...levelDim, "latitude", "longitude"],
       },
     }),
-    ...coordinate(`${p}/latitude`, "latitude", [lat.length], ["latitude"], float64Chunk(lat)),
-    ...coordinate(`${p}/longitude`, "longitude", [lon.length], ["longitude"], float64Chunk(lon)),
-    ...coordinate(`${p}/time`, "time", [1], ["time"], int64Chunk([time]), "<i8"),
-    ...coordinate(`${p}/step`, "step", [tree.steps.length], ["step"], int64Chunk(tree.steps), "<i8"),
+    ...coordinate(`${p}/latitude`, "latitude", [lat.length], ["latitude"], lat.chunk),
+    ...coordinate(`${p}/longitude`, "longitude", [lon.length], ["longitude"], lon.chunk),
+    ...coordinate(
+      `${p}/time`,
+      "time",
+      [1],
+      ["time"],
+      shared("time", () => int64Chunk([time])),
+      "<i8",
+    ),
+    ...coordinate(
+      `${p}/step`,
+      "step",
+      [tree.steps.length],
+      ["step"],
+      shared("step", () => int64Chunk(tree.steps)),
+      "<i8",
+    ),
     ...coordinate(
       `${p}/valid_time`,
       "valid_time",
       shapeTS,
       ["time", "step", ...levelDim],
-      int64Chunk(perStep((s) => time + s * 3600)),
+      shared(`valid_time ${repeat}`, () => int64Chunk(perStep((s) => time + s * 3600))),
       "<i8",
     ),
     ...coordinate(
@@ -198,7 +245,7 @@ function groupRefs(tree: Tree, group: TreeGroup): Record<string, RefValue> {
       "number",
       shapeTS,
       ["time", "step", ...levelDim],
-      int64Chunk(perStep(() => tree.number)),
+      shared(`number ${repeat}`, () => int64Chunk(perStep(() => tree.number))),
       "<i8",
     ),
     ...coordinate(
