@@ -18,7 +18,9 @@ export function inlineBytes(value: string): Uint8Array {
 
 /** The text an inline value stands for: `base64:` text decoded as UTF-8, any other text itself. */
 export function inlineText(value: string): string {
-  return value.startsWith(BASE64) ? Buffer.from(value.slice(BASE64.length), "base64").toString("utf8") : value;
+  return value.startsWith(BASE64)
+    ? Buffer.from(value.slice(BASE64.length), "base64").toString("utf8")
+    : value;
 }
 
 /** Bytes as an inline `base64:` value, the one lossless text form of binary data. */
