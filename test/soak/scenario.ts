@@ -152,7 +152,7 @@ async function soak(
   judge: (outcome: RunOutcome) => void,
 ): Promise<SoakCounts> {
   const started = Date.now();
-  const plans = planSoak(options.seed, options.runs, options.members.length);
+  const plans = planSoak(options.seed, options.runs, options.members.length, options.parallelism);
   const open = storeOpener(s3.direct, [`s3://${MIRROR_BUCKET}`]);
   const outcomes: RunOutcome[] = [];
   for (const plan of plans) {
