@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 export type Fault =
-  | { status: number; code?: string }
+  | { status: number; code?: string; headers?: Record<string, string> }
   /** Reset the connection before answering. */
   | { reset: true }
   /** Send the headers and half the body, then reset the connection. */
@@ -28,6 +28,8 @@ export interface FaultServer {
     range: string | undefined;
     ifMatch: string | undefined;
     ifNoneMatch: string | undefined;
+    /** The client's `user-agent` (the AWS SDK names itself; gik's direct requests send none). */
+    userAgent: string | undefined;
   }>;
   /** Answer range requests with 200 and the whole object, like a server without range support. */
   ignoreRange: boolean;
@@ -51,12 +53,13 @@ export async function startFaultServer(): Promise<FaultServer> {
       range: req.headers.range,
       ifMatch: req.headers["if-match"],
       ifNoneMatch: req.headers["if-none-match"],
+      userAgent: req.headers["user-agent"],
     });
     const fault = state.faults.shift();
     if (fault === undefined) return serve(req, res, path);
     if ("status" in fault) {
       const body = `<Error><Code>${fault.code ?? fault.status}</Code></Error>`;
-      res.writeHead(fault.status, { "content-type": "application/xml" }).end(body);
+      res.writeHead(fault.status, { "content-type": "application/xml", ...fault.headers }).end(body);
     } else if ("reset" in fault) {
       req.socket.resetAndDestroy();
     } else if ("cut" in fault) {
