@@ -215,14 +215,6 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
         "if-match": opts?.ifMatch,
         "if-none-match": opts?.ifNoneMatch,
       };
-      const command = new PutObjectCommand({
-        Bucket: bucket,
-        Key: objectKey(key),
-        Body: data,
-        ContentType: opts?.contentType,
-        IfMatch: opts?.ifMatch,
-        IfNoneMatch: opts?.ifNoneMatch,
-      });
       try {
         await send(key, "PutObject", opts?.signal, (b) =>
           object(
@@ -230,6 +222,14 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
             { method: "PUT", key: objectKey(key), headers, body: data },
             () => undefined,
             async (c) => {
+              const command = new PutObjectCommand({
+                Bucket: bucket,
+                Key: objectKey(key),
+                Body: data,
+                ContentType: opts?.contentType,
+                IfMatch: opts?.ifMatch,
+                IfNoneMatch: opts?.ifNoneMatch,
+              });
               await c.send(command);
             },
           ),
