@@ -25,10 +25,7 @@ describe("conditional puts: what is sent, and which answers refuse them", () => 
     gcs = gcsStore("gs://bucket/p", { emulatorHost: server.url, projectId: "test" });
   });
   afterAll(() => server.close());
-  beforeEach(() => {
-    server.faults = [];
-    server.requests.length = 0;
-  });
+  beforeEach(() => server.reset());
   const outcome = (store: Store, options?: PutOptions) =>
     store.put("x.json", sequence(10), options).then(
       () => "written",

@@ -33,6 +33,8 @@ export interface FaultServer {
   }>;
   /** Answer range requests with 200 and the whole object, like a server without range support. */
   ignoreRange: boolean;
+  /** Back to serving normally, with no request seen (the objects stay): what each test starts from. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,11 @@ export async function startFaultServer(): Promise<FaultServer> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
+    reset: () => {
+      state.faults = [];
+      state.requests.length = 0;
+      state.ignoreRange = false;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -13,9 +13,7 @@ describe("httpStore against a local HTTP server", () => {
   beforeEach(() => {
     server.objects.clear();
     server.objects.set("/mirror/20250101/00z/a b.index", object);
-    server.faults = [];
-    server.requests.length = 0;
-    server.ignoreRange = false;
+    server.reset();
   });
   const store = () => httpStore(`${server.url}/mirror`);
 

@@ -16,8 +16,7 @@ describe("withRetry over a real HTTP server that misbehaves", () => {
   afterAll(() => server.close());
   beforeEach(() => {
     server.objects.set("/data/step.grib2", object);
-    server.faults = [];
-    server.requests.length = 0;
+    server.reset();
     sleeps = [];
   });
   const store = (options: Partial<RetryOptions> = {}): Store =>

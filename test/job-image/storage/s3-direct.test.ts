@@ -111,10 +111,7 @@ describe("S3 object requests sent direct", () => {
     server.objects.set("/bucket/root/x.bin", sequence(100));
   });
   afterAll(() => server.close());
-  beforeEach(() => {
-    server.faults = [];
-    server.requests.length = 0;
-  });
+  beforeEach(() => server.reset());
 
   it("sends GET, ranged GET, HEAD and conditional PUT without the SDK, with their headers", async () => {
     const s = store();

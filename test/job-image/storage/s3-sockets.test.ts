@@ -23,10 +23,7 @@ describe("S3 requests without SDK abort signals", () => {
     server.objects.set("/bucket/x.bin", sequence(100));
   });
   afterAll(() => server.close());
-  beforeEach(() => {
-    server.faults = [];
-    server.requests.length = 0;
-  });
+  beforeEach(() => server.reset());
 
   it("sends no request once the caller's signal has aborted", async () => {
     const controller = new AbortController();
