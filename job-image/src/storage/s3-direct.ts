@@ -165,6 +165,9 @@ export interface DirectRequest {
   body?: Uint8Array;
 }
 
+/** What signs direct requests: fixed keys, or the SDK's credential chain (which refreshes them). */
+export type DirectCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
 /** Sends object requests to one endpoint, signed when given credentials. */
 export class DirectObjects {
   readonly #endpoint: ObjectEndpoint;
@@ -176,7 +179,7 @@ export class DirectObjects {
     endpoint: ObjectEndpoint,
     handler: NodeHttpHandler,
     region: string,
-    credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined,
+    credentials: DirectCredentials | undefined,
   ) {
     this.#endpoint = endpoint;
     this.#handler = handler;

@@ -53,6 +53,7 @@ import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable } from "./range.js";
 import {
   type DirectAnswer,
+  type DirectCredentials,
   DirectObjects,
   type DirectRequest,
   isRegionRedirect,
@@ -333,10 +334,7 @@ async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Ba
     forcePathStyle,
     env,
   });
-  const backend = (
-    client: S3Client,
-    credentials?: ConstructorParameters<typeof DirectObjects>[3],
-  ): S3Backend => ({
+  const backend = (client: S3Client, credentials?: DirectCredentials): S3Backend => ({
     client,
     direct: at && new DirectObjects(at, handler, region, credentials),
   });
