@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { MirrorManifest } from "../test/helpers/mirror.js";
-import { type Measured, measure } from "./measure-process.js";
+import { type Measured, type MeasureOptions, measure } from "./measure-process.js";
+import { cpuBetween } from "./server-cpu.js";
 import { type BenchServers, s3Env } from "./servers.js";
 import { gribLayout, type MessageLayout, summarizeTraffic, type TrafficSummary } from "./traffic.js";
 
@@ -39,6 +40,11 @@ export function createContext(
 ): BenchContext {
   const { repo, servers, mirror } = options;
   const env = s3Env(servers.s3);
+  const measured = async (command: string, args: string[], opts: MeasureOptions): Promise<Measured> => {
+    const before = servers.cpu();
+    const result = await measure(command, args, opts);
+    return { ...result, servers: cpuBetween(before, servers.cpu()) };
+  };
   const layouts = new Map<string, MessageLayout[]>();
   const layoutOf = (key: string): MessageLayout[] => {
     let layout = layouts.get(key);
@@ -52,17 +58,17 @@ export function createContext(
     ...options,
     steps: mirror.manifest.steps,
     gik: (args, node = []) =>
-      measure(process.execPath, [...node, GIK_MAIN, ...args, "--log-format", "json"], { cwd: repo, env }),
+      measured(process.execPath, [...node, GIK_MAIN, ...args, "--log-format", "json"], { cwd: repo, env }),
     python: async <T>(python: string, script: string, args: string[]) => {
-      const measured = await measure(python, [join(repo, "bench", "peers", script), ...args], {
+      const run = await measured(python, [join(repo, "bench", "peers", script), ...args], {
         cwd: join(repo, "bench", "peers"),
         env: { ...env, PYTHONDONTWRITEBYTECODE: "1" },
       });
-      const line = measured.stdout.trim().split("\n").pop() ?? "";
+      const line = run.stdout.trim().split("\n").pop() ?? "";
       try {
-        return { measured, result: JSON.parse(line) as T };
+        return { measured: run, result: JSON.parse(line) as T };
       } catch {
-        throw new Error(`${script} printed no JSON result:\n${measured.stdout}\n${measured.stderr}`);
+        throw new Error(`${script} printed no JSON result:\n${run.stdout}\n${run.stderr}`);
       }
     },
     traffic: () => summarizeTraffic(servers.counter.take(), layoutOf),

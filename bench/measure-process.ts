@@ -13,6 +13,7 @@
 
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import type { ServerCpu } from "./server-cpu.js";
 
 export interface Measured {
   command: string;
@@ -20,6 +21,8 @@ export interface Measured {
   wallMs: number;
   cpuMs: number;
   peakRssBytes: number;
+  /** The servers' CPU and the machine's over the same time (set by the bench's runners). */
+  servers?: ServerCpu;
   stdout: string;
   stderr: string;
 }
@@ -67,15 +70,14 @@ export function measureAllowingFailure(
   const sample = () => {
     if (child.pid === undefined) return;
     let rss = 0;
-    let ticks = 0;
-    for (const pid of processTree(child.pid)) {
+    const tree = processTree(child.pid);
+    for (const pid of tree) {
       const status = memoryStatus(pid);
       rss += status.rss;
       peak = Math.max(peak, status.hwm);
-      ticks += cpuTicksOf(pid);
     }
     peak = Math.max(peak, rss);
-    cpuTicks = Math.max(cpuTicks, ticks);
+    cpuTicks = Math.max(cpuTicks, sumCpuTicks(tree));
   };
   const timer = setInterval(sample, options.sampleMs ?? 50);
   return new Promise((resolve, reject) => {
@@ -135,7 +137,16 @@ export function parseMemoryStatus(text: string): { rss: number; hwm: number } {
 }
 
 /** Linux counts CPU time in clock ticks of 1/100 s (`getconf CLK_TCK`). */
-const TICK_MS = 10;
+export const TICK_MS = 10;
+
+/** utime + stime of `pid` and its descendants, in clock ticks. */
+export function treeCpuTicks(pid: number): number {
+  return sumCpuTicks(processTree(pid));
+}
+
+function sumCpuTicks(pids: readonly number[]): number {
+  return pids.reduce((ticks, pid) => ticks + cpuTicksOf(pid), 0);
+}
 
 function parentOf(pid: number): number | undefined {
   return statFields(pid)?.[1];

@@ -16,6 +16,7 @@ import { bytes, count, ratio, seconds } from "./format.js";
 import type { Machine } from "./machine.js";
 import type { Measured } from "./measure-process.js";
 import { type ProfileSummary, profileSection } from "./report-profiles.js";
+import { describeServerCpu } from "./server-cpu.js";
 import type { BenchResults, TargetCheck } from "./targets.js";
 import type { TrafficSummary } from "./traffic.js";
 
@@ -101,7 +102,7 @@ export function renderReport(r: BenchReport): string {
     "## Setup",
     "",
     `- Data: \`test/fixtures/make_mirror.py --full-size\`: runs ${r.setup.reference} (reference, for templates) and ${r.setup.target} (target), 00 UTC, 85 steps, 51 members (IFS 50r1 layout: members 1–50 in \`enfo-ef\`, the control in \`oper-fc\`), every field of a real ECMWF index (${r.setup.messagesPerStep} messages per \`enfo-ef\` step file) on the full 0.25° grid, constant values (0 bits per value): every header, offset and length is real, data sections are empty (messages of about 200 bytes instead of 0.1–1 MB). ${bytes(r.setup.mirrorBytes)} loaded.`,
-    `- Served by MinIO behind toxiproxy (${r.setup.latencyMs} ms latency toxic on every response) and a counting proxy that records each request, its \`Range\` and the bytes it returned. gik, kerchunk (s3fs), VirtualiZarr (obstore) and xarray all read through it, so requests and bytes are counted the same way for all. The servers share the machine's cores with the process measured.`,
+    `- Served by MinIO behind toxiproxy (${r.setup.latencyMs} ms latency toxic on every response) and a counting proxy that records each request, its \`Range\` and the bytes it returned. gik, kerchunk (s3fs), VirtualiZarr (obstore) and xarray all read through it, so requests and bytes are counted the same way for all. The servers share the machine's cores with the process measured: each process line gives the CPU time MinIO, toxiproxy and the bench's own process (the counting proxy) used meanwhile, and how busy the machine's cores were.`,
     "- Times are wall times of the whole process (interpreter start included) unless a phase is named; peak memory is the peak resident set of the process tree.",
     "",
     ...templatesSection(r.templates),
@@ -251,7 +252,8 @@ function opens(r: ReadResult): string {
 }
 
 function process_(m: Measured): string {
-  return `${s(m.wallMs)} wall, ${s(m.cpuMs)} CPU, peak ${bytes(m.peakRssBytes)}`;
+  const servers = m.servers ? `; meanwhile ${describeServerCpu(m.servers, m.wallMs)}` : "";
+  return `${s(m.wallMs)} wall, ${s(m.cpuMs)} CPU, peak ${bytes(m.peakRssBytes)}${servers}`;
 }
 
 function traffic(t: TrafficSummary): string {

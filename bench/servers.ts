@@ -18,6 +18,7 @@ import { startMinio } from "../test/infra/minio.js";
 import { openServerSet } from "../test/infra/server-set.js";
 import { addToxic, createProxy, startToxiproxy } from "../test/infra/toxiproxy.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
+import { type ServerCpu, serverCpuReader } from "./server-cpu.js";
 
 export interface BenchServers {
   /** MinIO as the benchmarked clients see it: through toxiproxy and the counting proxy. */
@@ -25,6 +26,8 @@ export interface BenchServers {
   /** MinIO itself. */
   direct: S3Endpoint;
   counter: CountingProxy;
+  /** CPU used so far by MinIO, toxiproxy, the bench's process (the counting proxy) and the machine. */
+  cpu: () => ServerCpu;
   /** Interpreters of the test infrastructure's Python environments. */
   python: { reader: string; peers: string };
   stop(): Promise<void>;
@@ -53,6 +56,7 @@ export async function startBenchServers(
       s3: { ...minio.endpoint, endpoint: url },
       direct: minio.endpoint,
       counter,
+      cpu: serverCpuReader({ minio: minio.server.pid, toxiproxy: toxiproxy.server.pid }),
       python: built.python,
       stop,
     };

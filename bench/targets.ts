@@ -14,6 +14,7 @@ import type { TemplateCacheResult } from "./bench-template-cache.js";
 import type { TemplatesResult } from "./bench-templates.js";
 import { bytes, count, ratio, seconds } from "./format.js";
 import type { Measured } from "./measure-process.js";
+import { summarizeServerCpu } from "./server-cpu.js";
 
 export type TargetName =
   | "templates"
@@ -197,5 +198,6 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
 
 /** `4 min 37 s wall (1 min 44 s CPU)`: the CPU time tells whether a miss is the machine's load. */
 function wallAndCpu(m: Measured): string {
-  return `${seconds(m.wallMs / 1000)} wall (${seconds(m.cpuMs / 1000)} CPU)`;
+  const servers = m.servers ? `; ${summarizeServerCpu(m.servers, m.wallMs)}` : "";
+  return `${seconds(m.wallMs / 1000)} wall (${seconds(m.cpuMs / 1000)} CPU${servers})`;
 }

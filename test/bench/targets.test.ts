@@ -191,6 +191,15 @@ describe("checkTargets", () => {
     expect(met(checkTargets(r)).storeObjects).toBe(false);
   });
 
+  it("gives the servers' CPU and the machine's load beside a time, when the run measured them", () => {
+    const r = results(GOOD);
+    expect(checkTargets(r).find((c) => c.name === "run")?.measured).toBe("15.0 s wall (15.0 s CPU)");
+    r.run.measured.servers = { minioMs: 9000, toxiproxyMs: 3000, benchMs: 2500, machineMs: 27_000, cores: 2 };
+    expect(checkTargets(r).find((c) => c.name === "run")?.measured).toBe(
+      "15.0 s wall (15.0 s CPU; servers 14.5 s CPU, machine 90% busy)",
+    );
+  });
+
   it("reports the memory of the default heap, the bounded one beside it", () => {
     const memory = checkTargets(results(GOOD)).find((c) => c.name === "memory");
     expect(memory?.measured).toBe("400.0 MiB (300.0 MiB under a 256 MiB V8 heap)");
