@@ -100,25 +100,43 @@ export function measureAllowingFailure(
   });
 }
 
-/** `pid` and its descendants, from the parent pids in `/proc/<pid>/stat`. */
+/**
+ * `pid` and its descendants, from the `children` files of their threads in `/proc`: a few files
+ * for the tree, where reading every process's parent took some milliseconds a sample, on the cores
+ * the measured process uses (the kernel needs `CONFIG_PROC_CHILDREN`, as Debian's has).
+ */
 export function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const ppid = parentOf(Number(name));
-    if (ppid === undefined) continue;
-    const list = children.get(ppid) ?? [];
-    list.push(Number(name));
-    children.set(ppid, list);
-  }
   const tree: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
     const p = queue.pop()!;
     tree.push(p);
-    queue.push(...(children.get(p) ?? []));
+    queue.push(...childrenOf(p));
   }
   return tree;
+}
+
+/** The children of every thread of `pid`; none when it is gone. */
+function childrenOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of threads) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
+    } catch (err) {
+      if (pid === process.pid)
+        throw new Error(`cannot read /proc/${pid}/task/${tid}/children`, { cause: err });
+      continue;
+    }
+    for (const child of text.split(" ")) if (child.trim() !== "") children.push(Number(child));
+  }
+  return children;
 }
 
 /** `VmRSS` and `VmHWM` of a process in bytes (0 when it is gone). */
@@ -146,10 +164,6 @@ export function treeCpuTicks(pid: number): number {
 
 function sumCpuTicks(pids: readonly number[]): number {
   return pids.reduce((ticks, pid) => ticks + cpuTicksOf(pid), 0);
-}
-
-function parentOf(pid: number): number | undefined {
-  return statFields(pid)?.[1];
 }
 
 /** utime + stime of a process, in clock ticks (0 when it is gone). */
