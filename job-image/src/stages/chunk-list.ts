@@ -52,22 +52,37 @@ export class ChunkList implements Iterable<ChunkRef> {
   }
 
   push(chunk: ChunkRef): void {
-    if (!Number.isSafeInteger(chunk.offset) || chunk.offset < 0) {
-      throw new RangeError(`chunk offset ${chunk.offset} is not a byte position`);
+    this.#add(chunk.attrs, checkedStep(chunk.step), intern(chunk.uri, this.#files, this.#fileIndex), chunk);
+  }
+
+  /**
+   * Adds the messages of one step file, in their order: the step is checked and the file interned
+   * once for all of them (a whole run adds some 800,000 in groups of about 160).
+   */
+  pushStep(
+    step: number,
+    uri: string,
+    messages: readonly Pick<ChunkRef, "attrs" | "offset" | "length">[],
+  ): void {
+    const checked = checkedStep(step);
+    const file = intern(uri, this.#files, this.#fileIndex);
+    for (const message of messages) this.#add(message.attrs, checked, file, message);
+  }
+
+  #add(attrs: string, step: number, file: number, range: Pick<ChunkRef, "offset" | "length">): void {
+    if (!Number.isSafeInteger(range.offset) || range.offset < 0) {
+      throw new RangeError(`chunk offset ${range.offset} is not a byte position`);
     }
-    if (!Number.isInteger(chunk.length) || chunk.length < 0 || chunk.length >= 2 ** 32) {
-      throw new RangeError(`chunk length ${chunk.length} is not a message length`);
-    }
-    if (!Number.isInteger(chunk.step) || chunk.step < 0 || chunk.step >= 2 ** 32) {
-      throw new RangeError(`chunk step ${chunk.step} is not a step in hours`);
+    if (!Number.isInteger(range.length) || range.length < 0 || range.length >= 2 ** 32) {
+      throw new RangeError(`chunk length ${range.length} is not a message length`);
     }
     if (this.#length === this.#field.length) this.#grow();
     const i = this.#length++;
-    this.#field[i] = intern(chunk.attrs, this.#fields, this.#fieldIndex);
-    this.#step[i] = chunk.step;
-    this.#file[i] = intern(chunk.uri, this.#files, this.#fileIndex);
-    this.#offset[i] = chunk.offset;
-    this.#size[i] = chunk.length;
+    this.#field[i] = intern(attrs, this.#fields, this.#fieldIndex);
+    this.#step[i] = step;
+    this.#file[i] = file;
+    this.#offset[i] = range.offset;
+    this.#size[i] = range.length;
   }
 
   /** The chunk at `i` (0 ≤ i < length). */
@@ -99,6 +114,13 @@ export class ChunkList implements Iterable<ChunkRef> {
     this.#offset = grown(this.#offset, new Float64Array(capacity));
     this.#size = grown(this.#size, new Uint32Array(capacity));
   }
+}
+
+function checkedStep(step: number): number {
+  if (!Number.isInteger(step) || step < 0 || step >= 2 ** 32) {
+    throw new RangeError(`chunk step ${step} is not a step in hours`);
+  }
+  return step;
 }
 
 /** `value`'s position in `table`, a table of distinct strings (appended when new), with `index` its inverse. */

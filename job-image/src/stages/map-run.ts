@@ -98,10 +98,7 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
           else w.drifted ??= drift;
           continue;
         }
-        const uri = index.gribUrl;
-        for (const { attrs, offset, length } of matched) {
-          w.chunks.push({ attrs, step, uri, offset, length });
-        }
+        w.chunks.pushStep(step, index.gribUrl, matched);
       }
     } catch (error) {
       for (const w of active()) w.error = error as GikError;

@@ -46,6 +46,22 @@ describe("a member's chunks held column-wise", () => {
     expect(list.length).toBe(0);
   });
 
+  it("holds a step file's messages added at once as it holds them added one by one", () => {
+    const all = chunks(3000);
+    const list = new ChunkList();
+    for (let i = 0; i < all.length; i += 3) list.pushStep(all[i]!.step, all[i]!.uri, all.slice(i, i + 3));
+    expect([...list]).toEqual(all);
+  });
+
+  it.each([
+    ["a step that is not whole hours", 1.5, {}, /step 1.5/],
+    ["a negative offset", 3, { offset: -1 }, /offset -1/],
+  ])("refuses, for a step file at once, %s", (_what, step, change, message) => {
+    const list = new ChunkList();
+    expect(() => list.pushStep(step, file(3), [{ ...chunks(1)[0]!, ...change }])).toThrow(message);
+    expect(list.length).toBe(0);
+  });
+
   it("refuses an index outside the list", () => {
     expect(() => ChunkList.from(chunks(2)).at(2)).toThrow(RangeError);
   });
