@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
-import { classifyRanges } from "../../../job-image/src/source/check-ranges.js";
+import { checkRanges, classifyRanges } from "../../../job-image/src/source/check-ranges.js";
+import type { StepIndex } from "../../../job-image/src/source/step-files.js";
+import { memoryStore } from "../../../job-image/src/storage/memory.js";
 
 function entry(line: number, offset: number, length: number, number = line): IndexEntry {
   return {
@@ -25,11 +27,19 @@ function entry(line: number, offset: number, length: number, number = line): Ind
 }
 
 describe("classifyRanges", () => {
-  it("finds nothing but the first message to probe when messages tile the file", () => {
+  it("finds nothing to probe but where the first two messages meet when messages tile the file", () => {
     const entries = [entry(2, 100, 50), entry(1, 0, 100), entry(3, 150, 10)];
-    const { faults, suspects } = classifyRanges(entries, 160, "g.grib2", "g.index");
+    const { faults, suspects, junction } = classifyRanges(entries, 160, "g.grib2", "g.index");
     expect(faults).toEqual([]);
-    expect(suspects.map((e) => e.line)).toEqual([1]);
+    expect(suspects).toEqual([]);
+    expect(junction?.map((e) => e.line)).toEqual([1, 2]);
+  });
+
+  it("probes the first message at both ends when it is alone, or when it or the second is a suspect", () => {
+    const alone = classifyRanges([entry(1, 0, 160)], 160, "g", "i");
+    expect([alone.suspects.map((e) => e.line), alone.junction]).toEqual([[1], undefined]);
+    const later = classifyRanges([entry(1, 0, 100), entry(2, 100, 40), entry(3, 150, 10)], 160, "g", "i");
+    expect([later.suspects.map((e) => e.line).sort(), later.junction]).toEqual([[1, 2, 3], undefined]);
   });
 
   it("faults an entry past the end of the file, naming index line and member", () => {
@@ -63,5 +73,56 @@ describe("classifyRanges", () => {
   it("suspects a last message that stops short of the end of the file", () => {
     const { suspects } = classifyRanges([entry(1, 0, 100), entry(2, 100, 50)], 160, "g", "i");
     expect(suspects.map((e) => e.line).sort()).toEqual([1, 2]);
+  });
+});
+
+describe("checkRanges", () => {
+  /** Three messages of 100, 50 and 10 bytes, each `GRIB` … `7777`, the index's step file. */
+  async function stepFile(edit: (bytes: Uint8Array) => void = () => {}) {
+    const bytes = new Uint8Array(160);
+    for (const [offset, length] of [
+      [0, 100],
+      [100, 50],
+      [150, 10],
+    ] as const) {
+      bytes.set(new TextEncoder().encode("GRIB"), offset);
+      bytes.set(new TextEncoder().encode("7777"), offset + length - 4);
+    }
+    edit(bytes);
+    const source = memoryStore();
+    await source.put("s.grib2", bytes);
+    const reads: string[] = [];
+    const getRange = source.getRange.bind(source);
+    source.getRange = (key, range, options) => {
+      reads.push(JSON.stringify(range));
+      return getRange(key, range, options);
+    };
+    const entries = [entry(1, 0, 100), entry(2, 100, 50), entry(3, 150, 10)];
+    const step = {
+      gribKey: "s.grib2",
+      gribUrl: source.url("s.grib2"),
+      gribSize: 160,
+      index: { key: "s.index", size: 1 },
+      entries,
+      spans: entries,
+    } as unknown as StepIndex;
+    return { source, step, reads };
+  }
+
+  it("reads the eight bytes where the first two messages meet, and nothing else, when they tile the file", async () => {
+    const { source, step, reads } = await stepFile();
+    expect(await checkRanges(source, step)).toEqual([]);
+    expect(reads).toEqual([JSON.stringify({ offset: 96, length: 8 })]);
+  });
+
+  it.each([
+    ["the first message's end", 96, 1, /:1 \(2t:sfc:, member 1\) does not end with 7777/],
+    ["the second message's start", 100, 2, /:2 \(2t:sfc:, member 2\) does not start with GRIB/],
+  ])("faults the member whose range is off at %s", async (_what, at, member, message) => {
+    const { source, step } = await stepFile((b) => b.set([0, 0, 0, 0], at));
+    const faults = await checkRanges(source, step);
+    expect(faults.map((f) => [f.entry.number, f.error.message])).toEqual([
+      [member, expect.stringMatching(message)],
+    ]);
   });
 });
