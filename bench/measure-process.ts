@@ -12,7 +12,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { ServerCpu } from "./server-cpu.js";
 
 export interface Measured {
@@ -100,12 +100,18 @@ export function measureAllowingFailure(
   });
 }
 
+/** Whether the threads' `children` files exist: without them every tree would read as its root alone. */
+const CHILDREN_FILES = existsSync(`/proc/self/task/${process.pid}/children`);
+
 /**
  * `pid` and its descendants, from the `children` files of their threads in `/proc`: a few files
  * for the tree, where reading every process's parent took some milliseconds a sample, on the cores
  * the measured process uses (the kernel needs `CONFIG_PROC_CHILDREN`, as Debian's has).
  */
 export function processTree(pid: number): number[] {
+  if (!CHILDREN_FILES) {
+    throw new Error("/proc/<pid>/task/<tid>/children is missing: the kernel lacks CONFIG_PROC_CHILDREN");
+  }
   const tree: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
@@ -129,9 +135,8 @@ function childrenOf(pid: number): number[] {
     let text: string;
     try {
       text = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
-    } catch (err) {
-      if (pid === process.pid)
-        throw new Error(`cannot read /proc/${pid}/task/${tid}/children`, { cause: err });
+    } catch {
+      // The thread ended between the listing and the read.
       continue;
     }
     for (const child of text.split(" ")) if (child.trim() !== "") children.push(Number(child));
