@@ -257,37 +257,36 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Watches run `RUN` of `ns` until it ends, doing each fault of `plan` once its point is reached;
  * `random` picks the pods. Returns the ended run and what was done.
+ *
+ * The operator's and MinIO's outages go on beside the watch, not in it: a run of 12 members takes
+ * about 20 s, and a watch that paused for an outage's seconds found every member pod of its plan
+ * ended when it looked again, so the kill planned at the same point never happened. The run is
+ * returned only once its outages are over, so that its checks read a MinIO that is up.
  */
 async function unleash(e2e: E2e, s3: FaultyS3, ns: string, plan: RunPlan, random: () => number) {
   const { controlUrl, podLogs } = e2e.infra.kube.podRunner;
   const pendingKills = [...plan.podKills];
   const killedIndexes = new Set<number>();
+  const outages: Promise<void>[] = [];
+  const outageFailures: unknown[] = [];
+  const outage = (restart: () => Promise<void>) => {
+    outages.push(restart().catch((error: unknown) => void outageFailures.push(error)));
+  };
   let operatorRestarted = false;
   let minioRestarted = false;
   let commitKilled = false;
   const deadline = Date.now() + RUN_TIMEOUT_MS;
   for (;;) {
+    if (outageFailures.length > 0) throw outageFailures[0];
     const run = await e2e.run(ns, RUN).catch(() => undefined);
     if (run && ended(run)) {
+      await Promise.all(outages);
+      if (outageFailures.length > 0) throw outageFailures[0];
       return { run, podsKilled: killedIndexes.size, commitKilled, operatorRestarted, minioRestarted };
     }
     if (Date.now() > deadline) throw new Error(`${ns}/${RUN} did not end in ${RUN_TIMEOUT_MS / 1000} s`);
     const done = (await e2e.jobs(ns)).find((j) => j.metadata?.name === RUN_JOB)?.status?.succeeded ?? 0;
 
-    if (plan.operator && !operatorRestarted && done >= plan.operator.at) {
-      const operator = e2e.operator();
-      operator.kill("SIGKILL");
-      await operator.exited;
-      await pause(plan.operator.downMs);
-      await e2e.startOperator();
-      operatorRestarted = true;
-    }
-    if (plan.minio && !minioRestarted && done >= plan.minio.at) {
-      s3.killMinio();
-      await pause(plan.minio.downMs);
-      await s3.restartMinio();
-      minioRestarted = true;
-    }
     const running = (await runningPods(controlUrl))
       .filter((p) => p.startsWith(`${ns}/`))
       .map((p) => p.slice(ns.length + 1));
@@ -301,6 +300,25 @@ async function unleash(e2e: E2e, s3: FaultyS3, ns: string, plan: RunPlan, random
       if (!(await killPodProcess(controlUrl, ns, victim, "SIGKILL"))) break;
       killedIndexes.add(memberIndex(victim)!);
       pendingKills.shift();
+    }
+    const { operator: operatorPlan, minio: minioPlan } = plan;
+    if (operatorPlan && !operatorRestarted && done >= operatorPlan.at) {
+      operatorRestarted = true;
+      outage(async () => {
+        const operator = e2e.operator();
+        operator.kill("SIGKILL");
+        await operator.exited;
+        await pause(operatorPlan.downMs);
+        await e2e.startOperator();
+      });
+    }
+    if (minioPlan && !minioRestarted && done >= minioPlan.at) {
+      minioRestarted = true;
+      outage(async () => {
+        s3.killMinio();
+        await pause(minioPlan.downMs);
+        await s3.restartMinio();
+      });
     }
     if (plan.killCommit && !commitKilled) {
       const commit = running.find((pod) => pod.startsWith(`${COMMIT_JOB}-`));

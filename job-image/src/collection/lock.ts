@@ -2,13 +2,17 @@
  * One appender at a time: a lock object beside a collection's metadata, taken with a create-only
  * write (`ifNoneMatch: "*"`: S3's `If-None-Match`, GCS's generation 0, a create-only file locally).
  * A holder that died leaves a lock that expires: the next appender takes it over with a write
- * conditional on the version it read (`ifMatch`), so of two that try, one wins.
+ * conditional on the version it read (`ifMatch`), so of two that try, one wins. A holder at work
+ * keeps its lock alive, rewriting it with a later expiry every third of its lifetime, so the
+ * lifetime can be short: the time a killed holder costs the next one, not the longest append.
  *
  * Notes:
  * - The lock serialises the appenders' writes to the shared files (the time coordinates); the
  *   commit itself (`.zmetadata`) is conditional on the version read as well, so a holder whose lock
  *   expired under it cannot overwrite a newer commit.
  * - Waiting uses gik's backoff, with the delay injectable for tests.
+ * - A renewal that fails is not retried: the lock may then expire under its holder and be taken
+ *   over, which the conditional commit makes safe.
  *
  * @module
  */
@@ -21,7 +25,7 @@ export const LOCK_KEY = ".gik-append-lock";
 export interface LockOptions {
   /** Who holds it (host and process), for the message of those who wait. */
   holder: string;
-  /** How long a lock lasts without its holder releasing it. */
+  /** How long a lock lasts without its holder renewing or releasing it; 0: not renewed either. */
   ttlMs: number;
   /** How long to wait for a held lock before giving up. */
   waitMs: number;
@@ -67,11 +71,35 @@ export async function withLock<T>(store: Store, options: LockOptions, work: () =
       backoffDelay(attempt, { initialMs: 100, maxMs: 2000, random: options.random ?? Math.random }),
     );
   }
+  const alive = keepAlive(store, options.holder, options.ttlMs / 3, body);
   try {
     return await work();
   } finally {
+    await alive.stop();
     await release(store, options.holder);
   }
+}
+
+/** Renews the lock every `everyMs` while it is still `holder`'s, until `stop` (which waits for a renewal under way). */
+function keepAlive(store: Store, holder: string, everyMs: number, body: () => Uint8Array) {
+  if (!(everyMs > 0)) return { stop: async () => {} };
+  let renewal = Promise.resolve();
+  const renew = async () => {
+    const held = await store.getVersioned(LOCK_KEY);
+    if (held && parseLock(held.bytes)?.holder === holder)
+      await store.put(LOCK_KEY, body(), { ifMatch: held.version, contentType: "application/json" });
+  };
+  const timer = setInterval(() => {
+    renewal = renewal.then(renew).catch(() => {});
+  }, everyMs);
+  // A lock must not keep a process alive whose work is over.
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await renewal;
+    },
+  };
 }
 
 /** Removes the lock if it is still ours (a lock taken over after expiry is the new holder's). */

@@ -38,7 +38,7 @@ export function collectionTarget(store: Store, options: CollectionTargetOptions)
   const url = store.url("");
   const lock: LockOptions = {
     holder: `${hostname()}:${process.pid}`,
-    ttlMs: 120_000,
+    ttlMs: 30_000,
     waitMs: 600_000,
     ...options.lock,
   };

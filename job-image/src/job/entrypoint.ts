@@ -113,6 +113,11 @@ async function commit(spec: CommitJobSpec, ctx: JobContext): Promise<number> {
   const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ run: runLabel(spec.run), commit: true });
   const startTime = now().toISOString();
+  // A commit's only other line comes when it ends; this one says in the cluster's logs that it began.
+  log.info(
+    { members: spec.members.length, layout: spec.layout, collection: spec.collection?.url },
+    "commit started",
+  );
   let outcome: CommitOutcome | Error;
   try {
     const out = openStore(spec.output);
