@@ -50,32 +50,28 @@ export const freshSeed = () => Math.floor(Math.random() * 2 ** 31);
  * The plan of `runs` runs (at least 2, for the operator's two kills in two runs) of `members`
  * members each from `seed`, `parallelism` member pods at once (0: not bounded by it).
  *
- * A member pod is killed only while one runs: its point is therefore no later than
- * `members − parallelism` done, when a whole wave of pods is still at work. Later, the last pods
- * can all end between two looks of the watcher, and the kill would not happen at all.
+ * Every fault's point is no later than `members − parallelism` done, when a whole wave of pods is
+ * still at work. Later, the last pods (the retries of the killed ones among them) can all end
+ * between two looks of the watcher: a member pod to kill would be gone, and the run could end
+ * before the watcher saw the point of an outage (the run's status can come before the Job's count).
  */
 export function planSoak(seed: number, runs: number, members = 51, parallelism = 0): RunPlan[] {
   if (runs < OPERATOR_KILLS)
     throw new RangeError(`a soak needs at least ${OPERATOR_KILLS} runs, got ${runs}`);
   const random = seededRandom(seed);
+  const low = Math.max(1, Math.round(WINDOW_SHARE[0] * members));
   const WINDOW: [number, number] = [
-    Math.max(1, Math.round(WINDOW_SHARE[0] * members)),
-    Math.round(WINDOW_SHARE[1] * members),
+    low,
+    Math.max(low, Math.min(Math.round(WINDOW_SHARE[1] * members), members - parallelism)),
   ];
   const between = ([low, high]: [number, number]) => low + Math.floor(random() * (high - low + 1));
   const outage = (): Outage => ({ at: between(WINDOW), downMs: between(DOWN_MS) });
-  const podWindow: [number, number] = [
-    WINDOW[0],
-    Math.max(WINDOW[0], Math.min(WINDOW[1], members - parallelism)),
-  ];
   const operatorRuns = new Set<number>();
   while (operatorRuns.size < OPERATOR_KILLS) operatorRuns.add(between([0, runs - 1]));
   const minioRun = between([0, runs - 1]);
   return Array.from({ length: runs }, (_, index) => {
     const layout: Layout = index % 3 === 2 ? "both" : "members";
-    const podKills = Array.from({ length: between(POD_KILLS) }, () => between(podWindow)).sort(
-      (a, b) => a - b,
-    );
+    const podKills = Array.from({ length: between(POD_KILLS) }, () => between(WINDOW)).sort((a, b) => a - b);
     return {
       index,
       layout,
