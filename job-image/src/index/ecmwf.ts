@@ -73,25 +73,27 @@ export function parseEcmwfIndex(text: string, path: string): IndexEntry[] {
  * const { entries, spans } = parseEcmwfIndexFor(text, url, new Set([1]));
  */
 export function parseEcmwfIndexFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
-  const lines = text.split("\n");
-  let end = lines.length;
-  while (end > 0 && lines[end - 1]!.trim() === "") end--;
-
+  const end = contentEnd(text);
   const entries: IndexEntry[] = [];
-  const spans: IndexSpan[] = new Array(end);
+  const spans: IndexSpan[] = [];
   const identities = new Identities();
-  for (let i = 0; i < end; i++) {
-    const raw = lines[i]!;
-    if (members) {
-      const number = scanNumber(raw);
-      const span = number >= 0 && !members.has(number) ? scanSpan(raw, number, i + 1) : undefined;
+  const scan = members && new SpanScan(text);
+  // Lines are found in the text in place: a pod reads 85 indexes of ~9,000 lines, and a string per
+  // line cost as much as the scan itself.
+  for (let start = 0, line = 1; start < end; line++) {
+    const found = text.indexOf("\n", start);
+    const stop = found === -1 || found > end ? end : found;
+    const lineStart = start;
+    start = stop + 1;
+    if (scan) {
+      const span = scan.span(lineStart, stop, line, members!);
       if (span) {
-        spans[i] = span;
+        spans.push(span);
         continue;
       }
     }
-    const entry = parseEcmwfIndexLine(raw, path, i + 1);
-    spans[i] = entry;
+    const entry = parseEcmwfIndexLine(text.slice(lineStart, stop), path, line);
+    spans.push(entry);
     // Read in full because the scan could not read it plainly, a line may be another member's.
     if (members && !members.has(entry.number)) continue;
     // The first line of a repeat is looked up again only to name it.
@@ -113,6 +115,14 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
     entries.push(entry);
   }
   return { entries, spans };
+}
+
+/** Where the last line that is not blank ends: blank lines at the end are no entries. */
+function contentEnd(text: string): number {
+  const last = text.trimEnd().length - 1;
+  if (last < 0) return 0;
+  const newline = text.indexOf("\n", last);
+  return newline === -1 ? text.length : newline;
 }
 
 /**
@@ -147,34 +157,78 @@ class Identities {
 
 // Numbers with or without quotes: a MARS index's `"number": 1` must reach the full parse, which names it.
 // No digits (`"number": "x"`, `null`) captures "", which is no member: the line is parsed in full.
-const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/;
-const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/;
-const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/;
+const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/g;
+const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/g;
+const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/g;
 
 /**
- * The member of a line without parsing it: 0 without `number`, as {@link parseEcmwfIndexLine}
- * decides; -1 (parse the line in full) when `number` is not followed by at most 15 digits: such a
- * line may be any member's, the one at work included.
+ * The first match of a global regular expression at or after a position of one text, for
+ * positions that only grow. The last match is kept: a key that some lines lack (`number` in a
+ * control's file) is then looked for once, not from every line to the end of the text.
  */
-function scanNumber(raw: string): number {
-  const found = NUMBER_VALUE.exec(raw);
-  return found ? (parseDigits(found[1]!) ?? -1) : 0;
+class NextMatch {
+  readonly #pattern: RegExp;
+  readonly #text: string;
+  #from = Number.POSITIVE_INFINITY;
+  #match: RegExpExecArray | null = null;
+
+  constructor(pattern: RegExp, text: string) {
+    this.#pattern = new RegExp(pattern.source, "g");
+    this.#text = text;
+  }
+
+  /** The match that begins in the line `[start, stop)`, if any. */
+  in(start: number, stop: number): RegExpExecArray | undefined {
+    if (!(this.#from <= start && (this.#match === null || this.#match.index >= start))) {
+      this.#pattern.lastIndex = start;
+      this.#match = this.#pattern.exec(this.#text);
+      this.#from = start;
+    }
+    const m = this.#match;
+    return m && m.index < stop ? m : undefined;
+  }
 }
 
 /**
- * The span of a line of a member not read; `undefined` (parse the line in full) when it is not
- * plain: no span, or more than one object on the line, as when a lost newline runs two lines
- * together (the scan would find the first object's span and its member, and lose the second line).
+ * The member and span of lines without parsing them, on the text in place.
+ *
+ * A line's member is 0 without `number`, as {@link parseEcmwfIndexLine} decides, and the line is
+ * parsed in full when `number` is not followed by at most 15 digits: such a line may be any
+ * member's, the one at work included. Its span is found only when plain: an offset and a length,
+ * and one object on the line, as it is not when a lost newline runs two lines together (the scan
+ * would find the first object's span and its member, and lose the second line). A key that begins
+ * on the line and whose value the pattern reads on into the next line leaves the line without a
+ * closing brace of its own (or with text after it), so that line, too, is parsed in full.
  */
-function scanSpan(raw: string, number: number, line: number): IndexSpan | undefined {
-  const offset = OFFSET_VALUE.exec(raw);
-  const length = LENGTH_VALUE.exec(raw);
-  const o = offset && parseDigits(offset[1]!);
-  const l = length && parseDigits(length[1]!);
-  if (typeof o !== "number" || typeof l !== "number") return undefined;
-  const close = raw.indexOf("}");
-  if (close === -1 || raw.slice(close + 1).trim() !== "") return undefined;
-  return { offset: o, length: l, number, line };
+class SpanScan {
+  readonly #text: string;
+  readonly #number: NextMatch;
+  readonly #offset: NextMatch;
+  readonly #length: NextMatch;
+
+  constructor(text: string) {
+    this.#text = text;
+    this.#number = new NextMatch(NUMBER_VALUE, text);
+    this.#offset = new NextMatch(OFFSET_VALUE, text);
+    this.#length = new NextMatch(LENGTH_VALUE, text);
+  }
+
+  /** The span of line `[start, stop)` when it is plainly a member's not in `members`; else undefined (parse it in full). */
+  span(start: number, stop: number, line: number, members: ReadonlySet<number>): IndexSpan | undefined {
+    const found = this.#number.in(start, stop);
+    const number = found ? parseDigits(found[1]!) : 0;
+    if (number === undefined || members.has(number)) return undefined;
+    const offset = this.#offset.in(start, stop);
+    const length = this.#length.in(start, stop);
+    const o = offset && parseDigits(offset[1]!);
+    const l = length && parseDigits(length[1]!);
+    if (typeof o !== "number" || typeof l !== "number") return undefined;
+    const close = this.#text.indexOf("}", start);
+    if (close === -1 || close >= stop) return undefined;
+    // Mostly nothing or a carriage return follows; anything else is looked at as `trim()` sees it.
+    if (close + 1 < stop && this.#text.slice(close + 1, stop).trim() !== "") return undefined;
+    return { offset: o, length: l, number, line };
+  }
 }
 
 /**

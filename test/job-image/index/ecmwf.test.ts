@@ -173,6 +173,35 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
     expect(err.message).toMatch(/enfo\.index:2: /);
   });
 
+  it("reads a file without a `number` on any line (the control's) for another member, every line a span", () => {
+    // The scan keeps where it last found a key. Looking for `number` again from each of 40,000
+    // lines to the end of the file takes 50 times as long (13.7 s against 0.26 s): a complexity
+    // guard, not a speed target.
+    const control = Array.from({ length: 40_000 }, (_, i) =>
+      ensLine({ levtype: "sfc", step: "0", param: `p${i}`, type: "fc" }, i * 700, 700),
+    ).join("\n");
+    const { entries, spans } = parseEcmwfIndexFor(control, "oper.index", new Set([1]));
+    expect(entries).toEqual([]);
+    expect(spans).toHaveLength(40_000);
+    expect(spans[39_999]).toEqual({ offset: 39_999 * 700, length: 700, number: 0, line: 40_000 });
+  }, 5_000);
+
+  it("parses in full a line whose key runs into the next line, and names it", () => {
+    const lines = step.split("\n");
+    // Member 1's line ends inside its offset's value; the scan on the whole text must not read on
+    // into line 3 for the rest of it.
+    lines[1] = lines[1]!.replace(/"_offset":\d+,"_length":\d+\}$/, '"_length":700,"_offset":');
+    lines[2] = `700}${lines[2]!}`;
+    const err = thrown(() => parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])));
+    expect(err.message).toMatch(/enfo\.index:2: /);
+  });
+
+  it("gives no entry for blank lines at the end, with or without carriage returns", () => {
+    const text = `${step}\r\n\r\n  \n\t\n`;
+    expect(parseEcmwfIndexFor(text, "enfo.index", new Set([5])).spans).toHaveLength(51 * 160);
+    expect(parseEcmwfIndexFor("\n \n", "enfo.index", new Set([5]))).toEqual({ entries: [], spans: [] });
+  });
+
   it("still refuses a MARS index by name when reading one member", () => {
     const mars = JSON.stringify({
       param: "t",
