@@ -21,8 +21,9 @@
  *
  * @module
  */
-import { DataType, makeVector, Table, type Vector } from "apache-arrow";
+
 import { RefsError } from "../api/errors.js";
+import { DataType, makeVector, Table, type Vector } from "../tables/arrow.js";
 import { decodeParquet, encodeParquet } from "../tables/parquet.js";
 import { binaryVector, utf8Vector } from "../tables/vectors.js";
 import { type ChunkGrid, chunkGrid, chunkName, chunkNumber } from "./chunk-grid.js";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { makeVector, Table, type Vector } from "apache-arrow";
+import { makeVector, Table, type Vector } from "./arrow.js";
 import { utf8Vector } from "./vectors.js";
 
 /** Column kinds: UTF-8 text (`?` = nullable), float64, int64, int32. */

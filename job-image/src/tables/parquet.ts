@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
+
 import * as parquet from "parquet-wasm";
+import { type Table, tableFromIPC, tableToIPC } from "./arrow.js";
 
 /**
  * Encodes an Arrow table as one Parquet file (Snappy, dictionary encoding on). Snappy, not zstd:

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Binary, makeData, makeVector, Utf8, type Vector } from "apache-arrow";
+import { Binary, makeData, makeVector, Utf8, type Vector } from "./arrow.js";
 
 const encoder = new TextEncoder();
 

@@ -1,5 +1,5 @@
-import { Binary, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, it } from "vitest";
+import { Binary, Table, Utf8, vectorFromArray } from "../../../job-image/src/tables/arrow.js";
 import { decodeParquet, encodeParquet } from "../../../job-image/src/tables/parquet.js";
 import { binaryVector, utf8Vector } from "../../../job-image/src/tables/vectors.js";
 
