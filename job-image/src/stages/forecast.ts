@@ -33,7 +33,7 @@ import { awaitResolution, awaitStepFile, publicationProgress, type Waiting } fro
 import { type StepFile, type StepFiles, statStep } from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
 import type { ReadableStore, Store } from "../storage/types.js";
-import { type FieldDescriptor, memberFields } from "../templates/manifest.js";
+import { type FieldDescriptor, type Manifest, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
 import type { ChunkList } from "./chunk-list.js";
@@ -61,6 +61,8 @@ export interface RunInput {
   run: RunId;
   members: readonly string[];
   referenceRun: RunId;
+  /** The manifest of the reference run's templates (`ensureTemplates`). */
+  manifest: Manifest;
   format: StoreFormat;
   layout: Layout;
   onDrift: OnDrift;
@@ -145,7 +147,7 @@ export async function runRequest(
   deps: RunDeps,
   options: { buildIfMissing: boolean; parts?: RunInput["parts"] },
 ): Promise<ForecastResult> {
-  const referenceRun = await ensureTemplates(
+  const { referenceRun, manifest } = await ensureTemplates(
     {
       run: request.run,
       referenceDate: request.templates.referenceDate,
@@ -163,6 +165,7 @@ export async function runRequest(
       run: request.run,
       members: request.members,
       referenceRun,
+      manifest,
       format: request.format,
       layout: request.layout,
       onDrift: request.onDrift,
@@ -414,14 +417,13 @@ interface RunPlan {
   complete: boolean;
   locate: (step: number) => Promise<StepFiles>;
   locateOper?: (step: number) => Promise<StepFile>;
-  manifest: Awaited<ReturnType<typeof loadManifest>>;
+  manifest: Manifest;
   /** What made a member's references: complete once every step is located. */
   inputsOf: (member: string) => MemberInputs;
 }
 
 async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
-  const { run } = input;
-  const manifest = await loadManifest(deps.templates, input.referenceRun);
+  const { run, manifest } = input;
   const steps = stepsOf(run.cycle);
   if (JSON.stringify(manifest.steps) !== JSON.stringify(steps)) {
     throw new TemplateError(
@@ -545,7 +547,13 @@ async function rebuildDrifted(
   }));
   const rebuilt = members.filter((m) => !failures.has(m));
   if (rebuilt.length > 0) {
-    const again = { ...input, members: rebuilt, referenceRun: input.run, onDrift: "fail" as const };
+    const again = {
+      ...input,
+      members: rebuilt,
+      referenceRun: input.run,
+      manifest: await loadManifest(templates, input.run),
+      onDrift: "fail" as const,
+    };
     const rebuiltDeps = { ...deps, templates };
     out.push(...(await mapMembers(again, await planRun(again, rebuiltDeps), rebuiltDeps)));
   }

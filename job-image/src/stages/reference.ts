@@ -11,7 +11,8 @@
 import { TemplateError } from "../api/errors.js";
 import { type RunId, runLabel } from "../api/run-id.js";
 import { resolutionOf } from "../source/layout.js";
-import { findManifest, listReferenceRuns } from "../templates/read.js";
+import type { Manifest } from "../templates/manifest.js";
+import { findManifest, listReferenceRuns, loadManifest } from "../templates/read.js";
 import { buildTemplates, type TemplatesDeps } from "./templates.js";
 
 export interface ReferenceInput {
@@ -22,14 +23,20 @@ export interface ReferenceInput {
   buildIfMissing: boolean;
 }
 
-/** The reference run to use for `input.run`, with its templates present for every wanted member. */
-export async function ensureTemplates(input: ReferenceInput, deps: TemplatesDeps): Promise<RunId> {
+/**
+ * The reference run to use for `input.run`, with its templates present for every wanted member,
+ * and their manifest (read once here: it is a run's only read of its templates, and ~1 MB).
+ */
+export async function ensureTemplates(
+  input: ReferenceInput,
+  deps: TemplatesDeps,
+): Promise<{ referenceRun: RunId; manifest: Manifest }> {
   const referenceRun = input.referenceDate
     ? { date: input.referenceDate, cycle: input.run.cycle }
     : ((await newestUsable(deps, input.run)) ?? input.run);
   const manifest = await findManifest(deps.templates, referenceRun);
   const lacking = input.members.filter((m) => !manifest?.members.includes(m));
-  if (lacking.length === 0) return referenceRun;
+  if (manifest && lacking.length === 0) return { referenceRun, manifest };
   if (!input.buildIfMissing) {
     throw new TemplateError(
       deps.templates.url(""),
@@ -47,7 +54,7 @@ export async function ensureTemplates(input: ReferenceInput, deps: TemplatesDeps
   const failed = input.members.filter((m) => failures.has(m));
   for (const m of failed)
     deps.log.warn({ member: m, err: failures.get(m)?.message }, "no templates for member");
-  return referenceRun;
+  return { referenceRun, manifest: await loadManifest(deps.templates, referenceRun) };
 }
 
 async function newestUsable(deps: TemplatesDeps, run: RunId): Promise<RunId | undefined> {

@@ -13,12 +13,17 @@ import { type Manifest, type ManifestPart, mergeManifestParts, parseManifestPart
 /** The merged manifest of `run`'s templates, or undefined when no part of it exists. */
 export async function findManifest(store: Store, run: RunId): Promise<Manifest | undefined> {
   const prefix = manifestPrefix(run);
-  const parts: ManifestPart[] = [];
-  for await (const key of store.list(prefix)) {
-    if (!key.endsWith(".json")) continue;
-    const bytes = await store.get(key);
-    if (bytes) parts.push(parseManifestPart(bytes, store.url(key)));
-  }
+  const keys: string[] = [];
+  for await (const key of store.list(prefix)) if (key.endsWith(".json")) keys.push(key);
+  // The parts of a sharded build (one per shard) are read at once, not one after another.
+  const parts = (
+    await Promise.all(
+      keys.map(async (key) => {
+        const bytes = await store.get(key);
+        return bytes && parseManifestPart(bytes, store.url(key));
+      }),
+    )
+  ).filter((part): part is ManifestPart => part !== undefined);
   if (parts.length === 0) return undefined;
   const manifest = mergeManifestParts(parts, store.url(prefix), stepsOf(run.cycle));
   if (manifest.referenceRun.date !== run.date || manifest.referenceRun.cycle !== run.cycle) {

@@ -2,7 +2,8 @@
  * The local template cache against real S3 (MinIO): templates built into a bucket, then `gik run`
  * three times with `--cache DIR`, every request to MinIO counted by the bench's counting proxy.
  * The second run reads no object of the templates; a cache file cut short is warned about, read
- * again from the bucket and rewritten whole, and the run succeeds.
+ * again from the bucket and rewritten whole, and the run succeeds. Without a cache, a run reads the
+ * manifest once.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, truncate } from "node:fs/promises";
@@ -47,7 +48,10 @@ afterAll(async () => {
 });
 
 /** One `gik run` of the target run with the templates in the bucket; the requests it sent MinIO. */
-async function run(n: number): Promise<{ result: GikResult; requests: RequestRecord[] }> {
+async function run(
+  n: number,
+  cache = join(work, "cache"),
+): Promise<{ result: GikResult; requests: RequestRecord[] }> {
   proxy.take();
   const result = await runGik(
     ["run", "--date", "20250101", "--reference-date", "20240529", "--members", "control,ens01,ens02"].concat([
@@ -58,7 +62,7 @@ async function run(n: number): Promise<{ result: GikResult; requests: RequestRec
       "--out",
       join(work, `stores-${n}`),
       "--cache",
-      join(work, "cache"),
+      cache,
     ]),
     env(),
   );
@@ -81,6 +85,7 @@ describe("gik run with the template cache", () => {
     expect(first.result.code, first.result.stderr).toBe(0);
     expect(first.result.stdout.match(/ written /g)).toHaveLength(3);
     expect(gets(first.requests)).toEqual([MANIFEST]);
+    expect(summary(first.requests)).toMatch(/^LIST 1, /);
 
     const second = await run(2);
     expect(second.result.code, second.result.stderr).toBe(0);
@@ -109,5 +114,12 @@ describe("gik run with the template cache", () => {
     expect((await stat(file)).size).toBe(whole.length);
     expect(await readFile(file)).toEqual(whole);
     console.log(`template cache: truncated entry, third run ${summary(third.requests)}`);
+  });
+
+  it("without a cache (as in a pod), reads the manifest once: one LIST, one GET", async () => {
+    const uncached = await run(4, "none");
+    expect(uncached.result.code, uncached.result.stderr).toBe(0);
+    expect(gets(uncached.requests)).toEqual([MANIFEST]);
+    expect(summary(uncached.requests)).toBe("LIST 1, HEAD 0, GET 1");
   });
 });
