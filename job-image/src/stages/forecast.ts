@@ -435,7 +435,9 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
   const resolution = await awaitResolution(deps.source, run, waiting);
   const wantControl = input.members.includes("control");
   // A first look at every step; with waiting, the steps not there yet are located as they appear.
-  const files: Array<StepFiles | undefined> = await mapPool(steps, deps.stepConcurrency ?? 16, (step) =>
+  // A look is two HEADs and holds no memory: all steps at once, as many in flight as the source
+  // store allows, where `stepConcurrency` (16) took six waves of round trips for 85 steps.
+  const files: Array<StepFiles | undefined> = await mapPool(steps, steps.length, (step) =>
     statStep(deps.source, run, step, resolution, wantControl).catch((err: unknown) => {
       if (waiting && err instanceof NotFoundError) return undefined;
       throw err;

@@ -133,11 +133,14 @@ export async function publishParquetStore(
   const marker = files.get(ZMETADATA);
   if (!marker) throw new RefsError(`${key}/${ZMETADATA}`, "a reference-parquet store needs its .zmetadata");
   const prefix = `${key}/`;
-  await out.delete(prefix + ZMETADATA);
+  // The listing goes beside the unpublishing: nothing is deleted or written before both are done.
   const stale: string[] = [];
-  for await (const existing of out.list(prefix)) {
-    if (!files.has(existing.slice(prefix.length))) stale.push(existing);
-  }
+  const listed = (async () => {
+    for await (const existing of out.list(prefix)) {
+      if (!files.has(existing.slice(prefix.length))) stale.push(existing);
+    }
+  })();
+  await Promise.all([out.delete(prefix + ZMETADATA), listed]);
   await Promise.all(stale.map((k) => out.delete(k)));
   await Promise.all(
     [...files].filter(([name]) => name !== ZMETADATA).map(([name, bytes]) => out.put(prefix + name, bytes)),
