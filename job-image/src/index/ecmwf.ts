@@ -157,9 +157,9 @@ class Identities {
 
 // Numbers with or without quotes: a MARS index's `"number": 1` must reach the full parse, which names it.
 // No digits (`"number": "x"`, `null`) captures "", which is no member: the line is parsed in full.
-const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/g;
-const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/g;
-const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/g;
+const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/;
+const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/;
+const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/;
 
 /**
  * The first match of a global regular expression at or after a position of one text, for
@@ -173,6 +173,7 @@ class NextMatch {
   #match: RegExpExecArray | null = null;
 
   constructor(pattern: RegExp, text: string) {
+    // A global copy of its own: `lastIndex` is where its search starts.
     this.#pattern = new RegExp(pattern.source, "g");
     this.#text = text;
   }
