@@ -3,6 +3,7 @@ import { Storage } from "@google-cloud/storage";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { gcsStore } from "../../../job-image/src/storage/gcs.js";
 import { openStore } from "../../../job-image/src/storage/open.js";
+import { describeAppendLock } from "../collection/lock-suite.js";
 import { describeStoreConformance } from "./conformance.js";
 import { sequence } from "./fault-server.js";
 
@@ -22,6 +23,8 @@ describeStoreConformance(
     paginationKeys: 1005,
   },
 );
+
+describeAppendLock("gcs (fake-gcs-server)", (root) => openStore(`gs://${bucket}/${root}`, { gcs: options }));
 
 describe("gcsStore configuration", () => {
   it("honours STORAGE_EMULATOR_HOST", async () => {

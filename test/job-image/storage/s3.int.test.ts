@@ -6,6 +6,7 @@ import { openStore } from "../../../job-image/src/storage/open.js";
 import { s3Store } from "../../../job-image/src/storage/s3.js";
 import { ensureBucket } from "../../helpers/s3-objects.js";
 import type { S3Endpoint } from "../../infra/endpoints.js";
+import { describeAppendLock } from "../collection/lock-suite.js";
 import { describeStoreConformance } from "./conformance.js";
 import { sequence } from "./fault-server.js";
 
@@ -48,6 +49,8 @@ describeStoreConformance(
     paginationKeys: 1005,
   },
 );
+
+describeAppendLock("s3 (MinIO)", (root) => openStore(`s3://${bucket}/${root}`, { s3: signed(infra.s3) }));
 
 describe("s3Store configuration", () => {
   const touched = [
