@@ -60,8 +60,7 @@ import {
 export interface RunInput {
   run: RunId;
   members: readonly string[];
-  referenceRun: RunId;
-  /** The manifest of the reference run's templates (`ensureTemplates`). */
+  /** The manifest of the reference run's templates (`ensureTemplates`); its `referenceRun` says which run. */
   manifest: Manifest;
   format: StoreFormat;
   layout: Layout;
@@ -147,7 +146,7 @@ export async function runRequest(
   deps: RunDeps,
   options: { buildIfMissing: boolean; parts?: RunInput["parts"] },
 ): Promise<ForecastResult> {
-  const { referenceRun, manifest } = await ensureTemplates(
+  const manifest = await ensureTemplates(
     {
       run: request.run,
       referenceDate: request.templates.referenceDate,
@@ -157,14 +156,13 @@ export async function runRequest(
     deps,
   );
   deps.log.info(
-    { run: runLabel(request.run), reference: runLabel(referenceRun), out: deps.out.url("") },
+    { run: runLabel(request.run), reference: runLabel(manifest.referenceRun), out: deps.out.url("") },
     "running",
   );
   return runForecast(
     {
       run: request.run,
       members: request.members,
-      referenceRun,
       manifest,
       format: request.format,
       layout: request.layout,
@@ -189,7 +187,7 @@ type Mapped = Extract<MappedMember, { chunks: ChunkList }>;
  * Writes the stores `input.layout` asks for of `input.run`.
  *
  * @example
- * const { members, ensemble } = await runForecast({ run, members: ALL_MEMBERS, referenceRun, format: "parquet", layout: "both", onDrift: "fail" }, deps);
+ * const { members, ensemble } = await runForecast({ run, members: ALL_MEMBERS, manifest, format: "parquet", layout: "both", onDrift: "fail" }, deps);
  */
 export async function runForecast(input: RunInput, deps: RunDeps): Promise<ForecastResult> {
   const { run, format } = input;
@@ -428,7 +426,7 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
   if (JSON.stringify(manifest.steps) !== JSON.stringify(steps)) {
     throw new TemplateError(
       deps.templates.url(""),
-      `templates of ${runLabel(input.referenceRun)} cover ${manifest.steps.length} steps, ${runLabel(run)} has ${steps.length}`,
+      `templates of ${runLabel(manifest.referenceRun)} cover ${manifest.steps.length} steps, ${runLabel(run)} has ${steps.length}`,
     );
   }
   const { waiting } = input;
@@ -455,7 +453,7 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
   };
   const inputsOf = (member: string): MemberInputs => ({
     member,
-    referenceRun: input.referenceRun,
+    referenceRun: manifest.referenceRun,
     templatesFingerprint: manifest.fingerprint,
     sources: files.flatMap((f) =>
       !f ? [] : member === "control" && f.oper ? [f.enfo.index, f.oper.index] : [f.enfo.index],
@@ -479,7 +477,7 @@ async function mapMembers(input: RunInput, plan: RunPlan, deps: RunDeps): Promis
   const results = new Map<string, MappedMember>();
   const known = input.members.filter((member) => {
     if (manifest.members.includes(member)) return true;
-    const why = `templates of ${runLabel(input.referenceRun)} have no member ${member}`;
+    const why = `templates of ${runLabel(manifest.referenceRun)} have no member ${member}`;
     results.set(member, {
       member,
       number: memberNumber(member),
@@ -552,7 +550,6 @@ async function rebuildDrifted(
     const again = {
       ...input,
       members: rebuilt,
-      referenceRun: input.run,
       manifest: await loadManifest(templates, input.run),
       onDrift: "fail" as const,
     };

@@ -24,19 +24,16 @@ export interface ReferenceInput {
 }
 
 /**
- * The reference run to use for `input.run`, with its templates present for every wanted member,
- * and their manifest (read once here: it is a run's only read of its templates, and ~1 MB).
+ * The manifest of the templates of the reference run to use for `input.run` (its `referenceRun`),
+ * present for every wanted member. Read once here: it is a run's only read of its templates, ~1 MB.
  */
-export async function ensureTemplates(
-  input: ReferenceInput,
-  deps: TemplatesDeps,
-): Promise<{ referenceRun: RunId; manifest: Manifest }> {
+export async function ensureTemplates(input: ReferenceInput, deps: TemplatesDeps): Promise<Manifest> {
   const referenceRun = input.referenceDate
     ? { date: input.referenceDate, cycle: input.run.cycle }
     : ((await newestUsable(deps, input.run)) ?? input.run);
   const manifest = await findManifest(deps.templates, referenceRun);
   const lacking = input.members.filter((m) => !manifest?.members.includes(m));
-  if (manifest && lacking.length === 0) return { referenceRun, manifest };
+  if (manifest && lacking.length === 0) return manifest;
   if (!input.buildIfMissing) {
     throw new TemplateError(
       deps.templates.url(""),
@@ -54,7 +51,7 @@ export async function ensureTemplates(
   const failed = input.members.filter((m) => failures.has(m));
   for (const m of failed)
     deps.log.warn({ member: m, err: failures.get(m)?.message }, "no templates for member");
-  return { referenceRun, manifest: await loadManifest(deps.templates, referenceRun) };
+  return loadManifest(deps.templates, referenceRun);
 }
 
 async function newestUsable(deps: TemplatesDeps, run: RunId): Promise<RunId | undefined> {
