@@ -85,20 +85,12 @@ const END = [0x37, 0x37, 0x37, 0x37];
 export async function checkRanges(source: ReadableStore, step: StepIndex): Promise<RangeFault[]> {
   const indexUrl = source.url(step.index.key);
   const { faults, suspects, junction } = classifyRanges(step.spans, step.gribSize, step.gribUrl, indexUrl);
-  const notGrib = (entry: IndexSpan): RangeFault => ({
+  const misplaced = (entry: IndexSpan, what: "start with GRIB" | "end with 7777"): RangeFault => ({
     entry,
     error: new GribFormatError(
       step.gribUrl,
       entry.offset,
-      `range of ${where(indexUrl, entry)} does not start with GRIB`,
-    ),
-  });
-  const notEnded = (entry: IndexSpan): RangeFault => ({
-    entry,
-    error: new GribFormatError(
-      step.gribUrl,
-      entry.offset,
-      `range of ${where(indexUrl, entry)} does not end with 7777`,
+      `range of ${where(indexUrl, entry)} does not ${what}`,
     ),
   });
   const probed = await Promise.all([
@@ -107,16 +99,16 @@ export async function checkRanges(source: ReadableStore, step: StepIndex): Promi
         source.getRange(step.gribKey, { offset: entry.offset, length: 4 }),
         source.getRange(step.gribKey, { offset: entry.offset + entry.length - 4, length: 4 }),
       ]);
-      if (!same(head, 0, GRIB)) return [notGrib(entry)];
-      return same(tail, 0, END) ? [] : [notEnded(entry)];
+      if (!same(head, 0, GRIB)) return [misplaced(entry, "start with GRIB")];
+      return same(tail, 0, END) ? [] : [misplaced(entry, "end with 7777")];
     }),
     (async (): Promise<RangeFault[]> => {
       if (!junction) return [];
       const [first, second] = junction;
       const bytes = await source.getRange(step.gribKey, { offset: second.offset - 4, length: 8 });
       return [
-        ...(same(bytes, 0, END) ? [] : [notEnded(first)]),
-        ...(same(bytes, 4, GRIB) ? [] : [notGrib(second)]),
+        ...(same(bytes, 0, END) ? [] : [misplaced(first, "end with 7777")]),
+        ...(same(bytes, 4, GRIB) ? [] : [misplaced(second, "start with GRIB")]),
       ];
     })(),
   ]);
