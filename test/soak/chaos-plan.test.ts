@@ -33,26 +33,24 @@ describe("planSoak", () => {
     }
   });
 
-  it("places every fault while a whole wave of pods still runs: once 1 to 4 of 12 are done, 8 at once", () => {
-    const ats = Array.from({ length: 100 }, (_, seed) => planSoak(seed, 5, 12, 8))
+  /** The points of every fault (pod kills and outages) in 100 soaks of 5 runs of `members`. */
+  const faultPoints = (members: number, parallelism?: number) =>
+    Array.from({ length: 100 }, (_, seed) => planSoak(seed, 5, members, parallelism))
       .flat()
       .flatMap((run) => [
         ...run.podKills,
         ...(run.operator ? [run.operator.at] : []),
         ...(run.minio ? [run.minio.at] : []),
       ]);
+
+  it("places every fault while a whole wave of pods still runs: once 1 to 4 of 12 are done, 8 at once", () => {
+    const ats = faultPoints(12, 8);
     expect(Math.min(...ats)).toBe(1);
     expect(Math.max(...ats)).toBe(4);
   });
 
   it("places faults within a smaller run's members: once 1 to 9 of 12 are done", () => {
-    const ats = Array.from({ length: 100 }, (_, seed) => planSoak(seed, 5, 12))
-      .flat()
-      .flatMap((run) => [
-        ...run.podKills,
-        ...(run.operator ? [run.operator.at] : []),
-        ...(run.minio ? [run.minio.at] : []),
-      ]);
+    const ats = faultPoints(12);
     expect(Math.min(...ats)).toBe(1);
     expect(Math.max(...ats)).toBe(9);
   });
