@@ -11,19 +11,20 @@
  * - (`attrs`, `number`, `step`, `type`) identifies a message; a repeat is an error, never a silent overwrite.
  * - Blank lines at the end are ignored; a blank line between entries, or a line cut short, is an error.
  * - Read for some members only, the other members' lines give just their span (offset, length,
- *   member, line: what the range checks need), found without parsing the line; such a line is an
- *   error only when its span cannot be found. A pod of one member thus parses 1/51 of each index.
+ *   member, line: what the range checks need), found without parsing the line (`span-scan.ts`);
+ *   such a line is an error only when its span cannot be found. A pod of one member thus parses
+ *   1/51 of each index, and decodes no other line.
  * - A line whose text does not state one object, one member and one span plainly (two lines run
  *   together, a `number` that is not at most 15 digits) is parsed in full, so that its fault is
- *   named; it is an entry only if its member is asked for. The scan reads text, not JSON: a key
- *   repeated within the object, written with escapes or nested in another value can mislead it.
- *   Published indexes have none of these.
+ *   named; it is an entry only if its member is asked for.
  *
  * @module
  */
 
 import { IndexParseError } from "../api/errors.js";
 import { parseDigits } from "./digits.js";
+import { IndexLines } from "./index-lines.js";
+import { spanOfText, tailSpan } from "./span-scan.js";
 import type { IndexEntry, IndexSpan } from "./types.js";
 
 /** Keys whose values are strings in open-data indexes (numbers there mean a MARS index). */
@@ -54,7 +55,7 @@ export interface ParsedIndex {
 /**
  * Parses the text of an ECMWF open-data `.index` file.
  *
- * @param text the whole file, UTF-8 decoded
+ * @param text the whole file
  * @param path where the text came from, for error messages
  * @throws {IndexParseError} naming `path` and the 1-based line of the first faulty line
  * @example
@@ -62,37 +63,40 @@ export interface ParsedIndex {
  * entries[0].attrs; // "t:pl:500"
  */
 export function parseEcmwfIndex(text: string, path: string): IndexEntry[] {
-  return parseEcmwfIndexFor(text, path).entries;
+  return parseEcmwfIndexFor(new TextEncoder().encode(text), path).entries;
 }
 
 /**
  * Parses the lines of `members` (all when undefined) in full, and finds the span of every other line.
  *
+ * @param bytes the whole file, as read
  * @throws {IndexParseError} naming `path` and the 1-based line of the first faulty line
  * @example
- * const { entries, spans } = parseEcmwfIndexFor(text, url, new Set([1]));
+ * const { entries, spans } = parseEcmwfIndexFor(bytes, url, new Set([1]));
  */
-export function parseEcmwfIndexFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
-  const end = contentEnd(text);
+export function parseEcmwfIndexFor(
+  bytes: Uint8Array,
+  path: string,
+  members?: ReadonlySet<number>,
+): ParsedIndex {
+  const lines = new IndexLines(bytes);
   const entries: IndexEntry[] = [];
   const spans: IndexSpan[] = [];
   const identities = new Identities();
-  const scan = members && new SpanScan(text);
-  // Lines are found in the text in place: a pod reads 85 indexes of ~9,000 lines, and a string per
-  // line cost as much as the scan itself.
-  for (let start = 0, line = 1; start < end; line++) {
-    const found = text.indexOf("\n", start);
-    const stop = found === -1 || found > end ? end : found;
-    const lineStart = start;
-    start = stop + 1;
-    if (scan) {
-      const span = scan.span(lineStart, stop, line, members!);
-      if (span) {
+  for (let line = 1; lines.next(); line++) {
+    let text: string | undefined;
+    if (members) {
+      let span = tailSpan(lines.bytes, lines.start, lines.stop, line);
+      if (!span) {
+        text = lines.text();
+        span = spanOfText(text, line);
+      }
+      if (span && !members.has(span.number)) {
         spans.push(span);
         continue;
       }
     }
-    const entry = parseEcmwfIndexLine(text.slice(lineStart, stop), path, line);
+    const entry = parseEcmwfIndexLine(text ?? lines.text(), path, line);
     spans.push(entry);
     // Read in full because the scan could not read it plainly, a line may be another member's.
     if (members && !members.has(entry.number)) continue;
@@ -115,14 +119,6 @@ export function parseEcmwfIndexFor(text: string, path: string, members?: Readonl
     entries.push(entry);
   }
   return { entries, spans };
-}
-
-/** Where the last line that is not blank ends: blank lines at the end are no entries. */
-function contentEnd(text: string): number {
-  const last = text.trimEnd().length - 1;
-  if (last < 0) return 0;
-  const newline = text.indexOf("\n", last);
-  return newline === -1 ? text.length : newline;
 }
 
 /**
@@ -152,83 +148,6 @@ class Identities {
     }
     const size = numbers.size;
     return numbers.add(entry.number).size > size;
-  }
-}
-
-// Numbers with or without quotes: a MARS index's `"number": 1` must reach the full parse, which names it.
-// No digits (`"number": "x"`, `null`) captures "", which is no member: the line is parsed in full.
-const NUMBER_VALUE = /"number"\s*:\s*"?(\d*)/;
-const OFFSET_VALUE = /"_offset"\s*:\s*(\d+)\s*[,}]/;
-const LENGTH_VALUE = /"_length"\s*:\s*(\d+)\s*[,}]/;
-
-/**
- * The first match of a global regular expression at or after a position of one text, for
- * positions that only grow. The last match is kept: a key that some lines lack (`number` in a
- * control's file) is then looked for once, not from every line to the end of the text.
- */
-class NextMatch {
-  readonly #pattern: RegExp;
-  readonly #text: string;
-  #from = Number.POSITIVE_INFINITY;
-  #match: RegExpExecArray | null = null;
-
-  constructor(pattern: RegExp, text: string) {
-    // A global copy of its own: `lastIndex` is where its search starts.
-    this.#pattern = new RegExp(pattern.source, "g");
-    this.#text = text;
-  }
-
-  /** The match that begins in the line `[start, stop)`, if any. */
-  in(start: number, stop: number): RegExpExecArray | undefined {
-    if (!(this.#from <= start && (this.#match === null || this.#match.index >= start))) {
-      this.#pattern.lastIndex = start;
-      this.#match = this.#pattern.exec(this.#text);
-      this.#from = start;
-    }
-    const m = this.#match;
-    return m && m.index < stop ? m : undefined;
-  }
-}
-
-/**
- * The member and span of lines without parsing them, on the text in place.
- *
- * A line's member is 0 without `number`, as {@link parseEcmwfIndexLine} decides, and the line is
- * parsed in full when `number` is not followed by at most 15 digits: such a line may be any
- * member's, the one at work included. Its span is found only when plain: an offset and a length,
- * and one object on the line, as it is not when a lost newline runs two lines together (the scan
- * would find the first object's span and its member, and lose the second line). A key that begins
- * on the line and whose value the pattern reads on into the next line leaves the line without a
- * closing brace of its own (or with text after it), so that line, too, is parsed in full.
- */
-class SpanScan {
-  readonly #text: string;
-  readonly #number: NextMatch;
-  readonly #offset: NextMatch;
-  readonly #length: NextMatch;
-
-  constructor(text: string) {
-    this.#text = text;
-    this.#number = new NextMatch(NUMBER_VALUE, text);
-    this.#offset = new NextMatch(OFFSET_VALUE, text);
-    this.#length = new NextMatch(LENGTH_VALUE, text);
-  }
-
-  /** The span of line `[start, stop)` when it is plainly a member's not in `members`; else undefined (parse it in full). */
-  span(start: number, stop: number, line: number, members: ReadonlySet<number>): IndexSpan | undefined {
-    const found = this.#number.in(start, stop);
-    const number = found ? parseDigits(found[1]!) : 0;
-    if (number === undefined || members.has(number)) return undefined;
-    const offset = this.#offset.in(start, stop);
-    const length = this.#length.in(start, stop);
-    const o = offset && parseDigits(offset[1]!);
-    const l = length && parseDigits(length[1]!);
-    if (typeof o !== "number" || typeof l !== "number") return undefined;
-    const close = this.#text.indexOf("}", start);
-    if (close === -1 || close >= stop) return undefined;
-    // Mostly nothing or a carriage return follows; anything else is looked at as `trim()` sees it.
-    if (close + 1 < stop && this.#text.slice(close + 1, stop).trim() !== "") return undefined;
-    return { offset: o, length: l, number, line };
   }
 }
 

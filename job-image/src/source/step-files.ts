@@ -8,7 +8,6 @@
 import { NotFoundError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
-import { indexText } from "../index/index-text.js";
 import type { IndexSpan } from "../index/types.js";
 import type { ReadableStore } from "../storage/types.js";
 import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
@@ -83,7 +82,7 @@ export async function readStepIndex(
   const bytes = await source.get(file.index.key);
   const url = source.url(file.index.key);
   if (!bytes) throw new NotFoundError(url, `index of step ${file.step}h (${file.kind})`);
-  return { ...file, ...parseEcmwfIndexFor(indexText(bytes), url, members) };
+  return { ...file, ...parseEcmwfIndexFor(bytes, url, members) };
 }
 
 /** True when the index has control-member lines (`type` `cf`): before IFS 50r1 the control is in `enfo-ef`. */

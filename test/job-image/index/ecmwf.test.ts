@@ -1,8 +1,19 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { IndexParseError } from "../../../job-image/src/api/errors.js";
-import { parseEcmwfIndex, parseEcmwfIndexFor, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
+import {
+  type ParsedIndex,
+  parseEcmwfIndex,
+  parseEcmwfIndexFor,
+  parseStepEnd,
+} from "../../../job-image/src/index/ecmwf.js";
+import { IndexLines } from "../../../job-image/src/index/index-lines.js";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
+
+/** The reader on the bytes of `text`, as a step file's index is read. */
+function parseFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
+  return parseEcmwfIndexFor(new TextEncoder().encode(text), path, members);
+}
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
@@ -147,7 +158,7 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
 
   it("parses the wanted members' lines as a full read does, and gives every line its span", () => {
     const all = parseEcmwfIndex(step, "enfo.index");
-    const { entries, spans } = parseEcmwfIndexFor(step, "enfo.index", new Set([0, 37]));
+    const { entries, spans } = parseFor(step, "enfo.index", new Set([0, 37]));
     expect(entries).toEqual(all.filter((e) => e.number === 0 || e.number === 37));
     expect(entries).toHaveLength(320);
     expect(spans.map(({ offset, length, number, line }) => ({ offset, length, number, line }))).toEqual(
@@ -156,7 +167,7 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
   });
 
   it("reads without members as a full read", () => {
-    const { entries, spans } = parseEcmwfIndexFor(step, "enfo.index");
+    const { entries, spans } = parseFor(step, "enfo.index");
     expect(entries).toEqual(parseEcmwfIndex(step, "enfo.index"));
     expect(spans).toEqual(entries);
   });
@@ -165,22 +176,22 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
     const lines = step.split("\n");
     // Line 2 is member 1's: its values are broken but its span is plain.
     lines[1] = lines[1]!.replace('"param":"t"', '"param":t');
-    expect(parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])).entries).toHaveLength(160);
+    expect(parseFor(lines.join("\n"), "enfo.index", new Set([2])).entries).toHaveLength(160);
     expect(() => parseEcmwfIndex(lines.join("\n"), "enfo.index")).toThrow(/enfo\.index:2: not a JSON object/);
 
     lines[1] = lines[1]!.replace(/"_length":\d+/, '"_length":"700"');
-    const err = thrown(() => parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])));
+    const err = thrown(() => parseFor(lines.join("\n"), "enfo.index", new Set([2])));
     expect(err.message).toMatch(/enfo\.index:2: /);
   });
 
   it("reads a file without a `number` on any line (the control's) for another member, every line a span", () => {
-    // The scan keeps where it last found a key. Looking for `number` again from each of 40,000
-    // lines to the end of the file takes 50 times as long (13.7 s against 0.26 s): a complexity
-    // guard, not a speed target.
+    // Each line is scanned on its own. A scan that looked for `number` from each of 40,000 lines
+    // to the end of the file took 50 times as long (13.7 s against 0.26 s): a complexity guard,
+    // not a speed target.
     const control = Array.from({ length: 40_000 }, (_, i) =>
       ensLine({ levtype: "sfc", step: "0", param: `p${i}`, type: "fc" }, i * 700, 700),
     ).join("\n");
-    const { entries, spans } = parseEcmwfIndexFor(control, "oper.index", new Set([1]));
+    const { entries, spans } = parseFor(control, "oper.index", new Set([1]));
     expect(entries).toEqual([]);
     expect(spans).toHaveLength(40_000);
     expect(spans[39_999]).toEqual({ offset: 39_999 * 700, length: 700, number: 0, line: 40_000 });
@@ -192,14 +203,14 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
     // into line 3 for the rest of it.
     lines[1] = lines[1]!.replace(/"_offset":\d+,"_length":\d+\}$/, '"_length":700,"_offset":');
     lines[2] = `700}${lines[2]!}`;
-    const err = thrown(() => parseEcmwfIndexFor(lines.join("\n"), "enfo.index", new Set([2])));
+    const err = thrown(() => parseFor(lines.join("\n"), "enfo.index", new Set([2])));
     expect(err.message).toMatch(/enfo\.index:2: /);
   });
 
   it("gives no entry for blank lines at the end, with or without carriage returns", () => {
     const text = `${step}\r\n\r\n  \n\t\n`;
-    expect(parseEcmwfIndexFor(text, "enfo.index", new Set([5])).spans).toHaveLength(51 * 160);
-    expect(parseEcmwfIndexFor("\n \n", "enfo.index", new Set([5]))).toEqual({ entries: [], spans: [] });
+    expect(parseFor(text, "enfo.index", new Set([5])).spans).toHaveLength(51 * 160);
+    expect(parseFor("\n \n", "enfo.index", new Set([5]))).toEqual({ entries: [], spans: [] });
   });
 
   it("still refuses a MARS index by name when reading one member", () => {
@@ -213,8 +224,49 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
       _offset: 0,
       _length: 9,
     });
-    const err = thrown(() => parseEcmwfIndexFor(mars, "mars.index", new Set([1])));
+    const err = thrown(() => parseFor(mars, "mars.index", new Set([1])));
     expect(err.message).toContain("MARS retrieval index");
+  });
+});
+
+describe("parseEcmwfIndexFor on lines as ECMWF writes them", () => {
+  /** Python's `json.dumps` layout; `number` before `param` as in ECMWF's files, or after it. */
+  const published = (fields: Record<string, string | number>) =>
+    `{${Object.entries(fields)
+      .map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
+      .join(", ")}}`;
+  const step = (numberFirst: boolean) =>
+    Array.from({ length: 51 * 40 }, (_, i) => {
+      const number = i % 51;
+      const head = { domain: "g", date: "20250101", time: "0000", expver: "0001", class: "od" };
+      const level = { stream: "enfo", step: "24", levelist: String(Math.floor(i / 51)), levtype: "pl" };
+      const member: Record<string, string> =
+        number === 0 ? { type: "cf" } : { type: "pf", number: String(number) };
+      const [first, second] = numberFirst ? [member, { param: "t" }] : [{ param: "t" }, member];
+      return published({ ...head, ...level, ...first, ...second, _offset: i * 700, _length: 700 });
+    }).join("\r\n");
+
+  it.each([true, false])("decodes only the lines it parses (number before param: %s)", (numberFirst) => {
+    const text = step(numberFirst);
+    const decoded = vi.spyOn(IndexLines.prototype, "text");
+    try {
+      const { entries, spans } = parseFor(text, "enfo.index", new Set([37]));
+      // Member 37's lines, and the control's, whose member (no `number`) only the text says.
+      expect(decoded).toHaveBeenCalledTimes(80);
+      expect(entries).toEqual(parseEcmwfIndex(text, "enfo.index").filter((e) => e.number === 37));
+      expect(spans.map((s) => [s.offset, s.number, s.line])).toEqual(
+        Array.from({ length: 51 * 40 }, (_, i) => [i * 700, i % 51, i + 1]),
+      );
+    } finally {
+      decoded.mockRestore();
+    }
+  });
+
+  it("parses in full, and names, a line into which a lost newline ran the next", () => {
+    const lines = step(true).split("\r\n");
+    lines.splice(1, 2, lines[1]! + lines[2]!);
+    const err = thrown(() => parseFor(lines.join("\n"), "enfo.index", new Set([5])));
+    expect(err.message).toMatch(/enfo\.index:2: not a JSON object/);
   });
 });
 
@@ -401,7 +453,7 @@ describe("parseEcmwfIndexFor on inputs found by the fuzz test", () => {
     },
   ])("$name: IndexParseError naming the line", ({ text, members, line, says }) => {
     const path = "s3://bucket/run/0h-enfo-ef.index";
-    const err = thrown(() => parseEcmwfIndexFor(text, path, members && new Set(members)));
+    const err = thrown(() => parseFor(text, path, members && new Set(members)));
     expect(err.path).toBe(path);
     expect(err.line).toBe(line);
     expect(err.message).toContain(`${path}:${line}: ${says}`);
