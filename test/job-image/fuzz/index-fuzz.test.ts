@@ -23,16 +23,11 @@ import { isGikError } from "../../../job-image/src/api/errors.js";
 import {
   type ParsedIndex,
   parseEcmwfIndex,
-  parseEcmwfIndexFor,
   parseEcmwfIndexLine,
 } from "../../../job-image/src/index/ecmwf.js";
 import type { IndexEntry, IndexSpan } from "../../../job-image/src/index/types.js";
+import { parseFor } from "../index/parse-text.js";
 import { type FuzzCase, FuzzViolation, fuzzSettings, type Rng, runFuzz, textExcerpt } from "./mutate.js";
-
-/** The reader on the bytes of `text`, as a step file's index is read. */
-function parseFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
-  return parseEcmwfIndexFor(new TextEncoder().encode(text), path, members);
-}
 
 const FILE = "test/job-image/fuzz/index-fuzz.test.ts";
 const PATH = "s3://fuzz/20250101/00z/ifs/0p25/enfo/20250101000000-0h-enfo-ef.index";

@@ -1,19 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { IndexParseError } from "../../../job-image/src/api/errors.js";
-import {
-  type ParsedIndex,
-  parseEcmwfIndex,
-  parseEcmwfIndexFor,
-  parseStepEnd,
-} from "../../../job-image/src/index/ecmwf.js";
+import { parseEcmwfIndex, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
 import { IndexLines } from "../../../job-image/src/index/index-lines.js";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
-
-/** The reader on the bytes of `text`, as a step file's index is read. */
-function parseFor(text: string, path: string, members?: ReadonlySet<number>): ParsedIndex {
-  return parseEcmwfIndexFor(new TextEncoder().encode(text), path, members);
-}
+import { parseFor } from "./parse-text.js";
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
