@@ -78,16 +78,17 @@ const MEMBERS = 5;
 const ensemble: Base = (() => {
   let offset = 0;
   const lines: string[] = [];
-  for (const line of fixtureBases[0]!.lines) {
+  for (const [i, line] of fixtureBases[0]!.lines.entries()) {
     const fields = JSON.parse(line) as Record<string, unknown>;
     for (let number = 0; number < MEMBERS; number++) {
-      const { _offset, _length, ...rest } = fields;
+      const { _offset, _length, param, ...rest } = fields;
       const length = (_length as number) + number;
       const member = number === 0 ? { type: "cf" } : { type: "pf", number: String(number) };
+      // `number` after `param` in half the fields (the bench's mirror), before it in the others
+      // (ECMWF's files): the scan reads both backwards from the line's end.
+      const keys = i % 2 === 0 ? { ...rest, param, ...member } : { ...rest, ...member, param };
       lines.push(
-        write(
-          pairsOf(JSON.stringify({ ...rest, stream: "enfo", ...member, _offset: offset, _length: length })),
-        ),
+        write(pairsOf(JSON.stringify({ ...keys, stream: "enfo", _offset: offset, _length: length }))),
       );
       offset += length;
     }
