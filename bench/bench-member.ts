@@ -23,8 +23,18 @@ export const MEMBER_RUNS = 3;
 /** Fields gribberish 1.9.0 cannot place (ECMWF's soil layers), dropped from its run. */
 export const VIRTUALIZARR_DROP = ["tsoil", "vsw"];
 
+/** gik's runs of one member: each measured, the median, and the first run's traffic. */
+export interface GikMemberRuns {
+  runs: Measured[];
+  median: Measured;
+  traffic: TrafficSummary;
+  refs: number;
+}
+
 export interface MemberResult {
-  gik: { runs: Measured[]; median: Measured; traffic: TrafficSummary; refs: number };
+  gik: GikMemberRuns;
+  /** The same runs writing kerchunk JSON (`--format json`): one object per store. */
+  json: GikMemberRuns;
   kerchunk: {
     measured: Measured;
     traffic: TrafficSummary;
@@ -72,20 +82,8 @@ export async function benchMember(
   peersPython: string,
   virtualizarr: VirtualizarrEnv,
 ): Promise<MemberResult> {
-  ctx.log(`one member: gik run --members ${MEMBER.name}, ${MEMBER_RUNS} runs`);
-  const runs: Measured[] = [];
-  let traffic: TrafficSummary | undefined;
-  let refs = 0;
-  for (let i = 0; i < MEMBER_RUNS; i++) {
-    ctx.forgetTraffic();
-    const m = await ctx.gik(gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/member-${i}`));
-    traffic ??= ctx.traffic();
-    const written = new RegExp(`^${MEMBER.name}\\s+written\\s+(\\d+) refs`, "m").exec(m.stdout);
-    if (!written) throw new Error(`gik run --members ${MEMBER.name} wrote no store:\n${m.stdout}`);
-    refs = Number(written[1]);
-    runs.push(m);
-  }
-  const median = [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)]!;
+  const gik = await memberRuns(ctx, "parquet");
+  const json = await memberRuns(ctx, "json");
 
   ctx.log("one member: kerchunk map_from_index path");
   ctx.forgetTraffic();
@@ -114,10 +112,31 @@ export async function benchMember(
   const kerchunkTraffic = ctx.traffic();
 
   return {
-    gik: { runs, median, traffic: traffic!, refs },
+    gik,
+    json,
     kerchunk: { measured: kerchunk.measured, traffic: kerchunkTraffic, rows: k.rows, seconds: k.seconds },
     virtualizarr: await benchVirtualizarr(ctx, virtualizarr),
   };
+}
+
+/** {@link MEMBER_RUNS} runs of `gik run --members ens01` writing `format`. */
+async function memberRuns(ctx: BenchContext, format: "parquet" | "json"): Promise<GikMemberRuns> {
+  ctx.log(`one member: gik run --members ${MEMBER.name} --format ${format}, ${MEMBER_RUNS} runs`);
+  const runs: Measured[] = [];
+  let traffic: TrafficSummary | undefined;
+  let refs = 0;
+  for (let i = 0; i < MEMBER_RUNS; i++) {
+    ctx.forgetTraffic();
+    const out = `s3://${OUTPUT_BUCKET}/member-${format}-${i}`;
+    const m = await ctx.gik(gikRunArgs(ctx, MEMBER.name, out, { extra: ["--format", format] }));
+    traffic ??= ctx.traffic();
+    const written = new RegExp(`^${MEMBER.name}\\s+written\\s+(\\d+) refs`, "m").exec(m.stdout);
+    if (!written) throw new Error(`gik run --members ${MEMBER.name} wrote no store:\n${m.stdout}`);
+    refs = Number(written[1]);
+    runs.push(m);
+  }
+  const median = [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)]!;
+  return { runs, median, traffic: traffic!, refs };
 }
 
 export interface PodMemoryResult {

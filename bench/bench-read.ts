@@ -2,26 +2,31 @@
  * Benchmark 4: reading. A member's store and the ensemble store opened in xarray with the
  * README's snippet (`read_store.py`: `xr.open_datatree("reference://", engine="zarr",
  * consolidated=False, …)`), in both reader environments (zarr-python 2 and 3), one variable read
- * at one step; requests counted by the proxy. For the member store read with zarr-python 2, the
- * GRIB bytes fetched are compared with the length of that message in the run's index.
+ * at one step; requests counted by the proxy. The same member's store written as kerchunk JSON
+ * (`gik run --format json`) is read the same way: one object where the reference-parquet layout
+ * has one per array. For the member stores, the GRIB bytes fetched are compared with the length
+ * of that message in the run's index.
  *
  * @module
  */
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MEMBER } from "./bench-member.js";
+import { gikRunArgs, MEMBER } from "./bench-member.js";
 import { RUN_PREFIX } from "./bench-run.js";
 import { OUTPUT_BUCKET } from "./buckets.js";
 import type { BenchContext } from "./context.js";
 import type { Measured } from "./measure-process.js";
 import type { TrafficSummary } from "./traffic.js";
 
+/** Where the JSON member store is written for reading. */
+const JSON_PREFIX = "json-stores";
+
 export const READ = { group: "t2m/instant/heightAboveGround", variable: "t2m", param: "2t", step: 24 };
 const GRID = [721, 1440];
 
 export type ReaderEnv = "zarr-python 2" | "zarr-python 3";
-export type StoreKind = "member" | "ensemble";
+export type StoreKind = "member" | "member (JSON)" | "ensemble";
 
 export interface OpenResult {
   env: ReaderEnv;
@@ -51,6 +56,7 @@ export async function benchRead(
       url: `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}/${ctx.target}/00z/${MEMBER.name}.parquet`,
       members: 1,
     },
+    "member (JSON)": { url: await writeJsonMemberStore(ctx), members: 1 },
     ensemble: { url: ensembleUrl, members: ctx.mirror.manifest.members },
   };
   const opens: OpenResult[] = [];
@@ -73,6 +79,17 @@ export async function benchRead(
     }
   }
   return { opens, messageLength: messageLength(ctx) };
+}
+
+/** The member's store as kerchunk JSON, written for reading (not a timed benchmark). */
+async function writeJsonMemberStore(ctx: BenchContext): Promise<string> {
+  const url = `s3://${OUTPUT_BUCKET}/${JSON_PREFIX}/${ctx.target}/00z/${MEMBER.name}.json`;
+  ctx.log(`reading: ${MEMBER.name}'s store written as kerchunk JSON (gik run --format json)`);
+  const run = await ctx.gik(
+    gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/${JSON_PREFIX}`, { extra: ["--format", "json"] }),
+  );
+  if (!run.stdout.includes(url)) throw new Error(`gik run --format json wrote no ${url}:\n${run.stdout}`);
+  return url;
 }
 
 export interface OpenProfile {

@@ -29,6 +29,8 @@ export interface RunResult {
   measured: Measured;
   /** The same run under a V8 heap of {@link BOUNDED_HEAP_MIB}. */
   bounded: Measured;
+  /** The same run writing kerchunk JSON (`--format json`), one object per store, and its requests. */
+  json: { measured: Measured; requests: number };
   traffic: TrafficSummary;
   /** The index files of the run: how many, and their bytes (the least any method reads). */
   minimum: { indexes: number; bytes: number };
@@ -56,6 +58,14 @@ export async function benchRun(ctx: BenchContext): Promise<RunResult> {
   ]);
   expectWritten(bounded, members);
 
+  ctx.log("whole run again, writing kerchunk JSON (--format json)");
+  ctx.forgetTraffic();
+  const json = await ctx.gik(
+    gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}-json`, { extra: ["--format", "json"] }),
+  );
+  const jsonRequests = ctx.traffic().requests;
+  expectWritten(json, members);
+
   const store = `s3://${OUTPUT_BUCKET}/${RUN_PREFIX}/${ctx.target}/00z/${VERIFIED_MEMBER}.parquet`;
   const verified = await ctx.gik(["verify", store]);
   ctx.forgetTraffic();
@@ -67,6 +77,7 @@ export async function benchRun(ctx: BenchContext): Promise<RunResult> {
   return {
     measured,
     bounded,
+    json: { measured: json, requests: jsonRequests },
     traffic,
     minimum: { indexes: indexes.length, bytes: indexes.reduce((a, b) => a + b, 0) },
     stores,

@@ -165,9 +165,28 @@ async function profileMissed(ctx: BenchContext, targets: readonly TargetCheck[])
       ),
     );
   }
+  const json = ["--format", "json"];
+  if (missed.has("memberJson")) {
+    profiles.push(
+      await profileGik(
+        ctx,
+        "one member, JSON",
+        gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/profile-member-json`, { extra: json }),
+      ),
+    );
+  }
   if (missed.has("run") || missed.has("memory")) {
     profiles.push(
       await profileGik(ctx, "whole run", gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run`)),
+    );
+  }
+  if (missed.has("runJson")) {
+    profiles.push(
+      await profileGik(
+        ctx,
+        "whole run, JSON",
+        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run-json`, { extra: json }),
+      ),
     );
   }
   const ensemble = ["--layout", "ensemble"];

@@ -61,8 +61,8 @@ export function summaryTables(r: BenchReport): string {
     "| benchmark | gik | kerchunk | kerchunk ÷ gik | VirtualiZarr | VirtualiZarr ÷ gik |",
     "| --- | --- | --- | --- | --- | --- |",
     `| 1. templates, 51 members × 85 steps | ${seconds(gikTemplates)} | ${seconds(t.kerchunk.extrapolatedSeconds)} (extrapolated from ${t.kerchunk.sample.messages} messages) | **${ratio(t.kerchunk.extrapolatedSeconds, gikTemplates)}** | — | — |`,
-    `| 2. one member, 85 steps, templates ready | ${seconds(gikMember)} (store written) | ${seconds(sum(m.kerchunk.seconds))} (mapping only) | **${ratio(sum(m.kerchunk.seconds), gikMember)}** | ${vzCells[0]} (headers parsed, no store) | **${vzCells[1]}** |`,
-    `| 3. whole run, 51 members | ${s(r.run.measured.wallMs)}, peak ${bytes(r.run.measured.peakRssBytes)}, ${count(r.run.traffic.requests)} requests, ${bytes(r.run.traffic.bytesRead)} read (minimum ${bytes(r.run.minimum.bytes)}) | — | — | — | — |`,
+    `| 2. one member, 85 steps, templates ready | ${seconds(gikMember)} (store written; ${seconds(m.json.median.wallMs / 1000)} as kerchunk JSON) | ${seconds(sum(m.kerchunk.seconds))} (mapping only) | **${ratio(sum(m.kerchunk.seconds), gikMember)}** | ${vzCells[0]} (headers parsed, no store) | **${vzCells[1]}** |`,
+    `| 3. whole run, 51 members | ${s(r.run.measured.wallMs)}, peak ${bytes(r.run.measured.peakRssBytes)}, ${count(r.run.traffic.requests)} requests, ${bytes(r.run.traffic.bytesRead)} read (minimum ${bytes(r.run.minimum.bytes)}); ${s(r.run.json.measured.wallMs)} as kerchunk JSON | — | — | — | — |`,
     `| 4. xarray: open a store, read one field at one step | ${opens(r.read)} | — | — | — | — |`,
     `| 5. whole run, ensemble store | ${s(r.ensemble.measured.wallMs)}, peak ${bytes(r.ensemble.measured.peakRssBytes)}, ${count(r.ensemble.written.puts)} objects written | — | — | ${ensembleVz[0]} (both streams parsed, concatenated along number, no store) | **${ensembleVz[1]}** |`,
     `| 6. append a run to a collection of ${COLLECTION_RUNS} | ${s(r.collection.large.measured.wallMs)}, ${count(r.collection.large.puts)} objects written (${count(r.collection.small.puts)} into a collection of ${r.collection.small.before}) | — | — | — | — |`,
@@ -141,6 +141,7 @@ function memberSection(m: MemberResult): string[] {
     "## 2. One member (ens01), 85 steps, templates ready",
     "",
     `- gik: \`gik run --members ens01\` (reads the 85 indexes, maps, writes the store: ${count(m.gik.refs)} references): ${m.gik.runs.map((x) => process_(x)).join("; ")}. ${traffic(m.gik.traffic)}`,
+    `- gik, the store as kerchunk JSON: \`gik run --members ens01 --format json\` (one object for the store): ${m.json.runs.map((x) => process_(x)).join("; ")}. ${traffic(m.json.traffic)}`,
     `- kerchunk \`map_from_index\` path: index read with pandas ${seconds(m.kerchunk.seconds.index)}, templates read ${seconds(m.kerchunk.seconds.templates)}, \`map_from_index\` ${seconds(m.kerchunk.seconds.map_from_index)}; ${count(m.kerchunk.rows)} rows mapped. Process: ${process_(m.kerchunk.measured)}. ${traffic(m.kerchunk.traffic)}`,
     "missing" in vz
       ? `- VirtualiZarr: not measured: ${vz.missing}.`
@@ -156,6 +157,7 @@ function runSection(r: RunResult, pod: PodMemoryResult): string[] {
     "",
     `- \`gik run --members all\`: ${process_(r.measured)}; ${r.stores} stores.`,
     `- The same under \`node --max-old-space-size=${BOUNDED_HEAP_MIB}\` (a V8 heap ceiling of ${BOUNDED_HEAP_MIB} MiB; in a container Node derives its ceiling from the memory limit): ${process_(r.bounded)}; ${r.stores} stores. Without a ceiling, Node sizes the heap for this machine's memory and collects late.`,
+    `- The same writing kerchunk JSON (\`--format json\`, one object per store): ${process_(r.json.measured)}; ${count(r.json.requests)} requests.`,
     `- ${traffic(r.traffic)}`,
     `- Minimum: the run's ${r.minimum.indexes} index files once, ${bytes(r.minimum.bytes)}; gik read ${r.traffic.index.files} of them, at most ${r.traffic.index.maxGetsPerFile}× each, ${bytes(r.traffic.index.bytes)} (${(r.traffic.index.bytes / r.minimum.bytes).toFixed(3)}× the minimum).`,
     `- Check: \`gik verify\` → ${r.verify}`,
@@ -176,7 +178,7 @@ function readSection(r: ReadResult): string[] {
     const g = o.traffic.grib;
     const store = o.traffic.bytesRead - g.bytes - o.traffic.index.bytes;
     const exact =
-      o.store === "member"
+      o.store !== "ensemble"
         ? ` for a message of ${bytes(r.messageLength)} (${g.bytes === r.messageLength ? "exactly the message" : `${(g.bytes / r.messageLength).toFixed(2)}× the message`})`
         : "";
     return `- ${o.store} store, ${o.env}: open ${seconds(o.openSeconds)}, read ${seconds(o.readSeconds)}. Process: ${process_(o.measured)}. GRIB: ${g.reads} request(s), ${bytes(g.bytes)} fetched${exact}; store (references and metadata): ${count(o.traffic.requests - g.reads)} requests, ${bytes(store)}.`;
