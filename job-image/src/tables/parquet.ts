@@ -12,7 +12,10 @@ import { type Table, tableFromIPC, tableToIPC } from "./arrow.js";
 /**
  * Encodes an Arrow table as one Parquet file (Snappy, dictionary encoding on). Snappy, not zstd:
  * most files gik writes are a few kilobytes (one chunk reference per step), where zstd's set-up
- * for each column costs three times the rest of the encoding, for a file a fifth smaller.
+ * for each column costs three times the rest of the encoding, for a file a fifth smaller. The
+ * column statistics stay, though no reader filters on them: fastparquet (fsspec's engine for
+ * reference files) reads a nullable integer column (`offset`, `size`) as floats unless its
+ * statistics count no nulls, and fsspec then cannot read a byte range at a float offset.
  */
 export function encodeParquet(table: Table): Uint8Array {
   const wasmTable = parquet.Table.fromIPCStream(tableToIPC(table, "stream"));
