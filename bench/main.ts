@@ -28,7 +28,7 @@ import { profileGik } from "./profile.js";
 import { renderReport, summaryTables } from "./report.js";
 import type { ProfileSummary } from "./report-profiles.js";
 import { startBenchServers } from "./servers.js";
-import type { TargetCheck } from "./targets.js";
+import type { TargetCheck, TargetName } from "./targets.js";
 import { checkTargets } from "./targets.js";
 import { ensureVirtualizarrEnv } from "./virtualizarr-env.js";
 
@@ -150,67 +150,27 @@ export function renderSaved(repo: string): void {
 /** Profiles gik's command behind each missed time or memory target (the whole run once for both). */
 async function profileMissed(ctx: BenchContext, targets: readonly TargetCheck[]): Promise<ProfileSummary[]> {
   const missed = new Set(targets.filter((t) => !t.met).map((t) => t.name));
-  const profiles: ProfileSummary[] = [];
-  if (missed.has("templates")) {
-    profiles.push(
-      await profileGik(ctx, "templates", gikTemplatesArgs(ctx, `s3://${OUTPUT_BUCKET}/profile-templates`)),
-    );
-  }
-  if (missed.has("member")) {
-    profiles.push(
-      await profileGik(
-        ctx,
-        "one member",
-        gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/profile-member`),
-      ),
-    );
-  }
+  const run = (members: string, prefix: string, extra: string[] = []) =>
+    gikRunArgs(ctx, members, `s3://${OUTPUT_BUCKET}/${prefix}`, { extra });
   const json = ["--format", "json"];
-  if (missed.has("memberJson")) {
-    profiles.push(
-      await profileGik(
-        ctx,
-        "one member, JSON",
-        gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/profile-member-json`, { extra: json }),
-      ),
-    );
-  }
-  if (missed.has("run") || missed.has("memory")) {
-    profiles.push(
-      await profileGik(ctx, "whole run", gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run`)),
-    );
-  }
-  if (missed.has("runJson")) {
-    profiles.push(
-      await profileGik(
-        ctx,
-        "whole run, JSON",
-        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-run-json`, { extra: json }),
-      ),
-    );
-  }
   const ensemble = ["--layout", "ensemble"];
-  if (missed.has("ensemble")) {
-    profiles.push(
-      await profileGik(
-        ctx,
-        "ensemble store",
-        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-ensemble`, { extra: ensemble }),
-      ),
-    );
-  }
-  if (missed.has("append")) {
+  const commands: Array<[TargetName[], string, string[]]> = [
+    [["templates"], "templates", gikTemplatesArgs(ctx, `s3://${OUTPUT_BUCKET}/profile-templates`)],
+    [["member"], "one member", run(MEMBER.name, "profile-member")],
+    [["memberJson"], "one member, JSON", run(MEMBER.name, "profile-member-json", json)],
+    [["run", "memory"], "whole run", run("all", "profile-run")],
+    [["runJson"], "whole run, JSON", run("all", "profile-run-json", json)],
+    [["ensemble"], "ensemble store", run("all", "profile-ensemble", ensemble)],
     // A first append costs what the 30th does (the append writes the run's own objects only).
-    const collection = ["--collection", `s3://${OUTPUT_BUCKET}/profile-collection`];
-    profiles.push(
-      await profileGik(
-        ctx,
-        "append (to a new collection)",
-        gikRunArgs(ctx, "all", `s3://${OUTPUT_BUCKET}/profile-append`, {
-          extra: [...ensemble, ...collection],
-        }),
-      ),
-    );
+    [
+      ["append"],
+      "append (to a new collection)",
+      run("all", "profile-append", [...ensemble, "--collection", `s3://${OUTPUT_BUCKET}/profile-collection`]),
+    ],
+  ];
+  const profiles: ProfileSummary[] = [];
+  for (const [names, label, args] of commands) {
+    if (names.some((name) => missed.has(name))) profiles.push(await profileGik(ctx, label, args));
   }
   return profiles;
 }
