@@ -26,7 +26,7 @@ import {
   parseEcmwfIndexLine,
 } from "../../../job-image/src/index/ecmwf.js";
 import type { IndexEntry, IndexSpan } from "../../../job-image/src/index/types.js";
-import { parseFor } from "../index/parse-text.js";
+import { parseFor } from "../index/index-text.js";
 import { type FuzzCase, FuzzViolation, fuzzSettings, type Rng, runFuzz, textExcerpt } from "./mutate.js";
 
 const FILE = "test/job-image/fuzz/index-fuzz.test.ts";

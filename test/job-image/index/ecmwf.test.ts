@@ -4,7 +4,7 @@ import { IndexParseError } from "../../../job-image/src/api/errors.js";
 import { parseEcmwfIndex, parseStepEnd } from "../../../job-image/src/index/ecmwf.js";
 import { IndexLines } from "../../../job-image/src/index/index-lines.js";
 import type { IndexEntry } from "../../../job-image/src/index/types.js";
-import { parseFor } from "./parse-text.js";
+import { parseFor, published } from "./index-text.js";
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
@@ -221,11 +221,7 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
 });
 
 describe("parseEcmwfIndexFor on lines as ECMWF writes them", () => {
-  /** Python's `json.dumps` layout; `number` before `param` as in ECMWF's files, or after it. */
-  const published = (fields: Record<string, string | number>) =>
-    `{${Object.entries(fields)
-      .map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
-      .join(", ")}}`;
+  /** A step of 51 members × 40 fields; `number` before `param` as in ECMWF's files, or after it. */
   const step = (numberFirst: boolean) =>
     Array.from({ length: 51 * 40 }, (_, i) => {
       const number = i % 51;

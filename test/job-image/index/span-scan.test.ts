@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spanOfText, tailSpan } from "../../../job-image/src/index/span-scan.js";
-
-/** A line in the layout of Python's `json.dumps`, as ECMWF writes its indexes. */
-function published(fields: Record<string, string | number>): string {
-  return `{${Object.entries(fields)
-    .map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
-    .join(", ")}}`;
-}
+import { published } from "./index-text.js";
 
 const head = {
   domain: "g",
