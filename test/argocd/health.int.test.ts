@@ -73,7 +73,7 @@ function committing(commitStatus?: object): EcmwfRun {
     completedIndexes: "0-2",
     ...ended("Complete"),
   });
-  const commit = commitStatus && withJobStatus(desiredCommitJob(r, job, defaults)!, commitStatus);
+  const commit = commitStatus && withJobStatus(desiredCommitJob(r, job, [], defaults)!, commitStatus);
   const verdict = checkRun({ run: r, job, defaults });
   return { ...r, status: computeRunStatus(r, job, [], verdict, NOW, { job: commit, pods: [] }) };
 }

@@ -2,8 +2,8 @@
  * The job image's install works, without a Docker engine: `job-image/Dockerfile` is followed
  * stage by stage in temporary directories (`dockerfile-replay.ts`: its COPY lists, its RUN
  * commands — `npm ci` + `npm run build`, then `npm ci --omit=dev` — its ENV and ENTRYPOINT), and
- * the resulting `gik` runs `--help` (the image's CMD), builds templates and writes one member's
- * store as an Indexed Job pod does (`JOB_COMPLETION_INDEX=1`). When the test runs as root, `gik`
+ * the resulting `gik` runs `--help` (the image's CMD), builds templates and writes the stores of
+ * one share of two members as an Indexed Job pod does (`JOB_COMPLETION_INDEX=0`, `membersPerPod` 2). When the test runs as root, `gik`
  * runs as UID 1000 like the image's USER, with HOME on the root-owned install, so a write outside
  * the output and TMPDIR fails as it would on the pods' read-only root filesystem.
  *
@@ -129,26 +129,31 @@ describe("the job image's install", () => {
       format: "parquet",
       layout: "members",
       onDrift: "rebuild",
+      membersPerPod: 2,
     };
     const report = join(await writable(join(root, "report")), "termination-log");
-    const member = await gik(["job", "--log-format", "json", "--report", report], {
-      JOB_COMPLETION_INDEX: "1",
+    // Index 0 of shares of two members: the control and ens01, from one read of each index file.
+    const share = await gik(["job", "--log-format", "json", "--report", report], {
+      JOB_COMPLETION_INDEX: "0",
       [JOB_SPEC_ENV]: encodeJobSpec(spec),
     });
-    console.log(`gik job (JOB_COMPLETION_INDEX=1) -> ${member.code}: ${member.stdout.trim()}`);
-    expect(member.code, member.stderr).toBe(0);
-    expect(parseMemberReport(await readFile(report, "utf8"))).toMatchObject({
-      member: "ens01",
-      phase: "Succeeded",
-      output: join(out, "20250101", "00z", "ens01.parquet"),
-    });
+    console.log(
+      `gik job (JOB_COMPLETION_INDEX=0, 2 members per pod) -> ${share.code}: ${share.stdout.trim()}`,
+    );
+    expect(share.code, share.stderr).toBe(0);
+    expect(parseMemberReport(await readFile(report, "utf8"))?.members).toMatchObject([
+      { member: "control", phase: "Succeeded", message: "written" },
+      { member: "ens01", phase: "Succeeded", message: "written" },
+    ]);
     const store = (m: string) => join(out, "20250101", "00z", `${m}.parquet`);
+    expect(existsSync(join(store("control"), ".zmetadata"))).toBe(true);
     expect(existsSync(join(store("ens01"), ".zmetadata"))).toBe(true);
-    expect(existsSync(store("control"))).toBe(false);
     expect(existsSync(store("ens02"))).toBe(false);
 
-    const verified = await gik(["verify", store("ens01"), "--sample", "all"]);
-    console.log(`gik verify -> ${verified.code}: ${verified.stdout.trim().split("\n").at(-1)}`);
-    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    for (const m of ["control", "ens01"]) {
+      const verified = await gik(["verify", store(m), "--sample", "all"]);
+      console.log(`gik verify ${m} -> ${verified.code}: ${verified.stdout.trim().split("\n").at(-1)}`);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    }
   });
 });

@@ -312,7 +312,7 @@ describe("statuses the operator writes fit the status schemas", () => {
       spec: { ...run.spec, layout: "both" as const, collection: { url: "s3://gik-out/c" } },
     };
     const members = withJobStatus(desiredJob(both, TEMPLATES, defaults), job.status);
-    const commit = withJobStatus(desiredCommitJob(both, members, defaults)!, {
+    const commit = withJobStatus(desiredCommitJob(both, members, [], defaults)!, {
       startTime: new Date("2025-01-01T06:10:00Z"),
       completedIndexes: "0",
       completionTime: new Date("2025-01-01T06:11:00Z"),

@@ -45,10 +45,18 @@ export {
   parseJobSpec,
   type RunJobSpec,
   type RunRequest,
+  shareCount,
+  shareMembers,
+  shareOf,
   type TemplateBuildJobSpec,
   type WaitRequest,
 } from "./job-spec.js";
-export { encodeMemberReport, type MemberReport, parseMemberReport } from "./member-report.js";
+export {
+  encodeMemberReport,
+  type MemberReport,
+  type MemberResult,
+  parseMemberReport,
+} from "./member-report.js";
 export { ALL_MEMBERS, MEMBER_COUNT, memberName, memberNumber, parseMembers } from "./members.js";
 export * from "./resources.js";
 export {

@@ -6,8 +6,8 @@
  * a pod's command line.
  *
  * Notes:
- * - The completion index selects the work: member `members[i]` of an EcmwfRun Job, shard `i` of a
- *   TemplateBuild Job.
+ * - The completion index selects the work: the members `members[i·m … (i+1)·m)` of an EcmwfRun Job
+ *   (`m` its `membersPerPod`, see {@link shareMembers}), shard `i` of a TemplateBuild Job.
  * - `gik run`'s options are a {@link RunRequest} too (with the reference date still to be found),
  *   so a run on one machine and a run in a Job are the same request.
  *
@@ -60,6 +60,11 @@ export interface CollectionRequest {
 export interface RunJobSpec extends RunRequest {
   kind: "EcmwfRun";
   templates: { store: string; referenceDate: string };
+  /**
+   * Members one pod maps (its share): a pod reads each index file once for all of them, so a run
+   * reads its index files `⌈members / membersPerPod⌉` times (docs/reading-on-kubernetes.md).
+   */
+  membersPerPod: number;
 }
 
 /** What one pod of a TemplateBuild's Job runs with: index `i` builds shard `i` of `shards`. */
@@ -89,16 +94,37 @@ export interface CommitJobSpec {
 
 export type JobSpec = RunJobSpec | TemplateBuildJobSpec | CommitJobSpec;
 
-/** How many pods (completion indexes) a Job of `spec` has: one per member, per shard, or one commit. */
+/** How many pods (completion indexes) a Job of `spec` has: one per share of members, per shard, or one commit. */
 export function jobShares(spec: JobSpec): number {
   switch (spec.kind) {
     case "EcmwfRun":
-      return spec.members.length;
+      return shareCount(spec);
     case "TemplateBuild":
       return spec.shards;
     case "EcmwfRunCommit":
       return 1;
   }
+}
+
+type Shares = Pick<RunJobSpec, "members" | "membersPerPod">;
+
+/** How many shares (pods of an EcmwfRun's Job) `spec`'s members make. */
+export function shareCount(spec: Shares): number {
+  return Math.ceil(spec.members.length / spec.membersPerPod);
+}
+
+/**
+ * The members completion index `index` works on, in the contract's order.
+ *
+ * @example shareMembers({ members: ["control", "ens01", "ens02"], membersPerPod: 2 }, 1) // ["ens02"]
+ */
+export function shareMembers(spec: Shares, index: number): string[] {
+  return spec.members.slice(index * spec.membersPerPod, (index + 1) * spec.membersPerPod);
+}
+
+/** The completion index that works on `spec.members[position]`. */
+export function shareOf(spec: Shares, position: number): number {
+  return Math.floor(position / spec.membersPerPod);
 }
 
 /** Whether an EcmwfRun needs a commit after its members: an ensemble store, or a collection to append to. */
@@ -139,6 +165,9 @@ export function parseJobSpec(text: string, where: string): JobSpec {
         format: oneOf(spec.format, STORE_FORMATS, `${where}.format`),
         layout: oneOf(spec.layout, LAYOUTS, `${where}.layout`),
         onDrift: oneOf(spec.onDrift, ["fail", "rebuild"] as const, `${where}.onDrift`),
+        // A Job made before the field existed ran one member per pod.
+        membersPerPod:
+          spec.membersPerPod === undefined ? 1 : positive(spec.membersPerPod, `${where}.membersPerPod`),
         ...collection(spec.collection, `${where}.collection`),
         ...wait(spec.wait, `${where}.wait`),
       };

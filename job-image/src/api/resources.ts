@@ -91,7 +91,13 @@ export interface EcmwfRunSpec {
    */
   collection?: CollectionRequest;
   onDrift?: OnDrift;
+  /** Pods run at once; omitted means the operator's default. */
   parallelism?: number;
+  /**
+   * Members each pod maps, reading each index file once for all of them; omitted means one.
+   * Fewer pods read fewer bytes (docs/reading-on-kubernetes.md).
+   */
+  membersPerPod?: number;
   backoffLimitPerIndex?: number;
   resources?: ResourceRequirements;
   serviceAccountName?: string;

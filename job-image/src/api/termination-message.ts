@@ -26,16 +26,17 @@ export const TERMINATION_MESSAGE_LIMIT = 4096;
  */
 export function encodeWithinLimit(build: (keep?: number) => unknown, longest: number): string {
   const text = JSON.stringify(build());
-  const over = Buffer.byteLength(text) - TERMINATION_MESSAGE_LIMIT;
-  if (over <= 0 || longest === 0) return text;
-  // Cut by characters until the bytes fit: JSON escapes make the two counts differ.
-  let keep = Math.max(0, longest - over - 1);
-  for (;;) {
-    const cut = JSON.stringify(build(keep));
-    const excess = Buffer.byteLength(cut) - TERMINATION_MESSAGE_LIMIT;
-    if (excess <= 0 || keep === 0) return cut;
-    keep = Math.max(0, keep - Math.ceil(excess / 2) - 1);
+  if (Buffer.byteLength(text) <= TERMINATION_MESSAGE_LIMIT || longest === 0) return text;
+  // The largest `keep` that fits, by bisection: a report may hold many messages, and JSON escapes
+  // make characters and bytes differ, so no single cut can be computed from the excess.
+  let fits = 0;
+  let over = longest;
+  while (over - fits > 1) {
+    const keep = Math.floor((fits + over) / 2);
+    if (Buffer.byteLength(JSON.stringify(build(keep))) <= TERMINATION_MESSAGE_LIMIT) fits = keep;
+    else over = keep;
   }
+  return JSON.stringify(build(fits));
 }
 
 /** `text` cut to `keep` characters and marked (`…`), or as it is when `keep` is undefined or enough. */

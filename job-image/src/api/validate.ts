@@ -194,6 +194,7 @@ function runSpecChecks(spec: RunTemplate, prefix: string): Check[] {
     () => optional(spec.collection?.cycles, (v) => checkCycles(`${prefix}.collection.cycles`, v)),
     () => optional(spec.onDrift, (v) => checkEnum(`${prefix}.onDrift`, v, ["fail", "rebuild"])),
     () => optional(spec.parallelism, (v) => checkInt(`${prefix}.parallelism`, v, 1, 51)),
+    () => optional(spec.membersPerPod, (v) => checkInt(`${prefix}.membersPerPod`, v, 1, 51)),
     () => optional(spec.backoffLimitPerIndex, (v) => checkInt(`${prefix}.backoffLimitPerIndex`, v, 0, 10)),
     () => optional(spec.serviceAccountName, (v) => checkName(`${prefix}.serviceAccountName`, v)),
     () =>

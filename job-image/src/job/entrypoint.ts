@@ -1,7 +1,8 @@
 /**
  * The work of one pod of a gik Job: the operator's {@link JobSpec}, the pod's completion index,
- * and back a report. An EcmwfRun pod writes the store of member `members[index]`; a TemplateBuild
- * pod builds shard `index` of the templates.
+ * and back a report. An EcmwfRun pod writes the stores of the members of its share
+ * (`shareMembers`), reading each index file once for all of them; a TemplateBuild pod builds shard
+ * `index` of the templates.
  *
  * Notes:
  * - A member pod ends with a {@link MemberReport} in its termination message (the file Kubernetes
@@ -22,9 +23,10 @@ import {
   type JobSpec,
   needsCommit,
   type RunJobSpec,
+  shareMembers,
   type TemplateBuildJobSpec,
 } from "../api/job-spec.js";
-import { encodeMemberReport, type MemberReport } from "../api/member-report.js";
+import { encodeMemberReport, type MemberResult } from "../api/member-report.js";
 import { runLabel } from "../api/run-id.js";
 import { TERMINATION_MESSAGE_PATH } from "../api/termination-message.js";
 import { openCollection } from "../collection/target.js";
@@ -47,7 +49,7 @@ export interface JobContext {
 export async function runJob(spec: JobSpec, index: number, ctx: JobContext): Promise<number> {
   switch (spec.kind) {
     case "EcmwfRun":
-      return runMember(spec, index, ctx);
+      return runShare(spec, index, ctx);
     case "TemplateBuild":
       return buildShard(spec, index, ctx);
     case "EcmwfRunCommit":
@@ -55,12 +57,15 @@ export async function runJob(spec: JobSpec, index: number, ctx: JobContext): Pro
   }
 }
 
-async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Promise<number> {
+async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promise<number> {
   const now = ctx.now ?? (() => new Date());
-  const member = spec.members[index]!;
-  const log = ctx.log.child({ run: runLabel(spec.run), member });
+  const members = shareMembers(spec, index);
+  const log = ctx.log.child({
+    run: runLabel(spec.run),
+    ...(members.length === 1 ? { member: members[0] } : { members }),
+  });
   const startTime = now().toISOString();
-  let outcome: MemberOutcome;
+  let outcomes: MemberOutcome[];
   try {
     const deps = {
       source: openStore(spec.source),
@@ -71,38 +76,46 @@ async function runMember(spec: RunJobSpec, index: number, ctx: JobContext): Prom
       log,
       progress: ctx.progress,
     };
-    // With an ensemble store or a collection to write, the pod leaves its member's part for the commit.
+    // With an ensemble store or a collection to write, the pod leaves its members' parts for the commit.
     const parts = needsCommit(spec) ? (spec.collection ? "collection" : "ensemble") : undefined;
-    const request = { ...spec, members: [member] };
-    [outcome] = (await runRequest(request, deps, { buildIfMissing: false, parts })).members as [
-      MemberOutcome,
-    ];
+    ({ members: outcomes } = await runRequest({ ...spec, members }, deps, { buildIfMissing: false, parts }));
   } catch (error) {
-    outcome = { member, status: "failed", error: error as Error };
+    outcomes = members.map((member) => ({ member, status: "failed", error: error as Error }));
   }
-  const report: MemberReport = {
-    kind: "gik-member-report",
-    member,
-    phase: outcome.status === "failed" ? "Failed" : "Succeeded",
-    ...(outcome.status === "failed"
-      ? {
-          reason: isGikError(outcome.error) ? outcome.error._tag : "Error",
-          message: outcome.error.message,
-        }
-      : {
-          ...("url" in outcome ? { output: outcome.url } : {}),
-          refs: outcome.refs,
-          message: outcome.status,
-        }),
-    startTime,
-    completionTime: now().toISOString(),
-  };
-  if (outcome.status === "failed") log.error({ reason: report.reason, err: report.message }, "member failed");
-  else log.info({ output: report.output, refs: report.refs, status: outcome.status }, "member done");
-  ctx.print(`${member} ${report.phase.toLowerCase()} ${report.output ?? report.message ?? ""}`.trimEnd());
-  await writeReport(encodeMemberReport(report), ctx);
-  if (outcome.status !== "failed") return EXIT.OK;
-  return isBadInput(outcome.error) ? EXIT.BAD_INPUT : EXIT.FAILED;
+  const results = outcomes.map(memberResult);
+  for (const [i, r] of results.entries()) {
+    const url = "url" in outcomes[i]! ? (outcomes[i] as { url: string }).url : undefined;
+    if (r.phase === "Failed")
+      log.error({ member: r.member, reason: r.reason, err: r.message }, "member failed");
+    else log.info({ member: r.member, output: url, refs: r.refs, status: r.message }, "member done");
+    ctx.print(`${r.member} ${r.phase.toLowerCase()} ${url ?? r.message ?? ""}`.trimEnd());
+  }
+  await writeReport(
+    encodeMemberReport({
+      kind: "gik-member-report",
+      members: results,
+      startTime,
+      completionTime: now().toISOString(),
+    }),
+    ctx,
+  );
+  const errors = outcomes.flatMap((o) => (o.status === "failed" ? [o.error] : []));
+  if (errors.length === 0) return EXIT.OK;
+  // A retry redoes the whole share (its members already written are up to date, and cheap); it
+  // is worth it only when some failure may be transient.
+  return errors.every(isBadInput) ? EXIT.BAD_INPUT : EXIT.FAILED;
+}
+
+/** What the report says of one member's outcome. Pure. */
+export function memberResult(outcome: MemberOutcome): MemberResult {
+  return outcome.status === "failed"
+    ? {
+        member: outcome.member,
+        phase: "Failed",
+        reason: isGikError(outcome.error) ? outcome.error._tag : "Error",
+        message: outcome.error.message,
+      }
+    : { member: outcome.member, phase: "Succeeded", refs: outcome.refs, message: outcome.status };
 }
 
 /**

@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  ALL_MEMBERS,
   type CommitReport,
   encodeCommitReport,
   encodeMemberReport,
   type MemberReport,
+  type MemberResult,
   parseCommitReport,
   parseMemberReport,
   TERMINATION_MESSAGE_LIMIT,
@@ -71,7 +73,11 @@ describe("commit report", () => {
     ["a log tail (FallbackToLogsOnError)", '{"level":50,"msg":"commit failed"}\nSegmentation fault'],
     [
       "a member report",
-      encodeMemberReport({ kind: "gik-member-report", member: "control", phase: "Succeeded", ...times }),
+      encodeMemberReport({
+        kind: "gik-member-report",
+        members: [{ member: "control", phase: "Succeeded" }],
+        ...times,
+      }),
     ],
     ["a report without times", JSON.stringify({ kind: "gik-commit-report", phase: "Succeeded" })],
     ["a report of an unknown phase", JSON.stringify({ ...committed, phase: "Done" })],
@@ -98,10 +104,7 @@ describe("commit report", () => {
 describe("member report", () => {
   const report: MemberReport = {
     kind: "gik-member-report",
-    member: "ens07",
-    phase: "Failed",
-    reason: "IndexParseError",
-    message: "x".repeat(10_000),
+    members: [{ member: "ens07", phase: "Failed", reason: "IndexParseError", message: "x".repeat(10_000) }],
     ...times,
   };
 
@@ -109,7 +112,33 @@ describe("member report", () => {
     const text = encodeMemberReport(report);
     expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
     expect(bytes(text)).toBeGreaterThan(TERMINATION_MESSAGE_LIMIT - 16);
-    expect(parseMemberReport(text)).toMatchObject({ member: "ens07", reason: "IndexParseError" });
+    expect(parseMemberReport(text)?.members).toMatchObject([{ member: "ens07", reason: "IndexParseError" }]);
+  });
+
+  it("a share of all 51 members, each failed at length, fits and reads back whole", () => {
+    const members: MemberResult[] = ALL_MEMBERS.map((member, i) => ({
+      member,
+      phase: i % 2 === 0 ? ("Succeeded" as const) : ("Failed" as const),
+      ...(i % 2 === 0
+        ? { refs: 15565, message: "written" }
+        : { reason: "StorageError", message: `é${"y".repeat(500)}` }),
+    }));
+    const text = encodeMemberReport({ kind: "gik-member-report", members, ...times });
+    expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const back = parseMemberReport(text)!;
+    expect(back.members.map((m) => [m.member, m.phase, m.refs, m.reason])).toEqual(
+      members.map((m) => [m.member, m.phase, m.refs, m.reason]),
+    );
+    expect(back.members[1]!.message).toMatch(/^éy+…$/);
+  });
+
+  it("one entry of the wrong shape: not a report (the operator falls back to the Job's verdict)", () => {
+    const text = JSON.stringify({
+      kind: "gik-member-report",
+      members: [{ member: "ens01", phase: "Done" }],
+      ...times,
+    });
+    expect(parseMemberReport(text)).toBeUndefined();
   });
 
   it("is not a commit report, nor is a commit report one", () => {

@@ -65,6 +65,8 @@ describe("validateEcmwfRunSpec", () => {
     { name: "http:// source", spec: { source: "http://example.com/x" }, field: "spec.source" },
     { name: "format", spec: { format: "zarr" }, field: "spec.format" },
     { name: "parallelism 0", spec: { parallelism: 0 }, field: "spec.parallelism" },
+    { name: "membersPerPod 0", spec: { membersPerPod: 0 }, field: "spec.membersPerPod" },
+    { name: "membersPerPod above the 51 members", spec: { membersPerPod: 52 }, field: "spec.membersPerPod" },
     { name: "backoff 11", spec: { backoffLimitPerIndex: 11 }, field: "spec.backoffLimitPerIndex" },
     {
       name: "bad service account",

@@ -5,9 +5,10 @@
  * namespace and a few members:
  *
  * - a run applied before its TemplateBuild waits (`TemplatesReady=False`, never failed), then runs;
- * - one member's input is corrupt: that index fails once, without retries (exit 2 and the Job's
- *   podFailurePolicy), the others succeed, the run is PartiallySucceeded and names the member and
- *   its error in status and in an Event;
+ * - one member's input is corrupt, in a run of two members per pod (`membersPerPod`): its share's
+ *   index fails once, without retries (exit 2 and the Job's podFailurePolicy), the member sharing
+ *   its pod and the others succeed, the run is PartiallySucceeded and names the member and its
+ *   error in status and in an Event;
  * - a pod killed by a signal mid-run is retried, for that index only;
  * - the operator is SIGKILLed and restarted during a run: the run completes, exactly one Job ever
  *   existed for it, and its status is complete and correct;
@@ -99,7 +100,7 @@ describe("an EcmwfRun over its life", () => {
     expect(reasons.filter((r) => r.startsWith("JobCreated"))).toEqual([`JobCreated: Created Job ${RUN_JOB}`]);
   });
 
-  it("one member's corrupt index fails its index once, without retries: PartiallySucceeded, the member named", async () => {
+  it("one member's corrupt index fails its share once, without retries: its share-mate and the others succeed, the member named", async () => {
     const ns = await scenario("gik-e2e-corrupt");
     const members = ["control", "ens01", "ens02", "ens03"];
     const bucket = "gik-e2e-corrupt";
@@ -108,10 +109,11 @@ describe("an EcmwfRun over its life", () => {
       number: 2,
       param: "2t",
     });
+    // Two members per pod: index 0 maps control and ens01, index 1 ens02 (corrupt) and ens03.
     await e2e.apply(
       "corrupt.yaml",
       templateBuild(ns, { members }),
-      ecmwfRun(ns, { members, parallelism: 4, source: `s3://${bucket}` }),
+      ecmwfRun(ns, { members, parallelism: 2, membersPerPod: 2, source: `s3://${bucket}` }),
     );
     const done = await e2e.waitForRun(ns, RUN, "to end", ended);
     const table = (await e2e.kubectl(["get", "er", "-n", ns])).stdout;
@@ -137,18 +139,26 @@ describe("an EcmwfRun over its life", () => {
     expect(failed).toMatchObject({ phase: "Failed" });
     expect(failed?.message).toContain(where);
     expect(failed?.reason).toBe("ByteRangeError");
+    // ens03 shared the failed pod: its store was written and the pod's report says so.
     for (const member of ["control", "ens01", "ens03"])
       expect(done.status?.members?.[member]).toMatchObject({
         phase: "Succeeded",
         output: storeUrl(ns, member),
+        message: "written",
       });
+    const written = (await listObjects(e2e.s3, OUT_BUCKET, `${ns}/20250101/00z/`)).map((o) => o.key);
+    for (const member of ["control", "ens01", "ens03"])
+      expect(written, member).toContain(`${ns}/20250101/00z/${member}.parquet/.zmetadata`);
+    expect(written.some((key) => key.includes("/ens02.parquet/"))).toBe(false);
 
-    // Index 2 ran once (exit 2, no retry); the Job says which index failed.
+    // Index 1 ran once (exit 2, no retry); the Job says which index failed.
     const byIndex = podsByIndex(await e2e.runPods(ns, RUN));
-    expect(byIndex.get(2)?.map(exitCode)).toEqual([2]);
-    for (const i of [0, 1, 3]) expect(byIndex.get(i)?.map(exitCode), `index ${i}`).toEqual([0]);
+    expect(byIndex.get(1)?.map(exitCode)).toEqual([2]);
+    expect(byIndex.get(0)?.map(exitCode)).toEqual([0]);
+    expect([...byIndex.keys()].sort()).toEqual([0, 1]);
     const job = (await e2e.jobs(ns)).find((j) => j.metadata?.name === RUN_JOB);
-    expect(job?.status).toMatchObject({ failedIndexes: "2", completedIndexes: "0,1,3" });
+    expect(job?.spec).toMatchObject({ completions: 2, parallelism: 2 });
+    expect(job?.status).toMatchObject({ failedIndexes: "1", completedIndexes: "0" });
     expect(job?.status?.failed).toBe(1);
 
     const events = await eventsOf(e2e.kubectl, ns, RUN);

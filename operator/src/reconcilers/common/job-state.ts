@@ -100,11 +100,11 @@ export interface PodFailure {
 }
 
 /**
- * Why a failed pod failed: the member report it left (`api/member-report.ts`), else its `gik`
- * container's termination (exit code, signal, reason, the log tail), else the pod's
- * `DisruptionTarget` condition.
+ * Why a failed pod failed: the member report it left (`api/member-report.ts`: `member`'s failure,
+ * else the first failure of its share, named), else its `gik` container's termination (exit code,
+ * signal, reason, the log tail), else the pod's `DisruptionTarget` condition.
  */
-export function podFailure(pod: V1Pod): PodFailure | undefined {
+export function podFailure(pod: V1Pod, member?: string): PodFailure | undefined {
   if (pod.status?.phase !== "Failed") return undefined;
   const status = gikContainer(pod);
   const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
@@ -114,18 +114,22 @@ export function podFailure(pod: V1Pod): PodFailure | undefined {
       ? `killed by signal ${terminated.signal}`
       : `exited with code ${terminated.exitCode}`;
     const report = parseMemberReport(terminated.message);
-    if (report) {
+    const failed = report?.members.filter((m) => m.phase === "Failed") ?? [];
+    const said = failed.find((m) => m.member === member) ?? failed[0];
+    if (report && said) {
+      const message = said.message ?? `exited with code ${terminated.exitCode}`;
       return {
-        reason: report.reason ?? terminated.reason ?? "Error",
-        message: report.message ?? `exited with code ${terminated.exitCode}`,
+        reason: said.reason ?? terminated.reason ?? "Error",
+        message:
+          said.member === member || report.members.length === 1 ? message : `${said.member}: ${message}`,
         time: report.completionTime,
         startedAt: report.startTime,
       };
     }
-    const said = terminated.message?.trim();
+    const tail = terminated.message?.trim();
     return {
       reason: terminated.reason || (terminated.signal ? "Signal" : "Error"),
-      message: said ? `${how}: ${lastLines(said)}` : how,
+      message: tail ? `${how}: ${lastLines(tail)}` : how,
       time: timeString(terminated.finishedAt),
       startedAt: timeString(terminated.startedAt),
     };
@@ -145,9 +149,9 @@ export function newestFirst(pods: readonly V1Pod[]): V1Pod[] {
   return [...pods].sort((a, b) => created(b).localeCompare(created(a)));
 }
 
-/** The latest failure among `pods` (by finish time, else list order). */
-export function latestFailure(pods: readonly V1Pod[]): PodFailure | undefined {
-  const failures = pods.map(podFailure).filter((f): f is PodFailure => f !== undefined);
+/** The latest failure among `pods` (by finish time, else list order), as `member` sees it. */
+export function latestFailure(pods: readonly V1Pod[], member?: string): PodFailure | undefined {
+  const failures = pods.map((pod) => podFailure(pod, member)).filter((f): f is PodFailure => f !== undefined);
   return failures.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "")).at(-1);
 }
 

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { V1Job } from "@kubernetes/client-node";
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import {
   type CommitJobSpec,
   type EcmwfRun,
@@ -23,8 +23,8 @@ import {
 import type { JobDefaults } from "../../config.js";
 import { boundedName, indexedJob, podSettings } from "../common/indexed-job.js";
 import { jobSpecOf } from "../common/job-state.js";
-import { jobProgress } from "../common/progress.js";
 import { runBackoffLimit, runOwnerLabel } from "./desired-job.js";
+import { memberProgress } from "./member-status.js";
 
 /** The commit Job name of a run: `erc-<name>`, cut and hashed when long (see `boundedName`). */
 export function commitJobName(run: EcmwfRun): string {
@@ -48,11 +48,16 @@ export function commitJobSpec(members: RunJobSpec): CommitJobSpec {
  * The commit Job of `run` once its members' Job `job` has ended with at least one member done;
  * `undefined` before, after a run with nothing to commit, or for a run that needs none.
  */
-export function desiredCommitJob(run: EcmwfRun, job: V1Job, defaults: JobDefaults): V1Job | undefined {
+export function desiredCommitJob(
+  run: EcmwfRun,
+  job: V1Job,
+  pods: readonly V1Pod[],
+  defaults: JobDefaults,
+): V1Job | undefined {
   const contract = jobSpecOf(job);
   if (contract?.kind !== "EcmwfRun" || !needsCommit(contract)) return undefined;
-  const members = jobProgress(job, contract.members, "members");
-  if (!members.end || members.completed.size === 0) return undefined;
+  const { progress } = memberProgress(job, pods, contract, contract.members);
+  if (!progress.end || progress.completed.size === 0) return undefined;
   return indexedJob({
     owner: run,
     name: commitJobName(run),

@@ -1,8 +1,9 @@
 /**
  * The Indexed Job of an EcmwfRun: the run resolved into its Job contract (a `RunJobSpec`: members
  * in completion-index order, templates, source, output, format, layout, collection, how long to
- * wait for ECMWF's files), one pod per member. Pure: the same run, templates and defaults give the same Job. A run that needs a commit
- * gets a second Job once this one has ended (`desired-commit-job.ts`).
+ * wait for ECMWF's files), one pod per share of `membersPerPod` members. Pure: the same run,
+ * templates and defaults give the same Job. A run that needs a commit gets a second Job once this
+ * one has ended (`desired-commit-job.ts`).
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type RunId,
   type RunJobSpec,
   runEpochSeconds,
+  shareCount,
   specMembers,
   type WaitRequest,
 } from "../../../../job-image/src/api/index.js";
@@ -38,9 +40,15 @@ export function runOutput(run: EcmwfRun, defaults: JobDefaults): string | undefi
   return run.spec.output ?? defaults.output;
 }
 
-/** Members processed at once: the spec's (else the default), never more than the members. */
+/** Pods run at once: the spec's (else the default), never more than the run's shares of members. */
 export function runParallelism(run: EcmwfRun, defaults: JobDefaults): number {
-  return Math.min(run.spec.parallelism ?? defaults.parallelism, specMembers(run.spec).length);
+  const shares = shareCount({ members: [...specMembers(run.spec)], membersPerPod: runMembersPerPod(run) });
+  return Math.min(run.spec.parallelism ?? defaults.parallelism, shares);
+}
+
+/** Members each pod maps: the spec's, else one. */
+export function runMembersPerPod(run: EcmwfRun): number {
+  return run.spec.membersPerPod ?? 1;
 }
 
 /**
@@ -63,6 +71,7 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
     format: spec.format ?? "parquet",
     layout: spec.layout ?? "members",
     onDrift: spec.onDrift ?? "rebuild",
+    membersPerPod: runMembersPerPod(run),
     ...(spec.collection ? { collection: structuredClone(spec.collection) } : {}),
     wait: sourceWait(run, id),
   };
@@ -98,7 +107,7 @@ export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults
     name: runJobName(run),
     component: "member",
     ownerLabel: runOwnerLabel(run),
-    completions: spec.members.length,
+    completions: shareCount(spec),
     parallelism: runParallelism(run, defaults),
     backoffLimitPerIndex: runBackoffLimit(run),
     spec,

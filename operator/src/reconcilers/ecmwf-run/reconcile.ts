@@ -65,7 +65,8 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
     }
 
     let commitJob = world.commit.job;
-    const commit = job && !world.commit.foreignJob ? desiredCommitJob(run, job, deps.defaults) : undefined;
+    const commit =
+      job && !world.commit.foreignJob ? desiredCommitJob(run, job, world.pods, deps.defaults) : undefined;
     if (commit) {
       const sync = await syncJob(deps.api, commitJob, commit);
       commitJob = sync.job;

@@ -2,12 +2,13 @@
  * The status of an EcmwfRun, computed from its Job, the Job's pods and the checks' verdict.
  *
  * Notes:
- * - Phase, counts and times come from the Job (`completedIndexes`, `failedIndexes`, conditions),
- *   never from the previous phase.
- * - Each `status.members` entry is rebuilt from the member's pods: its phase from the Job and the
- *   newest pod, the rest from the report the pod left in its termination message
- *   (`api/member-report.ts`). For a member whose pod could not report (killed, evicted) it is what
- *   the pod's end says, and, once the Job counts it done, the store URL of the contract.
+ * - Phase, counts and times come from the Job (`completedIndexes`, `failedIndexes`, conditions) and
+ *   its pods' reports, never from the previous phase.
+ * - Each `status.members` entry is rebuilt from the pods of the member's share (`member-status.ts`):
+ *   its phase from the Job and the newest pod, the rest from the report the pod left in its
+ *   termination message (`api/member-report.ts`). For a member whose pod could not report (killed,
+ *   evicted) it is what the pod's end says, and, once the Job counts it done, the store URL of the
+ *   contract.
  * - Fields that are not known are `undefined`; the status write drops them (JSON).
  * - Member names and store URLs come from the contract the Job was made with (the index → member
  *   mapping it runs with), falling back to the spec before the Job exists.
@@ -26,25 +27,18 @@ import {
   ConditionType,
   type EcmwfRun,
   type EcmwfRunStatus,
-  layoutWrites,
-  type MemberPhase,
-  type MemberStatus,
   needsCommit,
   Reason,
-  type RunJobSpec,
   type SourceProgress,
   specMembers,
-  storeKey,
-  underRoot,
 } from "../../../../job-image/src/api/index.js";
 import { timeString } from "../../kube/time.js";
 import { findCondition, setCondition } from "../common/conditions.js";
-import { jobSpecOf, latestFailure, newestFirst, podIndex, podReport } from "../common/job-state.js";
+import { jobSpecOf } from "../common/job-state.js";
 import {
   failedNames,
   type JobProgress,
   jobPhase,
-  jobProgress,
   progressConditions,
   workEnded,
 } from "../common/progress.js";
@@ -58,6 +52,7 @@ import {
   ensembleStatus,
 } from "./commit-status.js";
 import { commitJobName } from "./desired-commit-job.js";
+import { memberProgress } from "./member-status.js";
 import { type SourceState, sourceState } from "./source-status.js";
 
 /**
@@ -76,9 +71,8 @@ export function computeRunStatus(
   const contract = job && jobSpecOf(job);
   const spec = contract?.kind === "EcmwfRun" ? contract : undefined;
   const names = spec?.members ?? specMembers(run.spec);
-  const progress = jobProgress(job, names, "members");
+  const { progress, members } = memberProgress(job, pods, spec, names);
   const generation = run.metadata.generation;
-  const members = memberStatuses(progress, pods, spec);
   const commit =
     spec && needsCommit(spec) ? commitOf(spec, progress, commitWorld, commitJobName(run)) : undefined;
   const step = commitStep(commit);
@@ -147,79 +141,4 @@ function templatesCondition(
     case "stalled":
       return { type, status: "Unknown", reason: Reason.InvalidSpec, message: "the spec cannot be acted on" };
   }
-}
-
-/** An entry for every member the Job or its pods say something about. */
-function memberStatuses(
-  p: JobProgress,
-  pods: readonly V1Pod[],
-  spec: RunJobSpec | undefined,
-): Record<string, MemberStatus> {
-  const byIndex = new Map<number, V1Pod[]>();
-  for (const pod of pods) {
-    const index = podIndex(pod);
-    if (index !== undefined) byIndex.set(index, [...(byIndex.get(index) ?? []), pod]);
-  }
-  const out: Record<string, MemberStatus> = {};
-  p.names.forEach((name, index) => {
-    const entry = memberStatus(name, index, p, newestFirst(byIndex.get(index) ?? []), spec);
-    if (entry) out[name] = entry;
-  });
-  return out;
-}
-
-function memberStatus(
-  name: string,
-  index: number,
-  p: JobProgress,
-  pods: readonly V1Pod[],
-  spec: RunJobSpec | undefined,
-): MemberStatus | undefined {
-  if (p.completed.has(index)) {
-    const done = pods.find((pod) => pod.status?.phase === "Succeeded");
-    const report = done && podReport(done);
-    return {
-      ...timesOf(report),
-      phase: "Succeeded",
-      output: report?.output ?? storeUrl(spec, name),
-      refs: report?.refs,
-      message: report?.message,
-    };
-  }
-  // The last attempt's end says why a member failed, or why it waits for its retry.
-  const failure = latestFailure(pods);
-  const why = failure && {
-    reason: failure.reason,
-    message: failure.message,
-    startTime: failure.startedAt,
-    completionTime: failure.time,
-  };
-  if (p.failed.has(index)) return { phase: "Failed", ...why, message: why?.message ?? "failed" };
-  const phase = livePhase(pods);
-  if (phase === undefined) return undefined;
-  return phase === "Pending" && why ? { phase, reason: why.reason, message: why.message } : { phase };
-}
-
-function timesOf(report: { startTime?: string; completionTime?: string } | undefined) {
-  return { startTime: report?.startTime, completionTime: report?.completionTime };
-}
-
-/** A member still in play: what its newest pod is doing (a failed pod means a retry is due). */
-function livePhase(pods: readonly V1Pod[]): MemberPhase | undefined {
-  switch (pods[0]?.status?.phase) {
-    case undefined:
-      return undefined;
-    case "Running":
-      return "Running";
-    case "Succeeded":
-      return "Succeeded";
-    default:
-      return "Pending";
-  }
-}
-
-/** The member's store under the contract's output (DESIGN.md, output contract), when it writes one. */
-function storeUrl(spec: RunJobSpec | undefined, member: string): string | undefined {
-  if (!spec || !layoutWrites(spec.layout).members) return undefined;
-  return underRoot(spec.output, storeKey(spec.run, member, spec.format));
 }

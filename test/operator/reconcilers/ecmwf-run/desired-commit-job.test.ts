@@ -2,7 +2,9 @@ import type { V1Job } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
   type CommitJobSpec,
+  encodeMemberReport,
   JOB_SPEC_ANNOTATION,
+  type MemberResult,
   parseJobSpec,
 } from "../../../../job-image/src/api/index.js";
 import {
@@ -10,7 +12,7 @@ import {
   desiredCommitJob,
 } from "../../../../operator/src/reconcilers/ecmwf-run/desired-commit-job.js";
 import { desiredJob } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
-import { defaults, run, withJobStatus } from "../../helpers/objects.js";
+import { defaults, pod, run, withJobStatus } from "../../helpers/objects.js";
 
 const templates = { store: "s3://gik-templates/20240529", referenceDate: "20240529" };
 const r = run({
@@ -32,7 +34,7 @@ const contractOf = (job: V1Job) =>
 
 describe("desiredCommitJob", () => {
   it("once the members' Job has ended: one pod committing every member of the Job's contract", () => {
-    const job = desiredCommitJob(r, ended(members, "0-1", "Failed"), defaults)!;
+    const job = desiredCommitJob(r, ended(members, "0-1", "Failed"), [], defaults)!;
     expect(job.metadata).toMatchObject({
       name: "erc-run-20250101",
       namespace: "gik",
@@ -61,7 +63,7 @@ describe("desiredCommitJob", () => {
   });
 
   it("runs its pod as the member pods run: locked down, no API token, the Secret, the report path", () => {
-    const pod = desiredCommitJob(r, ended(members, "0-2"), defaults)!.spec!.template.spec!;
+    const pod = desiredCommitJob(r, ended(members, "0-2"), [], defaults)!.spec!.template.spec!;
     const memberPod = members.spec!.template.spec!;
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toEqual(memberPod.securityContext);
@@ -82,8 +84,8 @@ describe("desiredCommitJob", () => {
       layout: "members",
       collection: { url: "s3://elsewhere/collection" },
     });
-    const job = desiredCommitJob(changed, ended(members, "0-2"), defaults)!;
-    expect(contractOf(job)).toEqual(contractOf(desiredCommitJob(r, ended(members, "0-2"), defaults)!));
+    const job = desiredCommitJob(changed, ended(members, "0-2"), [], defaults)!;
+    expect(contractOf(job)).toEqual(contractOf(desiredCommitJob(r, ended(members, "0-2"), [], defaults)!));
   });
 
   it.each<[string, V1Job]>([
@@ -98,16 +100,44 @@ describe("desiredCommitJob", () => {
       ended({ ...members, metadata: { ...members.metadata, annotations: {} } }, "0-2"),
     ],
   ])("is none %s", (_name, job) => {
-    expect(desiredCommitJob(r, job, defaults)).toBeUndefined();
+    expect(desiredCommitJob(r, job, [], defaults)).toBeUndefined();
   });
 
   it("an ensemble alone, or a collection alone, needs a commit too", () => {
     for (const spec of [{ layout: "ensemble" as const }, { collection: { url: "gs://gik-out/c" } }]) {
       const other = run({ members: ["control"], ...spec });
       expect(
-        desiredCommitJob(other, ended(desiredJob(other, templates, defaults), "0"), defaults),
+        desiredCommitJob(other, ended(desiredJob(other, templates, defaults), "0"), [], defaults),
       ).toBeDefined();
     }
+  });
+
+  it("with shares of members: made when a failed share's report says one of its members succeeded", () => {
+    const shared = run({ members: ["control", "ens01", "ens02"], layout: "ensemble", membersPerPod: 2 });
+    const job = withJobStatus(desiredJob(shared, templates, defaults), {
+      startTime: new Date("2025-01-01T06:00:00Z"),
+      failedIndexes: "0-1",
+      conditions: [{ type: "Failed", status: "True" }] as never,
+    });
+    const failedPod = (index: number, members: MemberResult[]) =>
+      pod(job, index, "Failed", {
+        exitCode: 2,
+        message: encodeMemberReport({
+          kind: "gik-member-report",
+          members,
+          startTime: "2025-01-01T06:00:01Z",
+          completionTime: "2025-01-01T06:00:09Z",
+        }),
+      });
+    const bad = (member: string): MemberResult => ({ member, phase: "Failed", reason: "IndexParseError" });
+    const none = [failedPod(0, [bad("control"), bad("ens01")]), failedPod(1, [bad("ens02")])];
+    expect(desiredCommitJob(shared, job, none, defaults)).toBeUndefined();
+    const one = [failedPod(0, [bad("control"), { member: "ens01", phase: "Succeeded" }]), none[1]!];
+    expect(contractOf(desiredCommitJob(shared, job, one, defaults)!).members).toEqual([
+      "control",
+      "ens01",
+      "ens02",
+    ]);
   });
 
   it("is named erc-<run>: never another run's member Job, bounded like it", () => {
@@ -118,8 +148,8 @@ describe("desiredCommitJob", () => {
   });
 
   it("is deterministic", () => {
-    expect(desiredCommitJob(r, ended(members, "0-2"), defaults)).toEqual(
-      desiredCommitJob(r, ended(members, "0-2"), defaults),
+    expect(desiredCommitJob(r, ended(members, "0-2"), [], defaults)).toEqual(
+      desiredCommitJob(r, ended(members, "0-2"), [], defaults),
     );
   });
 });

@@ -1,6 +1,13 @@
 import type { V1Job } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { JOB_SPEC_ANNOTATION, parseJobSpec, type RunJobSpec } from "../../../../job-image/src/api/index.js";
+import {
+  JOB_SPEC_ANNOTATION,
+  jobShares,
+  parseJobSpec,
+  type RunJobSpec,
+  shareMembers,
+  shareOf,
+} from "../../../../job-image/src/api/index.js";
 import { TerminalError } from "../../../../operator/src/controller/result.js";
 import { SPEC_HASH_ANNOTATION } from "../../../../operator/src/kube/labels.js";
 import { desiredJob, runJobName } from "../../../../operator/src/reconcilers/ecmwf-run/desired-job.js";
@@ -75,6 +82,7 @@ describe("desiredJob (EcmwfRun)", () => {
       format: "parquet",
       layout: "members",
       onDrift: "rebuild",
+      membersPerPod: 1,
       wait: { deadline: "2025-01-01T12:00:00.000Z", pollSeconds: 10 },
     };
     expect(container.env).toEqual([{ name: "GIK_JOB_SPEC", value: JSON.stringify(contract) }]);
@@ -129,6 +137,40 @@ describe("desiredJob (EcmwfRun)", () => {
       desiredJob(run({ serviceAccountName: "mine" }), templates, defaults).spec!.template.spec!
         .serviceAccountName,
     ).toBe("mine");
+  });
+
+  it("membersPerPod: one index per share of members, parallelism never above the shares", () => {
+    const all = desiredJob(
+      run({ parallelism: undefined, members: undefined, membersPerPod: 26 }),
+      templates,
+      defaults,
+    );
+    expect(all.spec).toMatchObject({ completions: 2, parallelism: 2 });
+    const contract = contractOf(all);
+    expect(contract.membersPerPod).toBe(26);
+    expect(jobShares(contract)).toBe(2);
+    expect(shareMembers(contract, 0)).toEqual(contract.members.slice(0, 26));
+    expect(shareMembers(contract, 1)).toEqual([...contract.members.slice(26)]);
+    expect(shareMembers(contract, 1)).toHaveLength(25);
+    expect([0, 25, 26, 50].map((i) => shareOf(contract, i))).toEqual([0, 0, 1, 1]);
+    // Every member in exactly one share, in the contract's order.
+    expect([0, 1].flatMap((i) => shareMembers(contract, i))).toEqual(contract.members);
+    const one = desiredJob(
+      run({ members: ["control", "ens01", "ens02"], membersPerPod: 51 }),
+      templates,
+      defaults,
+    );
+    expect(one.spec).toMatchObject({ completions: 1, parallelism: 1 });
+    expect(contractOf(job).membersPerPod).toBe(1);
+  });
+
+  it("a contract without membersPerPod (a Job made before it existed) reads as one member per pod; 0 is refused by name", () => {
+    const text = job.metadata!.annotations![JOB_SPEC_ANNOTATION]!;
+    const { membersPerPod: _, ...older } = JSON.parse(text);
+    expect((parseJobSpec(JSON.stringify(older), "annotation") as RunJobSpec).membersPerPod).toBe(1);
+    expect(() => parseJobSpec(JSON.stringify({ ...older, membersPerPod: 0 }), "annotation")).toThrow(
+      "annotation.membersPerPod: expected a positive integer, got 0",
+    );
   });
 
   it("the output defaults to the operator's, and no output at all is a terminal error", () => {

@@ -10,7 +10,7 @@ import {
   type EcmwfRun,
   encodeCommitReport,
   encodeMemberReport,
-  type MemberReport,
+  type MemberResult,
 } from "../../../../job-image/src/api/index.js";
 import { findCondition } from "../../../../operator/src/reconcilers/common/conditions.js";
 import type { ReconcilerDeps } from "../../../../operator/src/reconcilers/common/deps.js";
@@ -92,12 +92,12 @@ describe("ecmwfRunReconciler", () => {
     expect(cluster.events.at(-1)?.reason).toBe("Running");
 
     // control succeeds; ens02 fails at once on bad input; each pod's report is in its termination message.
-    const report = (fields: Omit<MemberReport, "kind" | "startTime" | "completionTime">) =>
+    const report = (result: MemberResult) =>
       encodeMemberReport({
         kind: "gik-member-report",
+        members: [result],
         startTime: "2025-01-01T06:00:31Z",
         completionTime: "2025-01-01T06:00:40Z",
-        ...fields,
       });
     setJobStatus(cluster, { active: 1, completedIndexes: "0", failedIndexes: "2" });
     cluster.pods.put(
@@ -106,7 +106,6 @@ describe("ecmwfRunReconciler", () => {
         message: report({
           member: "control",
           phase: "Succeeded",
-          output: "s3://gik-out/stores/20250101/00z/control.parquet",
           refs: 4000,
         }),
       }),

@@ -7,7 +7,7 @@ import {
   type EnsembleStatus,
   encodeCommitReport,
   encodeMemberReport,
-  type MemberReport,
+  type MemberResult,
   type MemberStatus,
   type SourceProgress,
 } from "../../../../job-image/src/api/index.js";
@@ -246,14 +246,12 @@ describe("computeRunStatus: members", () => {
     ...failedCond("FailedIndexes"),
   } as V1JobStatus);
   /** What a gik pod leaves in its termination message. */
-  const report = (member: string, phase: MemberReport["phase"], fields: Partial<MemberReport> = {}) =>
+  const report = (member: string, phase: MemberResult["phase"], fields: Partial<MemberResult> = {}) =>
     encodeMemberReport({
       kind: "gik-member-report",
-      member,
-      phase,
+      members: [{ member, phase, ...fields }],
       startTime: "2025-01-01T06:00:01Z",
       completionTime: "2025-01-01T06:00:05Z",
-      ...fields,
     });
 
   it.each<{ name: string; pods: V1Pod[]; member: string; expected: MemberStatus }>([
@@ -264,21 +262,17 @@ describe("computeRunStatus: members", () => {
       expected: { phase: "Succeeded", output: "s3://gik-out/stores/20250101/00z/control.parquet" },
     },
     {
-      name: "succeeded with a report in the termination message: the pod's fields",
+      name: "succeeded with a report in the termination message: the pod's fields, the contract's URL",
       pods: [
         pod(ended, 0, "Succeeded", {
           exitCode: 0,
-          message: report("control", "Succeeded", {
-            output: "s3://x/control.parquet",
-            refs: 7,
-            message: "written",
-          }),
+          message: report("control", "Succeeded", { refs: 7, message: "written" }),
         }),
       ],
       member: "control",
       expected: {
         phase: "Succeeded",
-        output: "s3://x/control.parquet",
+        output: "s3://gik-out/stores/20250101/00z/control.parquet",
         refs: 7,
         message: "written",
         startTime: "2025-01-01T06:00:01Z",
@@ -433,7 +427,7 @@ describe("computeRunStatus: a run with a commit (ensemble store and collection)"
   });
   /** The commit Job of `job`, with `status` (and suspended by its queue, when `suspend`). */
   const commitJob = (job: V1Job, status: V1JobStatus, suspend = false) => {
-    const desired = desiredCommitJob(both, job, defaults)!;
+    const desired = desiredCommitJob(both, job, [], defaults)!;
     return withJobStatus({ ...desired, spec: { ...desired.spec!, suspend } }, status);
   };
   const commitReport = (fields: Partial<CommitReport>) =>
@@ -730,10 +724,14 @@ describe("computeRunStatus: the source (SourceAvailable, status.source)", () => 
         exitCode: 2,
         message: encodeMemberReport({
           kind: "gik-member-report",
-          member: ["control", "ens01", "ens02"][i]!,
-          phase: "Failed",
-          reason: "SourceNotPublishedError",
-          message: said,
+          members: [
+            {
+              member: ["control", "ens01", "ens02"][i]!,
+              phase: "Failed",
+              reason: "SourceNotPublishedError",
+              message: said,
+            },
+          ],
           startTime: "2025-01-01T06:00:01Z",
           completionTime: "2025-01-01T12:00:01Z",
         }),
@@ -761,5 +759,94 @@ describe("computeRunStatus: the source (SourceAvailable, status.source)", () => 
     const s = computeRunStatus(base, failed, [], go, now);
     expect(findCondition(s.conditions, "Failed")?.reason).toBe("IndexesFailed");
     expect(source(s)?.reason).not.toBe("SourceNotPublished");
+  });
+});
+
+describe("computeRunStatus: members in shares (membersPerPod)", () => {
+  // Five members, two per pod: index 0 maps control and ens01, 1 maps ens02 and ens03, 2 maps ens04.
+  const shared = run({ members: ["control", "ens01", "ens02", "ens03", "ens04"], membersPerPod: 2 });
+  const job = desiredJob(shared, templates, defaults);
+  const times = { startTime: "2025-01-01T06:00:01Z", completionTime: "2025-01-01T06:00:09Z" };
+  const said = (...members: MemberResult[]) =>
+    encodeMemberReport({ kind: "gik-member-report", members, ...times });
+  const ok = (member: string): MemberResult => ({ member, phase: "Succeeded", refs: 10, message: "written" });
+  const url = (m: string) => `s3://gik-out/stores/20250101/00z/${m}.parquet`;
+
+  it("a failed share: the members its report says succeeded did, the others failed with their own reason", () => {
+    const ended = withJobStatus(job, {
+      ...started,
+      completedIndexes: "0",
+      failedIndexes: "1",
+      active: 1,
+    } as V1JobStatus);
+    const pods = [
+      pod(ended, 0, "Succeeded", { exitCode: 0, message: said(ok("control"), ok("ens01")) }),
+      pod(ended, 1, "Failed", {
+        exitCode: 2,
+        message: said(ok("ens02"), {
+          member: "ens03",
+          phase: "Failed",
+          reason: "IndexParseError",
+          message: "24h.index:7: bad JSON",
+        }),
+      }),
+      pod(ended, 2, "Running"),
+    ];
+    const s = status(ended, { r: shared, pods });
+    expect(s.members).toEqual({
+      control: { phase: "Succeeded", output: url("control"), refs: 10, message: "written", ...times },
+      ens01: { phase: "Succeeded", output: url("ens01"), refs: 10, message: "written", ...times },
+      ens02: { phase: "Succeeded", output: url("ens02"), refs: 10, message: "written", ...times },
+      ens03: { phase: "Failed", reason: "IndexParseError", message: "24h.index:7: bad JSON", ...times },
+      ens04: { phase: "Running" },
+    });
+    expect(s).toMatchObject({
+      completedMembers: 3,
+      failedMembers: 1,
+      failedMemberNames: ["ens03"],
+      totalMembers: 5,
+    });
+    expect(findCondition(s.conditions, "Progressing")?.message).toBe(
+      "Job er-run-20250101: 3/5 members done, 1 failed",
+    );
+  });
+
+  it("a share waiting for its retry: each member says which member's failure it waits on", () => {
+    const running = withJobStatus(job, { ...started, active: 3 } as V1JobStatus);
+    const pods = [
+      pod(running, 1, "Failed", {
+        exitCode: 1,
+        message: said(ok("ens02"), {
+          member: "ens03",
+          phase: "Failed",
+          reason: "StorageError",
+          message: "503",
+        }),
+      }),
+    ];
+    expect(status(running, { r: shared, pods }).members).toEqual({
+      ens02: { phase: "Pending", reason: "StorageError", message: "ens03: 503" },
+      ens03: { phase: "Pending", reason: "StorageError", message: "503" },
+    });
+  });
+
+  it("a share killed before it reported: each of its members failed with the pod's end; counts in members", () => {
+    const ended = withJobStatus(job, {
+      ...started,
+      completedIndexes: "0,2",
+      failedIndexes: "1",
+      ...failedCond("FailedIndexes"),
+    } as V1JobStatus);
+    const pods = [pod(ended, 1, "Failed", { exitCode: 137, signal: 9 } as never)];
+    const s = status(ended, { r: shared, pods });
+    expect(s.members?.ens02).toMatchObject({ phase: "Failed", message: "killed by signal 9" });
+    expect(s.members?.ens03).toMatchObject({ phase: "Failed", message: "killed by signal 9" });
+    expect(s).toMatchObject({
+      phase: "PartiallySucceeded",
+      completedMembers: 3,
+      failedMembers: 2,
+      failedMemberNames: ["ens02", "ens03"],
+    });
+    expect(findCondition(s.conditions, "Failed")?.message).toBe("failed members: ens02, ens03");
   });
 });
