@@ -13,6 +13,7 @@ import { nodeOptions, parseQuantity } from "../test/infra/pod-launch.js";
 import { TEMPLATES_PREFIX } from "./bench-templates.js";
 import { OUTPUT_BUCKET, SOURCE_BUCKET } from "./buckets.js";
 import type { BenchContext } from "./context.js";
+import { bytes } from "./format.js";
 import type { Measured } from "./measure-process.js";
 import type { TrafficSummary } from "./traffic.js";
 import type { VirtualizarrEnv } from "./virtualizarr-env.js";
@@ -147,22 +148,26 @@ export interface PodMemoryResult {
   measured: Measured;
 }
 
-/**
- * One member's work (what `gik job` does for one completion index) under the memory bound a Job
- * pod with the chart's default limit gets from the test pod runner (`test/infra/pod-launch.ts`).
- */
-export async function benchPodMemory(ctx: BenchContext): Promise<PodMemoryResult> {
+/** The chart's default memory limit of a Job pod, and the Node option the test pod runner gives such a pod. */
+export function chartPodLimit(ctx: BenchContext): { limitBytes: number; option: string; heapMib: number } {
   const values = parse(readFileSync(join(ctx.repo, "helm", "gik-operator", "values.yaml"), "utf8")) as {
     jobs: { resources: { limits: { memory: string } } };
   };
   const limitBytes = parseQuantity(values.jobs.resources.limits.memory);
   const option = nodeOptions(undefined, limitBytes);
-  ctx.log(
-    `one member pod: gik run --members ${MEMBER.name} under ${option} (limit ${values.jobs.resources.limits.memory})`,
-  );
+  return { limitBytes, option, heapMib: Number(/=(\d+)/.exec(option)?.[1]) };
+}
+
+/**
+ * One member's work (what `gik job` does for one completion index) under the memory bound a Job
+ * pod with the chart's default limit gets from the test pod runner (`test/infra/pod-launch.ts`).
+ */
+export async function benchPodMemory(ctx: BenchContext): Promise<PodMemoryResult> {
+  const { limitBytes, option, heapMib } = chartPodLimit(ctx);
+  ctx.log(`one member pod: gik run --members ${MEMBER.name} under ${option} (limit ${bytes(limitBytes)})`);
   const measured = await ctx.gik(gikRunArgs(ctx, MEMBER.name, `s3://${OUTPUT_BUCKET}/pod-member`), [option]);
   ctx.forgetTraffic();
-  return { limitBytes, heapMib: Number(/=(\d+)/.exec(option)?.[1]), measured };
+  return { limitBytes, heapMib, measured };
 }
 
 async function benchVirtualizarr(

@@ -18,6 +18,7 @@ import { benchEnsemble, ensembleStoreUrl } from "./bench-ensemble.js";
 import { benchMember, benchPodMemory, gikRunArgs, MEMBER } from "./bench-member.js";
 import { benchRead, type OpenProfile, profileOpen, type ReaderEnv } from "./bench-read.js";
 import { benchRun } from "./bench-run.js";
+import { benchShares } from "./bench-shares.js";
 import { benchTemplateCache } from "./bench-template-cache.js";
 import { benchTemplates, gikTemplatesArgs } from "./bench-templates.js";
 import { loadMirror, OUTPUT_BUCKET, s3Client } from "./buckets.js";
@@ -80,6 +81,7 @@ export async function runBench(repo: string): Promise<void> {
       templates: await benchTemplates(ctx, servers.python.reader),
       member: await benchMember(ctx, servers.python.peers, virtualizarr),
       pod: await benchPodMemory(ctx),
+      shares: await benchShares(ctx),
       cache: await benchTemplateCache(ctx),
       run: await benchRun(ctx),
       ensemble: await benchEnsemble(ctx, virtualizarr),

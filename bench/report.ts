@@ -10,6 +10,7 @@ import type { EnsembleResult } from "./bench-ensemble.js";
 import type { MemberResult, PodMemoryResult } from "./bench-member.js";
 import type { OpenProfile, ReadResult } from "./bench-read.js";
 import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
+import type { SharesResult } from "./bench-shares.js";
 import type { TemplateCacheResult } from "./bench-template-cache.js";
 import type { TemplatesResult } from "./bench-templates.js";
 import { bytes, count, ratio, seconds } from "./format.js";
@@ -107,7 +108,7 @@ export function renderReport(r: BenchReport): string {
     "",
     ...templatesSection(r.templates),
     ...memberSection(r.member),
-    ...runSection(r.run, r.pod),
+    ...runSection(r.run, r.pod, r.shares),
     ...readSection(r.read),
     ...ensembleSection(r.ensemble),
     ...collectionSection(r.collection),
@@ -150,7 +151,7 @@ function memberSection(m: MemberResult): string[] {
   ];
 }
 
-function runSection(r: RunResult, pod: PodMemoryResult): string[] {
+function runSection(r: RunResult, pod: PodMemoryResult, shares: SharesResult): string[] {
   const o = r.objects;
   return [
     "## 3. A whole run, 51 members",
@@ -169,6 +170,9 @@ function runSection(r: RunResult, pod: PodMemoryResult): string[] {
         ", ",
       )}). fsspec's reference-parquet layout keeps the chunk keys of each array in files of its own directory, coordinates included; the coordinates are the same in every group of a store and could be one array each if the groups shared them, which the GRIB hierarchy (one group per field, as cfgrib and kerchunk's \`grib_tree\` build it) does not.`,
     `- One member pod's work under the chart's default memory limit (${bytes(pod.limitBytes)}; the test pod runner gives such a pod a V8 heap of ${pod.heapMib} MiB): ${process_(pod.measured)}.`,
+    `- The run as the operator's Job runs it with \`membersPerPod: ${shares.membersPerPod}\` (${shares.pods.length} pods; \`gik job --index i\` with the contract the operator writes, in turn, under the same limit): ${shares.pods
+      .map((p, i) => `index ${i} (${p.members} members): ${process_(p.measured)}; ${traffic(p.traffic)}`)
+      .join(" — ")}`,
     "",
   ];
 }

@@ -4,6 +4,7 @@ import type { EnsembleResult } from "../../bench/bench-ensemble.js";
 import type { MemberResult, PodMemoryResult } from "../../bench/bench-member.js";
 import type { ReadResult } from "../../bench/bench-read.js";
 import type { RunResult } from "../../bench/bench-run.js";
+import type { SharesResult } from "../../bench/bench-shares.js";
 import type { TemplateCacheResult } from "../../bench/bench-template-cache.js";
 import type { TemplatesResult } from "../../bench/bench-templates.js";
 import type { Measured } from "../../bench/measure-process.js";
@@ -84,6 +85,9 @@ interface Figures {
   cachedGets: number;
   /** Index bytes one member pod reads. */
   podIndexBytes: number;
+  /** Index bytes each pod of a run of 26 members per pod reads, and its peak. */
+  shareIndexBytes: number[];
+  shareRss: number;
   run?: TrafficSummary;
   headers?: TrafficSummary;
 }
@@ -103,7 +107,9 @@ const GOOD: Figures = {
   openS: 1.5,
   openJsonS: 1.1,
   cachedGets: 0,
-  podIndexBytes: INDEX_BYTES / 51,
+  podIndexBytes: INDEX_BYTES,
+  shareIndexBytes: [INDEX_BYTES, INDEX_BYTES - 3 * MiB],
+  shareRss: 300 * MiB,
 };
 
 function results(f: Figures): BenchResults {
@@ -128,6 +134,15 @@ function results(f: Figures): BenchResults {
       kerchunk: { seconds: { index: f.kerchunkS / 2, templates: f.kerchunkS / 2, map_from_index: 0 } },
     } as MemberResult,
     pod: { limitBytes: 1024 * MiB, heapMib: 768, measured: measured(1, f.podRss) } as PodMemoryResult,
+    shares: {
+      membersPerPod: 26,
+      limitBytes: 1024 * MiB,
+      pods: f.shareIndexBytes.map((bytes, i) => ({
+        members: 26 - i,
+        measured: measured(1, f.shareRss),
+        traffic: traffic({ index: { bytes } }),
+      })),
+    } as SharesResult,
     run: {
       measured: measured(f.runMs, f.rss),
       bounded: measured(f.runMs, 300 * MiB),
@@ -188,7 +203,8 @@ describe("checkTargets", () => {
     ["open", { openS: 2.5 }],
     ["openJson", { openJsonS: 2.1 }],
     ["templateCache", { cachedGets: 1 }],
-    ["kubernetesBytes", { podIndexBytes: INDEX_BYTES }],
+    ["kubernetesBytes", { shareIndexBytes: [INDEX_BYTES, INDEX_BYTES, INDEX_BYTES] }],
+    ["kubernetesBytes", { shareRss: 1100 * MiB }],
   ])("misses %s on its own figure (%o), and only it", (name, over) => {
     const checks = met(checkTargets(results({ ...GOOD, ...over })));
     expect(Object.entries(checks).filter(([, ok]) => !ok)).toEqual([[name, false]]);
@@ -210,6 +226,13 @@ describe("checkTargets", () => {
     r.run.measured.servers = { minioMs: 9000, toxiproxyMs: 3000, benchMs: 2500, machineMs: 27_000, cores: 2 };
     expect(checkTargets(r).find((c) => c.name === "run")?.measured).toBe(
       "15.0 s wall (15.0 s CPU; servers 14.5 s CPU, machine 90% busy)",
+    );
+  });
+
+  it("states what the pods of a run in shares read, beside a member per pod", () => {
+    expect(checkTargets(results(GOOD)).find((c) => c.name === "kubernetesBytes")?.measured).toBe(
+      "membersPerPod 26: 2 pods read 170.0 MiB + 167.0 MiB = 337.0 MiB, 1.98× the index files (peaks 300.0 MiB, 300.0 MiB under the chart's 1.00 GiB); " +
+        "one member per pod (the default): 51 pods × 170.0 MiB = 8.47 GiB, 51.0× (docs/reading-on-kubernetes.md)",
     );
   });
 

@@ -104,7 +104,7 @@ describe("the job image's install", () => {
     for (const command of ["run", "templates build", "verify", "job"]) expect(r.stdout).toContain(command);
   });
 
-  it("builds templates and writes member 1's store as a Job pod does", async () => {
+  it("builds templates and writes the stores of a share of two members as a Job pod does", async () => {
     const templates = await writable(join(root, "templates"));
     const out = await writable(join(root, "out"));
     const built = await gik([

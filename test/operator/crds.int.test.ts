@@ -46,6 +46,7 @@ describe("EcmwfRun on the real API server", () => {
       layout: "members",
       onDrift: "rebuild",
       backoffLimitPerIndex: 2,
+      membersPerPod: 1,
     });
     const table = await kubectl(["get", "er", "-n", NS]);
     expect(table.stdout.split("\n")[0]?.split(/\s+/)).toEqual(ECMWF_RUN_COLUMNS);
@@ -84,6 +85,11 @@ describe("EcmwfRun on the real API server", () => {
       name: "an http:// source",
       spec: { source: "http://example.com/x" },
       message: "spec.source: Invalid value",
+    },
+    {
+      name: "membersPerPod above the 51 members",
+      spec: { membersPerPod: 52 },
+      message: "spec.membersPerPod: Invalid value",
     },
     {
       name: "both templates forms",
@@ -320,6 +326,7 @@ describe("EcmwfSchedule on the real API server", () => {
         layout: "members",
         onDrift: "rebuild",
         backoffLimitPerIndex: 2,
+        membersPerPod: 1,
         sourceDeadline: "12h",
         sourcePollSeconds: 10,
       },
