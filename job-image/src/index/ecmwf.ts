@@ -11,9 +11,10 @@
  * - (`attrs`, `number`, `step`, `type`) identifies a message; a repeat is an error, never a silent overwrite.
  * - Blank lines at the end are ignored; a blank line between entries, or a line cut short, is an error.
  * - Read for some members only, the other members' lines give just their span (offset, length,
- *   member, line: what the range checks need), found without parsing the line (`span-scan.ts`);
- *   such a line is an error only when its span cannot be found. A pod of one member thus parses
- *   1/51 of each index, and decodes no other line.
+ *   member, line: what the range checks need); such a line is an error only when its span cannot
+ *   be found. For fewer than half the members the span is found without parsing the line
+ *   (`span-scan.ts`): a pod of one member parses 1/51 of each index, and decodes no other line.
+ *   For more, each line is parsed first, and scanned only when that fails.
  * - A line whose text does not state one object, one member and one span plainly (two lines run
  *   together, a `number` that is not at most 15 digits) is parsed in full, so that its fault is
  *   named; it is an entry only if its member is asked for.
@@ -22,6 +23,7 @@
  */
 
 import { IndexParseError } from "../api/errors.js";
+import { MEMBER_COUNT } from "../api/members.js";
 import { parseDigits } from "./digits.js";
 import { IndexLines } from "./index-lines.js";
 import { spanOfText, tailSpan } from "./span-scan.js";
@@ -83,23 +85,42 @@ export function parseEcmwfIndexFor(
   const entries: IndexEntry[] = [];
   const spans: IndexSpan[] = [];
   const identities = new Identities();
+  // Asked for most members, a line is more likely wanted than not: it is parsed first, and scanned
+  // only when that fails (another member's line is no error while its span can be found).
+  const scanFirst = members !== undefined && members.size * 2 < MEMBER_COUNT;
+  const spanOf = (text: string | undefined, line: number): { text?: string; span?: IndexSpan } => {
+    const span = tailSpan(lines.bytes, lines.start, lines.stop, line);
+    if (span) return { text, span };
+    const read = text ?? lines.text();
+    return { text: read, span: spanOfText(read, line) };
+  };
   for (let line = 1; lines.next(); line++) {
     let text: string | undefined;
-    if (members) {
-      let span = tailSpan(lines.bytes, lines.start, lines.stop, line);
-      if (!span) {
-        text = lines.text();
-        span = spanOfText(text, line);
-      }
-      if (span && !members.has(span.number)) {
-        spans.push(span);
+    if (members && scanFirst) {
+      const scanned = spanOf(undefined, line);
+      text = scanned.text;
+      if (scanned.span && !members.has(scanned.span.number)) {
+        spans.push(scanned.span);
         continue;
       }
     }
-    const entry = parseEcmwfIndexLine(text ?? lines.text(), path, line);
+    text ??= lines.text();
+    let entry: IndexEntry;
+    try {
+      entry = parseEcmwfIndexLine(text, path, line);
+    } catch (error) {
+      const span = members && !scanFirst ? spanOf(text, line).span : undefined;
+      if (!span || members!.has(span.number)) throw error;
+      spans.push(span);
+      continue;
+    }
+    // Read in full because the scan could not read it plainly, or parsed first, a line may be
+    // another member's: it gives its span alone.
+    if (members && !members.has(entry.number)) {
+      spans.push({ offset: entry.offset, length: entry.length, number: entry.number, line: entry.line });
+      continue;
+    }
     spans.push(entry);
-    // Read in full because the scan could not read it plainly, a line may be another member's.
-    if (members && !members.has(entry.number)) continue;
     // The first line of a repeat is looked up again only to name it.
     if (!identities.add(entry)) {
       const first = entries.find(

@@ -175,6 +175,25 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
     expect(err.message).toMatch(/enfo\.index:2: /);
   });
 
+  it("asked for most members, parses each line first: the same entries and spans, another member's broken line still a span", () => {
+    const most = new Set(Array.from({ length: 40 }, (_, i) => i));
+    const all = parseEcmwfIndex(step, "enfo.index");
+    const read = parseFor(step, "enfo.index", most);
+    expect(read.entries).toEqual(all.filter((e) => most.has(e.number)));
+    expect(read.spans.map(({ offset, length, number, line }) => ({ offset, length, number, line }))).toEqual(
+      all.map(({ offset, length, number, line }) => ({ offset, length, number, line })),
+    );
+    const lines = step.split("\n");
+    // Line 46 is member 45's (not asked for): broken values, a plain span.
+    lines[45] = lines[45]!.replace('"param":"t"', '"param":t');
+    const broken = parseFor(lines.join("\n"), "enfo.index", most);
+    expect(broken.entries).toEqual(read.entries);
+    expect(broken.spans[45]).toEqual({ offset: 45 * 700, length: 700, number: 45, line: 46 });
+    // Member 5's line broken the same way is a wanted line's fault, named.
+    lines[5] = lines[5]!.replace('"param":"t"', '"param":t');
+    expect(() => parseFor(lines.join("\n"), "enfo.index", most)).toThrow(/enfo\.index:6: not a JSON object/);
+  });
+
   it("reads a file without a `number` on any line (the control's) for another member, every line a span", () => {
     // Each line is scanned on its own. A scan that looked for `number` from each of 40,000 lines
     // to the end of the file took 50 times as long (13.7 s against 0.26 s): a complexity guard,
@@ -244,6 +263,20 @@ describe("parseEcmwfIndexFor on lines as ECMWF writes them", () => {
       expect(spans.map((s) => [s.offset, s.number, s.line])).toEqual(
         Array.from({ length: 51 * 40 }, (_, i) => [i * 700, i % 51, i + 1]),
       );
+    } finally {
+      decoded.mockRestore();
+    }
+  });
+
+  it("asked for most members, decodes each line once to parse it, without scanning it first", () => {
+    const text = step(true);
+    const most = new Set(Array.from({ length: 30 }, (_, i) => i));
+    const decoded = vi.spyOn(IndexLines.prototype, "text");
+    try {
+      const { entries, spans } = parseFor(text, "enfo.index", most);
+      expect(decoded).toHaveBeenCalledTimes(51 * 40);
+      expect(entries).toEqual(parseEcmwfIndex(text, "enfo.index").filter((e) => most.has(e.number)));
+      expect(spans).toHaveLength(51 * 40);
     } finally {
       decoded.mockRestore();
     }
