@@ -6,7 +6,8 @@
  * | `GIK_JOB_IMAGE` | (required) | image of the Job pods |
  * | `GIK_JOB_IMAGE_PULL_POLICY` | `IfNotPresent` | their pull policy |
  * | `GIK_JOB_SERVICE_ACCOUNT` | `gik-job` | service account of Job pods when the spec names none |
- * | `GIK_DEFAULT_PARALLELISM` | `8` | members processed at once when the spec says nothing |
+ * | `GIK_DEFAULT_PARALLELISM` | `8` | pods of a run at once when the spec says nothing |
+ * | `GIK_DEFAULT_MEMBERS_PER_POD` | `1` | members each pod maps when the spec says nothing |
  * | `GIK_DEFAULT_SOURCE` | `s3://ecmwf-forecasts` | source when the spec says nothing |
  * | `GIK_DEFAULT_OUTPUT` | (none) | output (`s3://` or `gs://`) when the spec says nothing; a run without either is Stalled |
  * | `GIK_JOB_TTL_SECONDS` | `86400` | `ttlSecondsAfterFinished` of the Jobs |
@@ -47,6 +48,7 @@ export interface JobDefaults {
   imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   serviceAccountName: string;
   parallelism: number;
+  membersPerPod: number;
   source: string;
   output?: string;
   ttlSecondsAfterFinished: number;
@@ -99,6 +101,7 @@ export function loadConfig(env: Env, hostname: string): OperatorConfig {
       imagePullPolicy: oneOf(env, "GIK_JOB_IMAGE_PULL_POLICY", ["IfNotPresent", "Always", "Never"] as const),
       serviceAccountName: env.GIK_JOB_SERVICE_ACCOUNT?.trim() || "gik-job",
       parallelism: integer(env, "GIK_DEFAULT_PARALLELISM", 8, 1, 51),
+      membersPerPod: integer(env, "GIK_DEFAULT_MEMBERS_PER_POD", 1, 1, 51),
       source: url(env, "GIK_DEFAULT_SOURCE", URL_PATTERN) ?? "s3://ecmwf-forecasts",
       output: url(env, "GIK_DEFAULT_OUTPUT", WRITABLE_URL_PATTERN),
       ttlSecondsAfterFinished: integer(env, "GIK_JOB_TTL_SECONDS", 86_400, 0, 31_536_000),

@@ -58,6 +58,7 @@ const everything = {
   },
   jobs: {
     parallelism: 5,
+    membersPerPod: 17,
     output: "s3://gik-stores/ens",
     resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "2Gi" } },
     ttlSecondsAfterFinished: 3600,
@@ -114,6 +115,7 @@ describe("helm lint and template", () => {
   it.each([
     ["a parallelism of 0", { jobs: { parallelism: 0 } }, "/jobs/parallelism"],
     ["a parallelism of 52", { jobs: { parallelism: 52 } }, "/jobs/parallelism"],
+    ["membersPerPod 0", { jobs: { membersPerPod: 0 } }, "/jobs/membersPerPod"],
     ["a file:// output", { jobs: { output: "file:///data" } }, "/jobs/output"],
     [
       "a Secret name that is no name",
@@ -286,6 +288,7 @@ describe("values reach the operator and its Jobs", () => {
       {},
       {
         parallelism: 8,
+        completions: 51,
         image: "gik-job-image:0.1.0",
         pullPolicy: "IfNotPresent",
         account: "gik-job",
@@ -301,7 +304,8 @@ describe("values reach the operator and its Jobs", () => {
       "every option set",
       everything,
       {
-        parallelism: 5,
+        parallelism: 3,
+        completions: 3,
         image: "registry.example/gik-job-image:1.2.3",
         pullPolicy: "Always",
         account: "gik-pods",
@@ -334,6 +338,7 @@ describe("values reach the operator and its Jobs", () => {
     const pod = job.spec!.template.spec!;
     const container = pod.containers[0]!;
     expect(job.spec!.parallelism).toBe(want.parallelism);
+    expect(job.spec!.completions).toBe(want.completions);
     expect(job.spec!.ttlSecondsAfterFinished).toBe(want.ttl);
     expect(container.image).toBe(want.image);
     expect(container.imagePullPolicy).toBe(want.pullPolicy);

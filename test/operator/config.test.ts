@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       imagePullPolicy: "IfNotPresent",
       serviceAccountName: "gik-job",
       parallelism: 8,
+      membersPerPod: 1,
       source: "s3://ecmwf-forecasts",
       ttlSecondsAfterFinished: 86_400,
     });
@@ -45,6 +46,7 @@ describe("loadConfig", () => {
       {
         GIK_JOB_IMAGE: "registry/gik:1",
         GIK_DEFAULT_PARALLELISM: "12",
+        GIK_DEFAULT_MEMBERS_PER_POD: "26",
         GIK_DEFAULT_OUTPUT: "gs://stores/x",
         GIK_WATCH_NAMESPACE: "weather",
         GIK_LEADER_ELECT: "false",
@@ -56,6 +58,7 @@ describe("loadConfig", () => {
     );
     expect(config.job).toMatchObject({
       parallelism: 12,
+      membersPerPod: 26,
       output: "gs://stores/x",
       resources: { requests: { cpu: "1" } },
     });
@@ -70,6 +73,7 @@ describe("loadConfig", () => {
   it.each([
     { env: {}, field: "GIK_JOB_IMAGE" },
     { env: { GIK_JOB_IMAGE: "i", GIK_DEFAULT_PARALLELISM: "0" }, field: "GIK_DEFAULT_PARALLELISM" },
+    { env: { GIK_JOB_IMAGE: "i", GIK_DEFAULT_MEMBERS_PER_POD: "52" }, field: "GIK_DEFAULT_MEMBERS_PER_POD" },
     { env: { GIK_JOB_IMAGE: "i", GIK_DEFAULT_OUTPUT: "file:///tmp" }, field: "GIK_DEFAULT_OUTPUT" },
     { env: { GIK_JOB_IMAGE: "i", GIK_LEADER_ELECT: "yes" }, field: "GIK_LEADER_ELECT" },
     { env: { GIK_JOB_IMAGE: "i", GIK_JOB_RESOURCES: "{nope" }, field: "GIK_JOB_RESOURCES" },

@@ -46,7 +46,6 @@ describe("EcmwfRun on the real API server", () => {
       layout: "members",
       onDrift: "rebuild",
       backoffLimitPerIndex: 2,
-      membersPerPod: 1,
     });
     const table = await kubectl(["get", "er", "-n", NS]);
     expect(table.stdout.split("\n")[0]?.split(/\s+/)).toEqual(ECMWF_RUN_COLUMNS);
@@ -326,7 +325,6 @@ describe("EcmwfSchedule on the real API server", () => {
         layout: "members",
         onDrift: "rebuild",
         backoffLimitPerIndex: 2,
-        membersPerPod: 1,
         sourceDeadline: "12h",
         sourcePollSeconds: 10,
       },

@@ -20,6 +20,7 @@ export const defaults: JobDefaults = {
   imagePullPolicy: "IfNotPresent",
   serviceAccountName: "gik-job",
   parallelism: 8,
+  membersPerPod: 1,
   source: "s3://ecmwf-forecasts",
   output: undefined,
   ttlSecondsAfterFinished: 86_400,

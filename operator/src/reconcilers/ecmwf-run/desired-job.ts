@@ -42,13 +42,16 @@ export function runOutput(run: EcmwfRun, defaults: JobDefaults): string | undefi
 
 /** Pods run at once: the spec's (else the default), never more than the run's shares of members. */
 export function runParallelism(run: EcmwfRun, defaults: JobDefaults): number {
-  const shares = shareCount({ members: [...specMembers(run.spec)], membersPerPod: runMembersPerPod(run) });
+  const shares = shareCount({
+    members: [...specMembers(run.spec)],
+    membersPerPod: runMembersPerPod(run, defaults),
+  });
   return Math.min(run.spec.parallelism ?? defaults.parallelism, shares);
 }
 
-/** Members each pod maps: the spec's, else one. */
-export function runMembersPerPod(run: EcmwfRun): number {
-  return run.spec.membersPerPod ?? 1;
+/** Members each pod maps: the spec's, else the operator's default. */
+export function runMembersPerPod(run: EcmwfRun, defaults: JobDefaults): number {
+  return run.spec.membersPerPod ?? defaults.membersPerPod;
 }
 
 /**
@@ -71,7 +74,7 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
     format: spec.format ?? "parquet",
     layout: spec.layout ?? "members",
     onDrift: spec.onDrift ?? "rebuild",
-    membersPerPod: runMembersPerPod(run),
+    membersPerPod: runMembersPerPod(run, defaults),
     ...(spec.collection ? { collection: structuredClone(spec.collection) } : {}),
     wait: sourceWait(run, id),
   };
