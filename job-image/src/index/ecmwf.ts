@@ -18,6 +18,9 @@
  * - A line whose text does not state one object, one member and one span plainly (two lines run
  *   together, a `number` that is not at most 15 digits) is parsed in full, so that its fault is
  *   named; it is an entry only if its member is asked for.
+ * - Read for some members, a fault of a member asked for (a line that does not parse, a repeat)
+ *   is that member's alone when the line says whose it is (`faults`): the other members of a whole
+ *   run, or of a pod's share, carry on. A full read, or a fault no line attributes, throws.
  *
  * @module
  */
@@ -49,9 +52,15 @@ const REQUIRED_KEYS = ["param", "levtype", "step", "type", "_offset", "_length"]
 
 /** An index read for some members: their entries, and the span of every line. */
 export interface ParsedIndex {
+  /** The entries of the members asked for, but those at fault. */
   entries: IndexEntry[];
   /** One per line, in file order: the entry itself for a parsed line. */
   spans: IndexSpan[];
+  /**
+   * The first fault of each member asked for whose faulty line says whose it is: that member
+   * fails, and the others carry on. A fault no line attributes is thrown.
+   */
+  faults: ReadonlyMap<number, IndexParseError>;
 }
 
 /**
@@ -84,23 +93,29 @@ export function parseEcmwfIndexFor(
   const lines = new IndexLines(bytes);
   const entries: IndexEntry[] = [];
   const spans: IndexSpan[] = [];
+  const faults = new Map<number, IndexParseError>();
   const identities = new Identities();
   // Asked for most members, a line is more likely wanted than not: it is parsed first, and scanned
   // only when that fails (another member's line is no error while its span can be found).
   const scanFirst = members !== undefined && members.size * 2 < MEMBER_COUNT;
-  const spanOf = (text: string | undefined, line: number): { text?: string; span?: IndexSpan } => {
+  const scan = (text: string | undefined, line: number): { text?: string; span?: IndexSpan } => {
     const span = tailSpan(lines.bytes, lines.start, lines.stop, line);
     if (span) return { text, span };
     const read = text ?? lines.text();
     return { text: read, span: spanOfText(read, line) };
   };
+  /** A fault of a member asked for: that member's alone when its line says whose it is. */
+  const fault = (error: IndexParseError, span: IndexSpan | undefined): void => {
+    if (!members || !span || !members.has(span.number)) throw error;
+    if (!faults.has(span.number)) faults.set(span.number, error);
+  };
   for (let line = 1; lines.next(); line++) {
     let text: string | undefined;
-    if (members && scanFirst) {
-      const scanned = spanOf(undefined, line);
-      text = scanned.text;
-      if (scanned.span && !members.has(scanned.span.number)) {
-        spans.push(scanned.span);
+    let span: IndexSpan | undefined;
+    if (scanFirst) {
+      ({ text, span } = scan(undefined, line));
+      if (span && (!members.has(span.number) || faults.has(span.number))) {
+        spans.push(span);
         continue;
       }
     }
@@ -109,37 +124,41 @@ export function parseEcmwfIndexFor(
     try {
       entry = parseEcmwfIndexLine(text, path, line);
     } catch (error) {
-      const span = members && !scanFirst ? spanOf(text, line).span : undefined;
-      if (!span || members!.has(span.number)) throw error;
-      spans.push(span);
+      span ??= members && scan(text, line).span;
+      // Another member's line is no error while its span can be found.
+      if (span && !members?.has(span.number)) {
+        spans.push(span);
+        continue;
+      }
+      fault(error as IndexParseError, span);
+      spans.push(span!);
       continue;
     }
     // Read in full because the scan could not read it plainly, or parsed first, a line may be
-    // another member's: it gives its span alone.
-    if (members && !members.has(entry.number)) {
+    // another member's, or one already at fault: it gives its span alone.
+    if (members && (!members.has(entry.number) || faults.has(entry.number))) {
       spans.push({ offset: entry.offset, length: entry.length, number: entry.number, line: entry.line });
       continue;
     }
     spans.push(entry);
-    // The first line of a repeat is looked up again only to name it.
-    if (!identities.add(entry)) {
-      const first = entries.find(
-        (e) =>
-          e.attrs === entry.attrs &&
-          e.number === entry.number &&
-          e.step === entry.step &&
-          e.type === entry.type,
-      );
-      throw new IndexParseError(
-        path,
-        entry.line,
-        `duplicate entry: attrs "${entry.attrs}", number ${entry.number}, step "${entry.step}", ` +
-          `type "${entry.type}" already on line ${first!.line}`,
-      );
-    }
-    entries.push(entry);
+    if (!identities.add(entry)) fault(duplicate(entries, entry, path), entry);
+    else entries.push(entry);
   }
-  return { entries, spans };
+  return { entries: faults.size > 0 ? entries.filter((e) => !faults.has(e.number)) : entries, spans, faults };
+}
+
+/** The error of `entry` repeating an identity: the first line of the repeat is looked up to name it. */
+function duplicate(entries: readonly IndexEntry[], entry: IndexEntry, path: string): IndexParseError {
+  const first = entries.find(
+    (e) =>
+      e.attrs === entry.attrs && e.number === entry.number && e.step === entry.step && e.type === entry.type,
+  );
+  return new IndexParseError(
+    path,
+    entry.line,
+    `duplicate entry: attrs "${entry.attrs}", number ${entry.number}, step "${entry.step}", ` +
+      `type "${entry.type}" already on line ${first!.line}`,
+  );
 }
 
 /**

@@ -81,6 +81,10 @@ export async function mapRun(input: MapRunInput, deps: MapRunDeps): Promise<Memb
       const control = byNumber.get(0);
       if (controlFault && control && !control.error) control.error = controlFault;
       for (const index of indexes) {
+        for (const [number, error] of index.faults) {
+          const w = byNumber.get(number);
+          if (w && !w.error) w.error = error;
+        }
         for (const fault of await checkRanges(deps.source, index)) {
           const w = byNumber.get(fault.entry.number);
           if (w && !w.error) w.error = fault.error;

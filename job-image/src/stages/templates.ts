@@ -100,6 +100,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
     for (const index of indexes) {
       sources.push(index.index);
       if (wanted.has(0) && index.entries.some((e) => e.number === 0)) controlFile = index.kind;
+      for (const [number, error] of index.faults) fail(number, error);
       for (const fault of await checkRanges(deps.source, index)) {
         if (wanted.has(fault.entry.number)) fail(fault.entry.number, fault.error);
       }

@@ -93,7 +93,7 @@ async function editLine(
 }
 
 describe("gik run on bad input", () => {
-  it("names file and line of a malformed index line, and publishes no store", async () => {
+  it("names file and line of an index line cut short (whose it is unknown), and publishes no store", async () => {
     const c = await caseDir("malformed");
     const index = join(c.source, `${STEP_FILE(24)}.index`);
     const line = await editLine(index, { number: 1, param: "msl" }, (_e, text) => text.slice(0, 40));
@@ -101,6 +101,20 @@ describe("gik run on bad input", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(`${index}:${line}:`);
     for (const m of MEMBERS) expect(published(c, m)).toBe(false);
+  });
+
+  it("fails only the member whose malformed index line still says whose it is, naming file and line", async () => {
+    const c = await caseDir("malformed-member");
+    const index = join(c.source, `${STEP_FILE(24)}.index`);
+    const line = await editLine(index, { number: 2, param: "msl" }, (_e, text) =>
+      text.replace(/"param": ?"msl"/, '"param": msl'),
+    );
+    const r = await run(c);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(new RegExp(`ens02 +failed .*${index.replaceAll(".", "\\.")}:${line}: `));
+    expect(published(c, "ens02")).toBe(false);
+    expect(published(c, "control")).toBe(true);
+    expect(published(c, "ens01")).toBe(true);
   });
 
   it("names the last line of a truncated index", async () => {

@@ -637,11 +637,18 @@ function readLines(text: string): string[] {
 }
 
 function checkParsed(
-  { entries, spans }: ParsedIndex,
+  { entries, spans, faults }: ParsedIndex,
   text: string,
   members: ReadonlySet<number> | undefined,
 ): void {
   const lines = readLines(text);
+  // A member's own faulty line fails that member alone, named like a refusal, and leaves it no entry.
+  for (const [number, err] of faults) {
+    if (!members?.has(number)) throw new FuzzViolation(`a fault of member ${number}, not asked for`);
+    refused(err, lines.length);
+    if (entries.some((e) => e.number === number))
+      throw new FuzzViolation(`entries of member ${number}, which is at fault`);
+  }
   if (spans.length !== lines.length)
     throw new FuzzViolation(`${spans.length} spans for ${lines.length} lines`);
   spans.forEach((span, i) => {
@@ -780,7 +787,7 @@ function check(input: IndexInput): string {
     else {
       // parseEcmwfIndex gives the entries only: in a full read they are the spans.
       const entries = parseEcmwfIndex(input.text, PATH);
-      result = { entries, spans: entries };
+      result = { entries, spans: entries, faults: new Map() };
     }
   } catch (err) {
     return refused(err, lineCount);

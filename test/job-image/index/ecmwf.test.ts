@@ -189,9 +189,31 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
     const broken = parseFor(lines.join("\n"), "enfo.index", most);
     expect(broken.entries).toEqual(read.entries);
     expect(broken.spans[45]).toEqual({ offset: 45 * 700, length: 700, number: 45, line: 46 });
-    // Member 5's line broken the same way is a wanted line's fault, named.
+    // Member 5's line broken the same way is member 5's fault alone: named, and no entry of member 5.
     lines[5] = lines[5]!.replace('"param":"t"', '"param":t');
-    expect(() => parseFor(lines.join("\n"), "enfo.index", most)).toThrow(/enfo\.index:6: not a JSON object/);
+    const faulty = parseFor(lines.join("\n"), "enfo.index", most);
+    expect([...faulty.faults.keys()]).toEqual([5]);
+    expect(faulty.faults.get(5)?.message).toMatch(/^enfo\.index:6: not a JSON object/);
+    expect(faulty.entries).toEqual(read.entries.filter((e) => e.number !== 5));
+    expect(faulty.spans[5]).toEqual({ offset: 5 * 700, length: 700, number: 5, line: 6 });
+  });
+
+  it("a member's own faulty line or repeat fails that member alone; the members beside it keep their entries", () => {
+    const lines = step.split("\n");
+    // Line 3 is member 2's: broken values, a plain span. Line 54 repeats member 3's line 4.
+    lines[2] = lines[2]!.replace('"param":"t"', '"param":t');
+    lines[53] = lines[3]!.replace(/"_offset":\d+/, `"_offset":${53 * 700}`);
+    const text = lines.join("\n");
+    for (const wanted of [new Set([1, 2, 3]), new Set(Array.from({ length: 51 }, (_, i) => i))]) {
+      const { entries, spans, faults } = parseFor(text, "enfo.index", wanted);
+      expect([...faults.keys()].sort()).toEqual([2, 3]);
+      expect(faults.get(2)?.message).toMatch(/^enfo\.index:3: not a JSON object/);
+      expect(faults.get(3)?.message).toMatch(/^enfo\.index:54: duplicate entry: .* already on line 4$/);
+      expect(entries.some((e) => e.number === 2 || e.number === 3)).toBe(false);
+      expect(entries.filter((e) => e.number === 1)).toHaveLength(160);
+      expect(spans).toHaveLength(51 * 160);
+    }
+    expect(() => parseEcmwfIndex(text, "enfo.index")).toThrow(/enfo\.index:3: not a JSON object/);
   });
 
   it("reads a file without a `number` on any line (the control's) for another member, every line a span", () => {
@@ -220,10 +242,14 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
   it("gives no entry for blank lines at the end, with or without carriage returns", () => {
     const text = `${step}\r\n\r\n  \n\t\n`;
     expect(parseFor(text, "enfo.index", new Set([5])).spans).toHaveLength(51 * 160);
-    expect(parseFor("\n \n", "enfo.index", new Set([5]))).toEqual({ entries: [], spans: [] });
+    expect(parseFor("\n \n", "enfo.index", new Set([5]))).toEqual({
+      entries: [],
+      spans: [],
+      faults: new Map(),
+    });
   });
 
-  it("still refuses a MARS index by name when reading one member", () => {
+  it("still refuses a MARS index by name when reading one member: that member's fault", () => {
     const mars = JSON.stringify({
       param: "t",
       levtype: "pl",
@@ -234,8 +260,11 @@ describe("parseEcmwfIndexFor: some members in full, every line's span", () => {
       _offset: 0,
       _length: 9,
     });
-    const err = thrown(() => parseFor(mars, "mars.index", new Set([1])));
-    expect(err.message).toContain("MARS retrieval index");
+    // The line says whose it is: that member fails by name, as every member asked for would.
+    const { entries, faults } = parseFor(mars, "mars.index", new Set([1]));
+    expect(entries).toEqual([]);
+    expect(faults.get(1)?.message).toContain("MARS retrieval index");
+    expect(() => parseEcmwfIndex(mars, "mars.index")).toThrow(/MARS retrieval index/);
   });
 });
 
