@@ -16,8 +16,8 @@
  */
 import {
   asRecord,
-  cutText,
   encodeWithinLimit,
+  messageCut,
   numberField,
   parseReportObject,
   stringField,
@@ -67,14 +67,9 @@ export function encodeCommitReport(report: CommitReport): string {
   );
   return encodeWithinLimit(
     (keep) => ({
-      ...report,
-      ...stringField("message", cutText(report.message, keep)),
-      ...(ensemble
-        ? { ensemble: { ...ensemble, ...stringField("message", cutText(ensemble.message, keep)) } }
-        : {}),
-      ...(collection
-        ? { collection: { ...collection, ...stringField("message", cutText(collection.message, keep)) } }
-        : {}),
+      ...messageCut(report, keep),
+      ...(ensemble ? { ensemble: messageCut(ensemble, keep) } : {}),
+      ...(collection ? { collection: messageCut(collection, keep) } : {}),
     }),
     longest,
   );

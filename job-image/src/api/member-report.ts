@@ -11,8 +11,8 @@
  */
 import {
   asRecord,
-  cutText,
   encodeWithinLimit,
+  messageCut,
   numberField,
   parseReportObject,
   stringField,
@@ -37,15 +37,44 @@ export interface MemberResult {
   message?: string;
 }
 
-/** The JSON of `report`, within the termination message's limit (its messages are cut to fit). */
+/**
+ * The JSON of `report`, within the termination message's limit: a failure several members share
+ * (a whole share past its deadline, or unable to read its templates) is written once, as
+ * `failure`, and its messages are cut to fit.
+ */
 export function encodeMemberReport(report: MemberReport): string {
+  const shared = sharedFailure(report.members);
+  const members = report.members.map((m) =>
+    shared && m.phase === "Failed" && m.reason === shared.reason && m.message === shared.message
+      ? { member: m.member, phase: m.phase }
+      : m,
+  );
   return encodeWithinLimit(
     (keep) => ({
-      ...report,
-      members: report.members.map((m) => ({ ...m, ...stringField("message", cutText(m.message, keep)) })),
+      kind: report.kind,
+      ...(shared ? { failure: messageCut(shared, keep) } : {}),
+      members: members.map((m) => messageCut(m, keep)),
+      startTime: report.startTime,
+      completionTime: report.completionTime,
     }),
-    Math.max(0, ...report.members.map((m) => m.message?.length ?? 0)),
+    Math.max(0, shared?.message?.length ?? 0, ...members.map((m) => m.message?.length ?? 0)),
   );
+}
+
+/** The reason and message most failed members share, when at least two do. */
+function sharedFailure(
+  members: readonly MemberResult[],
+): Pick<MemberResult, "reason" | "message"> | undefined {
+  const counts = new Map<string, { failure: Pick<MemberResult, "reason" | "message">; n: number }>();
+  for (const m of members) {
+    if (m.phase !== "Failed") continue;
+    const key = JSON.stringify([m.reason, m.message]);
+    const seen = counts.get(key) ?? { failure: { reason: m.reason, message: m.message }, n: 0 };
+    seen.n++;
+    counts.set(key, seen);
+  }
+  const most = [...counts.values()].sort((a, b) => b.n - a.n)[0];
+  return most && most.n >= 2 ? most.failure : undefined;
 }
 
 /** The report in a termination message, or `undefined` when the message is something else. */
@@ -58,17 +87,20 @@ export function parseMemberReport(text: string | undefined): MemberReport | unde
     typeof r.completionTime !== "string"
   )
     return undefined;
+  const shared = asRecord(r.failure);
   const members: MemberResult[] = [];
   for (const value of r.members) {
     const m = asRecord(value);
     if (!m || typeof m.member !== "string" || (m.phase !== "Succeeded" && m.phase !== "Failed"))
       return undefined;
+    // A failed member without a reason of its own has the shared one.
+    const own = m.phase === "Failed" && m.reason === undefined && shared ? shared : m;
     members.push({
       member: m.member,
       phase: m.phase,
       ...numberField("refs", m.refs),
-      ...stringField("reason", m.reason),
-      ...stringField("message", m.message),
+      ...stringField("reason", own.reason),
+      ...stringField("message", own.message),
     });
   }
   return { kind: "gik-member-report", members, startTime: r.startTime, completionTime: r.completionTime };

@@ -22,28 +22,43 @@ export const TERMINATION_MESSAGE_LIMIT = 4096;
 
 /**
  * The JSON of `build()` when it fits in {@link TERMINATION_MESSAGE_LIMIT} bytes; else of
- * `build(keep)`, whose messages are cut to `keep` characters, for the largest `keep` found that fits.
+ * `build(keep)`, whose messages are cut to `keep` characters, for the largest `keep` found that
+ * fits; else of `build(-1)`, which leaves the messages out.
  */
 export function encodeWithinLimit(build: (keep?: number) => unknown, longest: number): string {
   const text = JSON.stringify(build());
   if (Buffer.byteLength(text) <= TERMINATION_MESSAGE_LIMIT || longest === 0) return text;
   // The largest `keep` that fits, by bisection: a report may hold many messages, and JSON escapes
   // make characters and bytes differ, so no single cut can be computed from the excess.
+  const fitting = (keep: number) => {
+    const cut = JSON.stringify(build(keep));
+    return Buffer.byteLength(cut) <= TERMINATION_MESSAGE_LIMIT ? cut : undefined;
+  };
   let fits = 0;
   let over = longest;
   while (over - fits > 1) {
     const keep = Math.floor((fits + over) / 2);
-    if (Buffer.byteLength(JSON.stringify(build(keep))) <= TERMINATION_MESSAGE_LIMIT) fits = keep;
+    if (fitting(keep) !== undefined) fits = keep;
     else over = keep;
   }
-  return JSON.stringify(build(fits));
+  // Messages cut to nothing still too long (many members, each failed its own way): none at all.
+  return fitting(fits) ?? JSON.stringify(build(-1));
 }
 
-/** `text` cut to `keep` characters and marked (`…`), or as it is when `keep` is undefined or enough. */
-export function cutText(text: string, keep: number | undefined): string;
-export function cutText(text: string | undefined, keep: number | undefined): string | undefined;
+/**
+ * `text` cut to `keep` characters and marked (`…`), as it is when `keep` is undefined or enough,
+ * or left out (`undefined`) when `keep` is negative.
+ */
 export function cutText(text: string | undefined, keep: number | undefined): string | undefined {
-  return text === undefined || keep === undefined || text.length <= keep ? text : `${text.slice(0, keep)}…`;
+  if (text === undefined || keep === undefined || text.length <= keep) return text;
+  return keep < 0 ? undefined : `${text.slice(0, keep)}…`;
+}
+
+/** `x` with its message cut to `keep` characters (see {@link cutText}): what a report's `build(keep)` writes. */
+export function messageCut<T extends { message?: string }>(x: T, keep: number | undefined): T {
+  const { message, ...rest } = x;
+  const cut = cutText(message, keep);
+  return (cut === undefined ? rest : { ...rest, message: cut }) as T;
 }
 
 /** The JSON object of `text` when its `kind` is `kind`, else `undefined` (not JSON, a log tail, another kind). */

@@ -121,7 +121,7 @@ describe("member report", () => {
       phase: i % 2 === 0 ? ("Succeeded" as const) : ("Failed" as const),
       ...(i % 2 === 0
         ? { refs: 15565, message: "written" }
-        : { reason: "StorageError", message: `é${"y".repeat(500)}` }),
+        : { reason: "StorageError", message: `é${i}${"y".repeat(500)}` }),
     }));
     const text = encodeMemberReport({ kind: "gik-member-report", members, ...times });
     expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
@@ -129,7 +129,32 @@ describe("member report", () => {
     expect(back.members.map((m) => [m.member, m.phase, m.refs, m.reason])).toEqual(
       members.map((m) => [m.member, m.phase, m.refs, m.reason]),
     );
-    expect(back.members[1]!.message).toMatch(/^éy+…$/);
+    expect(back.members[1]!.message).toMatch(/^é1y*…$/);
+  });
+
+  it("a share of all 51 members failed the same way: the failure written once, whole, and read back on each", () => {
+    const said = `20261002000000-${"9".repeat(3)}h-enfo-ef.index and ${"x".repeat(600)} not published by 2026-10-02T12:00:00Z`;
+    const members: MemberResult[] = ALL_MEMBERS.map((member, i) =>
+      i === 7
+        ? { member, phase: "Failed", reason: "StorageError", message: "503 SlowDown" }
+        : { member, phase: "Failed", reason: "SourceNotPublishedError", message: said },
+    );
+    const text = encodeMemberReport({ kind: "gik-member-report", members, ...times });
+    expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    expect(text.split(said)).toHaveLength(2);
+    expect(parseMemberReport(text)?.members).toEqual(members);
+  });
+
+  it("a share of all 51 members, each failed its own way: reasons kept, messages left out when cut ones do not fit", () => {
+    const members: MemberResult[] = ALL_MEMBERS.map((member, i) => ({
+      member,
+      phase: "Failed",
+      reason: "SourceNotPublishedError",
+      message: `step ${i}h not published`,
+    }));
+    const text = encodeMemberReport({ kind: "gik-member-report", members, ...times });
+    expect(bytes(text)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    expect(parseMemberReport(text)?.members).toEqual(members.map(({ message: _, ...m }) => m));
   });
 
   it("one entry of the wrong shape: not a report (the operator falls back to the Job's verdict)", () => {
