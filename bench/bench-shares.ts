@@ -24,7 +24,7 @@ import type { BenchContext } from "./context.js";
 import type { Measured } from "./measure-process.js";
 import type { TrafficSummary } from "./traffic.js";
 
-/** Members per pod: the fewest pods (most parallelism) that keep a run's reads within 2× its index files. */
+/** Members per pod: two pods, the most parallelism that keeps a run's reads within 2× its index files. */
 export const MEMBERS_PER_POD = 26;
 
 export interface SharesResult {

@@ -32,7 +32,7 @@ import { TERMINATION_MESSAGE_PATH } from "../api/termination-message.js";
 import { openCollection } from "../collection/target.js";
 import type { Logger, Progress } from "../log/types.js";
 import { commitRun, type ForecastResult, type MemberOutcome, runRequest } from "../stages/forecast.js";
-import { collectionLine, ensembleLine, exitCodeOf } from "../stages/outcome-lines.js";
+import { collectionLine, ensembleLine, exitCodeOf, outcomeLine } from "../stages/outcome-lines.js";
 import { buildTemplates } from "../stages/templates.js";
 import { openStore } from "../storage/open.js";
 
@@ -82,28 +82,28 @@ async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promi
   } catch (error) {
     outcomes = members.map((member) => ({ member, status: "failed", error: error as Error }));
   }
-  const results = outcomes.map(memberResult);
-  for (const [i, r] of results.entries()) {
-    const url = "url" in outcomes[i]! ? (outcomes[i] as { url: string }).url : undefined;
-    if (r.phase === "Failed")
-      log.error({ member: r.member, reason: r.reason, err: r.message }, "member failed");
-    else log.info({ member: r.member, output: url, refs: r.refs, status: r.message }, "member done");
-    ctx.print(`${r.member} ${r.phase.toLowerCase()} ${url ?? r.message ?? ""}`.trimEnd());
+  for (const o of outcomes) {
+    if (o.status === "failed")
+      log.error({ member: o.member, reason: memberResult(o).reason, err: o.error.message }, "member failed");
+    else
+      log.info(
+        { member: o.member, output: "url" in o ? o.url : undefined, refs: o.refs, status: o.status },
+        "member done",
+      );
+    ctx.print(outcomeLine(o));
   }
   await writeReport(
     encodeMemberReport({
       kind: "gik-member-report",
-      members: results,
+      members: outcomes.map(memberResult),
       startTime,
       completionTime: now().toISOString(),
     }),
     ctx,
   );
-  const errors = outcomes.flatMap((o) => (o.status === "failed" ? [o.error] : []));
-  if (errors.length === 0) return EXIT.OK;
-  // A retry redoes the whole share (its members already written are up to date, and cheap); it
-  // is worth it only when some failure may be transient.
-  return errors.every(isBadInput) ? EXIT.BAD_INPUT : EXIT.FAILED;
+  // A retry redoes the whole share, reading its indexes again: it is worth it only when some
+  // failure may be transient (exit 1); bad input alone fails the index at once (exit 2).
+  return exitCodeOf({ members: outcomes });
 }
 
 /** What the report says of one member's outcome. Pure. */

@@ -114,14 +114,17 @@ export function podFailure(pod: V1Pod, member?: string): PodFailure | undefined 
       ? `killed by signal ${terminated.signal}`
       : `exited with code ${terminated.exitCode}`;
     const report = parseMemberReport(terminated.message);
-    const failed = report?.members.filter((m) => m.phase === "Failed") ?? [];
-    const said = failed.find((m) => m.member === member) ?? failed[0];
-    if (report && said) {
-      const message = said.message ?? `exited with code ${terminated.exitCode}`;
+    if (report) {
+      // A report naming no failure (the pod died after writing it) is no log tail either.
+      const failed = report.members.filter((m) => m.phase === "Failed");
+      const said = failed.find((m) => m.member === member) ?? failed[0];
+      const message = said?.message ?? how;
       return {
-        reason: said.reason ?? terminated.reason ?? "Error",
+        reason: said?.reason ?? (terminated.reason || "Error"),
         message:
-          said.member === member || report.members.length === 1 ? message : `${said.member}: ${message}`,
+          !said || said.member === member || report.members.length === 1
+            ? message
+            : `${said.member}: ${message}`,
         time: report.completionTime,
         startedAt: report.startTime,
       };

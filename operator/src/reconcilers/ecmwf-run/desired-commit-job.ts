@@ -56,7 +56,7 @@ export function desiredCommitJob(
 ): V1Job | undefined {
   const contract = jobSpecOf(job);
   if (contract?.kind !== "EcmwfRun" || !needsCommit(contract)) return undefined;
-  const { progress } = memberProgress(job, pods, contract, contract.members);
+  const { progress } = memberProgress(job, pods, contract, contract.members, run.status?.members);
   if (!progress.end || progress.completed.size === 0) return undefined;
   return indexedJob({
     owner: run,

@@ -40,13 +40,9 @@ export function runOutput(run: EcmwfRun, defaults: JobDefaults): string | undefi
   return run.spec.output ?? defaults.output;
 }
 
-/** Pods run at once: the spec's (else the default), never more than the run's shares of members. */
-export function runParallelism(run: EcmwfRun, defaults: JobDefaults): number {
-  const shares = shareCount({
-    members: [...specMembers(run.spec)],
-    membersPerPod: runMembersPerPod(run, defaults),
-  });
-  return Math.min(run.spec.parallelism ?? defaults.parallelism, shares);
+/** Pods run at once: the spec's (else the default), never more than the Job's `indexes`. */
+export function runParallelism(run: EcmwfRun, defaults: JobDefaults, indexes: number): number {
+  return Math.min(run.spec.parallelism ?? defaults.parallelism, indexes);
 }
 
 /** Members each pod maps: the spec's, else the operator's default. */
@@ -102,16 +98,26 @@ export function runOwnerLabel(run: EcmwfRun): readonly [string, string] {
   return [RUN_LABEL, labelValue(run.metadata.name)];
 }
 
-/** The desired Job of `run`. */
-export function desiredJob(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): V1Job {
+/**
+ * The desired Job of `run`. Its parallelism is bounded by the indexes of `running`, the run's Job
+ * when it exists: those are fixed when it is made, whatever the spec's members or membersPerPod
+ * say since.
+ */
+export function desiredJob(
+  run: EcmwfRun,
+  templates: ResolvedTemplates,
+  defaults: JobDefaults,
+  running?: V1Job,
+): V1Job {
   const spec = runJobSpec(run, templates, defaults);
+  const completions = shareCount(spec);
   return indexedJob({
     owner: run,
     name: runJobName(run),
     component: "member",
     ownerLabel: runOwnerLabel(run),
-    completions: shareCount(spec),
-    parallelism: runParallelism(run, defaults),
+    completions,
+    parallelism: runParallelism(run, defaults, running?.spec?.completions ?? completions),
     backoffLimitPerIndex: runBackoffLimit(run),
     spec,
     ...podSettings(run.spec, defaults),

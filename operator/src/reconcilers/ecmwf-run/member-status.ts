@@ -5,7 +5,9 @@
  * Notes:
  * - A share's index completed: each of its members succeeded.
  * - A share's index failed: a member the share's last report says succeeded did (its store is
- *   published, or its part left for the commit); the others failed.
+ *   published, or its part left for the commit), when that report names the failure; the others
+ *   failed. The pods of an ended Job may be gone before it (deleted with their node): then a
+ *   member keeps the success the previous status recorded.
  * - A share still in play: each of its members is where the share's newest pod is.
  * - The result is in members (`names[i]` is member `i`), so the conditions, the source and the
  *   commit read it as they would read a Job of one member per index.
@@ -20,7 +22,6 @@ import {
   type MemberStatus,
   type RunJobSpec,
   shareCount,
-  shareMembers,
   shareOf,
   storeKey,
   underRoot,
@@ -36,18 +37,23 @@ export interface MemberProgress {
 
 /**
  * The members' progress of `job` (made from `spec`, or, before the Job exists, to map `names`) and
- * an entry for every member the Job or its pods say something about.
+ * an entry for every member the Job or its pods say something about; `previous` is the status's
+ * last word on each member.
  */
 export function memberProgress(
   job: V1Job | undefined,
   pods: readonly V1Pod[],
   spec: RunJobSpec | undefined,
   names: readonly string[],
+  previous: Readonly<Record<string, MemberStatus>> = {},
 ): MemberProgress {
-  const shares = { members: [...names], membersPerPod: spec?.membersPerPod ?? 1 };
+  // Without a readable contract, the Job's own count of indexes tells the shares.
+  const completions = job?.spec?.completions;
+  const membersPerPod = spec?.membersPerPod ?? (completions ? Math.ceil(names.length / completions) : 1);
+  const shares = { members: [...names], membersPerPod };
   const byShare = jobProgress(
     job,
-    Array.from({ length: shareCount(shares) }, (_, i) => shareMembers(shares, i).join(", ")),
+    Array.from({ length: shareCount(shares) }, (_, i) => `index ${i}`),
     "members",
   );
   const podsOf = new Map<number, V1Pod[]>();
@@ -60,7 +66,14 @@ export function memberProgress(
   const failed = new Set<number>();
   names.forEach((name, position) => {
     const index = shareOf(shares, position);
-    const entry = memberStatus(name, index, byShare, newestFirst(podsOf.get(index) ?? []), spec);
+    const entry = memberStatus(
+      name,
+      index,
+      byShare,
+      newestFirst(podsOf.get(index) ?? []),
+      spec,
+      previous[name],
+    );
     if (!entry) return;
     members[name] = entry;
     if (byShare.completed.has(index) || (byShare.failed.has(index) && entry.phase === "Succeeded"))
@@ -76,6 +89,7 @@ function memberStatus(
   shares: JobProgress,
   pods: readonly V1Pod[],
   spec: RunJobSpec | undefined,
+  previous: MemberStatus | undefined,
 ): MemberStatus | undefined {
   const succeeded = (said?: {
     report: { startTime: string; completionTime: string };
@@ -99,7 +113,9 @@ function memberStatus(
   };
   if (shares.failed.has(index)) {
     const said = lastSaid(pods, name);
-    if (said?.result.phase === "Succeeded") return succeeded(said);
+    if (said?.result.phase === "Succeeded" && said.report.members.some((m) => m.phase === "Failed"))
+      return succeeded(said);
+    if (!said && previous?.phase === "Succeeded") return previous;
     return { phase: "Failed", ...why, message: why?.message ?? "failed" };
   }
   const phase = livePhase(pods);

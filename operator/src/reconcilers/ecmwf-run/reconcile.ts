@@ -51,7 +51,7 @@ export function ecmwfRunReconciler(deps: ReconcilerDeps): Reconciler {
     // Said once per generation: the status written below records the generation as observed.
     const notApplied: EventSpec[] = [];
     if (verdict.kind === "go") {
-      const sync = await syncJob(deps.api, job, desiredJob(run, verdict.value, deps.defaults));
+      const sync = await syncJob(deps.api, job, desiredJob(run, verdict.value, deps.defaults, job));
       job = sync.job;
       if (sync.action !== "unchanged")
         deps.log.info({ run: key, job: job.metadata?.name }, `Job ${sync.action}`);

@@ -71,7 +71,7 @@ export function computeRunStatus(
   const contract = job && jobSpecOf(job);
   const spec = contract?.kind === "EcmwfRun" ? contract : undefined;
   const names = spec?.members ?? specMembers(run.spec);
-  const { progress, members } = memberProgress(job, pods, spec, names);
+  const { progress, members } = memberProgress(job, pods, spec, names, run.status?.members);
   const generation = run.metadata.generation;
   const commit =
     spec && needsCommit(spec) ? commitOf(spec, progress, commitWorld, commitJobName(run)) : undefined;

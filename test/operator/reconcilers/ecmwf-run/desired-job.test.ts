@@ -164,6 +164,22 @@ describe("desiredJob (EcmwfRun)", () => {
     expect(contractOf(job).membersPerPod).toBe(1);
   });
 
+  it("a running Job keeps its indexes: a later members or membersPerPod does not scale it below its parallelism", () => {
+    const running = desiredJob(run({ parallelism: undefined, members: undefined }), templates, defaults);
+    expect(running.spec).toMatchObject({ completions: 51, parallelism: 8 });
+    for (const later of [{ membersPerPod: 51 }, { members: ["ens07"] }]) {
+      const again = desiredJob(run({ parallelism: undefined, ...later }), templates, defaults, running);
+      expect(again.spec!.parallelism).toBe(8);
+    }
+    const scaled = desiredJob(
+      run({ parallelism: 60 as never, membersPerPod: 51 }),
+      templates,
+      defaults,
+      running,
+    );
+    expect(scaled.spec!.parallelism).toBe(51);
+  });
+
   it("a contract without membersPerPod (a Job made before it existed) reads as one member per pod; 0 is refused by name", () => {
     const text = job.metadata!.annotations![JOB_SPEC_ANNOTATION]!;
     const { membersPerPod: _, ...older } = JSON.parse(text);

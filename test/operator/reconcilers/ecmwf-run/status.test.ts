@@ -830,6 +830,48 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
     });
   });
 
+  const failedShare = withJobStatus(job, {
+    ...started,
+    completedIndexes: "0,2",
+    failedIndexes: "1",
+    ...failedCond("FailedIndexes"),
+  } as V1JobStatus);
+
+  it("a failed share whose report names no failure (the pod died after writing it): its members failed, by the pod's end", () => {
+    const pods = [pod(failedShare, 1, "Failed", { exitCode: 137, message: said(ok("ens02"), ok("ens03")) })];
+    const s = status(failedShare, { r: shared, pods });
+    expect(s.members?.ens02).toMatchObject({ phase: "Failed", message: "exited with code 137" });
+    expect(s).toMatchObject({ completedMembers: 3, failedMembers: 2, failedMemberNames: ["ens02", "ens03"] });
+  });
+
+  it("a failed share's pods gone (deleted with their node): its members keep what the last status said", () => {
+    const pods = [
+      pod(failedShare, 1, "Failed", {
+        exitCode: 2,
+        message: said(ok("ens02"), {
+          member: "ens03",
+          phase: "Failed",
+          reason: "IndexParseError",
+          message: "bad",
+        }),
+      }),
+    ];
+    const before = status(failedShare, { r: shared, pods });
+    const after = status(failedShare, { r: { ...shared, status: before } });
+    expect(after.members?.ens02).toEqual(before.members?.ens02);
+    expect(after.members?.ens02?.phase).toBe("Succeeded");
+    expect(after.members?.ens03).toMatchObject({ phase: "Failed" });
+    expect(after).toMatchObject({ completedMembers: 4, failedMembers: 1, failedMemberNames: ["ens03"] });
+  });
+
+  it("a Job without a readable contract: its shares from its count of indexes", () => {
+    const unreadable = { ...failedShare, metadata: { ...failedShare.metadata, annotations: {} } };
+    expect(status(unreadable, { r: shared })).toMatchObject({
+      failedMemberNames: ["ens02", "ens03"],
+      completedMembers: 3,
+    });
+  });
+
   it("a share killed before it reported: each of its members failed with the pod's end; counts in members", () => {
     const ended = withJobStatus(job, {
       ...started,
