@@ -771,6 +771,12 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
     encodeMemberReport({ kind: "gik-member-report", members, ...times });
   const ok = (member: string): MemberResult => ({ member, phase: "Succeeded", refs: 10, message: "written" });
   const url = (m: string) => `s3://gik-out/stores/20250101/00z/${m}.parquet`;
+  /** The pod of share 1 (ens02, ens03) of `of`, failed: ens02 written, ens03 failed as said. */
+  const ens03Failed = (of: V1Job, exitCode: number, reason: string, message: string) =>
+    pod(of, 1, "Failed", {
+      exitCode,
+      message: said(ok("ens02"), { member: "ens03", phase: "Failed", reason, message }),
+    });
 
   it("a failed share: the members its report says succeeded did, the others failed with their own reason", () => {
     const ended = withJobStatus(job, {
@@ -781,15 +787,7 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
     } as V1JobStatus);
     const pods = [
       pod(ended, 0, "Succeeded", { exitCode: 0, message: said(ok("control"), ok("ens01")) }),
-      pod(ended, 1, "Failed", {
-        exitCode: 2,
-        message: said(ok("ens02"), {
-          member: "ens03",
-          phase: "Failed",
-          reason: "IndexParseError",
-          message: "24h.index:7: bad JSON",
-        }),
-      }),
+      ens03Failed(ended, 2, "IndexParseError", "24h.index:7: bad JSON"),
       pod(ended, 2, "Running"),
     ];
     const s = status(ended, { r: shared, pods });
@@ -813,17 +811,7 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
 
   it("a share waiting for its retry: each member says which member's failure it waits on", () => {
     const running = withJobStatus(job, { ...started, active: 3 } as V1JobStatus);
-    const pods = [
-      pod(running, 1, "Failed", {
-        exitCode: 1,
-        message: said(ok("ens02"), {
-          member: "ens03",
-          phase: "Failed",
-          reason: "StorageError",
-          message: "503",
-        }),
-      }),
-    ];
+    const pods = [ens03Failed(running, 1, "StorageError", "503")];
     expect(status(running, { r: shared, pods }).members).toEqual({
       ens02: { phase: "Pending", reason: "StorageError", message: "ens03: 503" },
       ens03: { phase: "Pending", reason: "StorageError", message: "503" },
@@ -845,17 +833,7 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
   });
 
   it("a failed share's pods gone (deleted with their node): its members keep what the last status said", () => {
-    const pods = [
-      pod(failedShare, 1, "Failed", {
-        exitCode: 2,
-        message: said(ok("ens02"), {
-          member: "ens03",
-          phase: "Failed",
-          reason: "IndexParseError",
-          message: "bad",
-        }),
-      }),
-    ];
+    const pods = [ens03Failed(failedShare, 2, "IndexParseError", "bad")];
     const before = status(failedShare, { r: shared, pods });
     const after = status(failedShare, { r: { ...shared, status: before } });
     expect(after.members?.ens02).toEqual(before.members?.ens02);
@@ -873,14 +851,8 @@ describe("computeRunStatus: members in shares (membersPerPod)", () => {
   });
 
   it("a share killed before it reported: each of its members failed with the pod's end; counts in members", () => {
-    const ended = withJobStatus(job, {
-      ...started,
-      completedIndexes: "0,2",
-      failedIndexes: "1",
-      ...failedCond("FailedIndexes"),
-    } as V1JobStatus);
-    const pods = [pod(ended, 1, "Failed", { exitCode: 137, signal: 9 } as never)];
-    const s = status(ended, { r: shared, pods });
+    const pods = [pod(failedShare, 1, "Failed", { exitCode: 137, signal: 9 } as never)];
+    const s = status(failedShare, { r: shared, pods });
     expect(s.members?.ens02).toMatchObject({ phase: "Failed", message: "killed by signal 9" });
     expect(s.members?.ens03).toMatchObject({ phase: "Failed", message: "killed by signal 9" });
     expect(s).toMatchObject({
