@@ -13,7 +13,7 @@ import type { Command } from "../command.js";
 
 export const jobCommand: Command = {
   name: "job",
-  summary: "Do one pod's share of a gik Job (an EcmwfRun member or a TemplateBuild shard).",
+  summary: "Do one pod's share of a gik Job (an EcmwfRun's members, or a TemplateBuild shard).",
   usage: "gik job [--spec FILE] [--index N] [--report FILE]",
   options: {
     spec: {
