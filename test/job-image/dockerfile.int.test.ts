@@ -141,6 +141,12 @@ describe("the job image's install", () => {
       `gik job (JOB_COMPLETION_INDEX=0, 2 members per pod) -> ${share.code}: ${share.stdout.trim()}`,
     );
     expect(share.code, share.stderr).toBe(0);
+    // Its log names the share's members once, and each line after by the share's index.
+    const started = `${share.stdout}\n${share.stderr}`
+      .split("\n")
+      .filter((line) => line.includes('"share started"'))
+      .map((line) => JSON.parse(line) as { members: string[]; share: number });
+    expect(started).toMatchObject([{ members: ["control", "ens01"], share: 0 }]);
     expect(parseMemberReport(await readFile(report, "utf8"))?.members).toMatchObject([
       { member: "control", phase: "Succeeded", message: "written" },
       { member: "ens01", phase: "Succeeded", message: "written" },

@@ -60,10 +60,12 @@ export async function runJob(spec: JobSpec, index: number, ctx: JobContext): Pro
 async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promise<number> {
   const now = ctx.now ?? (() => new Date());
   const members = shareMembers(spec, index);
+  // One member per pod names it on every line; a share says its members once, then its index.
   const log = ctx.log.child({
     run: runLabel(spec.run),
-    ...(members.length === 1 ? { member: members[0] } : { members }),
+    ...(members.length === 1 ? { member: members[0] } : { share: index }),
   });
+  if (members.length > 1) log.info({ members }, "share started");
   const startTime = now().toISOString();
   let outcomes: MemberOutcome[];
   try {
