@@ -45,11 +45,6 @@ export function runParallelism(run: EcmwfRun, defaults: JobDefaults, indexes: nu
   return Math.min(run.spec.parallelism ?? defaults.parallelism, indexes);
 }
 
-/** Members each pod maps: the spec's, else the operator's default. */
-export function runMembersPerPod(run: EcmwfRun, defaults: JobDefaults): number {
-  return run.spec.membersPerPod ?? defaults.membersPerPod;
-}
-
 /**
  * The contract of `run`'s pods. Throws {@link TerminalError} when no output is known (the checks
  * stall such a run before it gets here).
@@ -70,7 +65,7 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
     format: spec.format ?? "parquet",
     layout: spec.layout ?? "members",
     onDrift: spec.onDrift ?? "rebuild",
-    membersPerPod: runMembersPerPod(run, defaults),
+    membersPerPod: spec.membersPerPod ?? defaults.membersPerPod,
     ...(spec.collection ? { collection: structuredClone(spec.collection) } : {}),
     wait: sourceWait(run, id),
   };

@@ -61,19 +61,14 @@ export function memberProgress(
     const index = podIndex(pod);
     if (index !== undefined) podsOf.set(index, [...(podsOf.get(index) ?? []), pod]);
   }
+  // Ordered once per share, not once per member of it.
+  for (const [index, list] of podsOf) podsOf.set(index, newestFirst(list));
   const members: Record<string, MemberStatus> = {};
   const completed = new Set<number>();
   const failed = new Set<number>();
   names.forEach((name, position) => {
     const index = shareOf(shares, position);
-    const entry = memberStatus(
-      name,
-      index,
-      byShare,
-      newestFirst(podsOf.get(index) ?? []),
-      spec,
-      previous[name],
-    );
+    const entry = memberStatus(name, index, byShare, podsOf.get(index) ?? [], spec, previous[name]);
     if (!entry) return;
     members[name] = entry;
     if (byShare.completed.has(index) || (byShare.failed.has(index) && entry.phase === "Succeeded"))
