@@ -8,6 +8,10 @@
  * - Messages of one field (`attrs`) at one step differ between members only in the member number,
  *   so the header of one message per field and kind (control, perturbed) serves every member; it
  *   is checked against its index line (length, member, level, step).
+ * - An instantaneous field's messages differ between steps only in their forecast time, which the
+ *   index gives: its header is read at one step and serves the others (`stepRange` is the step).
+ *   A field over a time window (accum, max, min, …) is read at every step, as its window may not
+ *   follow one rule. The ranges of every step's messages are still checked (`checkRanges`).
  * - A fault in one member's messages fails that member only; the others are templated.
  *
  * @module
@@ -87,6 +91,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
   const sources: SourceFile[] = [];
   let grid: GribMessage["grid"] | undefined;
   let controlFile: ManifestPart["controlFile"] = "none";
+  const instant: InstantHeaders = new Map();
   const task = deps.progress.begin(`templates ${runLabel(run)}`, steps.length, "steps");
   deps.log.info(
     { run: runLabel(run), resolution, steps: steps.length, members: wanted.size, shard },
@@ -105,7 +110,12 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
         if (wanted.has(fault.entry.number)) fail(fault.entry.number, fault.error);
       }
     }
-    const { rows, described } = await templateStep(indexes, wanted, failures, fail, run, deps.source);
+    const { rows, described } = await templateStep(
+      indexes,
+      { wanted, failures, fail, instant },
+      run,
+      deps.source,
+    );
     const templated = [...rows].filter(([number]) => !failures.has(memberName(number)));
     await Promise.all(
       templated.map(([number, memberRows]) =>
@@ -163,12 +173,34 @@ function describedKey(row: { attrs: string; number: number }): string {
   return `${row.attrs}|${memberKind(memberName(row.number))}`;
 }
 
-/** Rows of every wanted member at one step, reading one header per field and kind. */
+/** What one field and kind's header gives the templates. */
+interface Header {
+  message: GribMessage;
+  described: Described;
+}
+
+/**
+ * Headers of instantaneous fields by field and kind ({@link describedKey}), read at the first step
+ * that asked; `undefined` when that read gave no instantaneous header (a field over a window, or
+ * no message that checked out), and each step reads its own.
+ */
+type InstantHeaders = Map<string, Promise<Header | undefined>>;
+
+/** The build's members and what the steps share. */
+interface StepContext {
+  wanted: ReadonlySet<number>;
+  failures: ReadonlyMap<string, GikError>;
+  fail: (number: number, error: GikError) => void;
+  instant: InstantHeaders;
+}
+
+/**
+ * Rows of every wanted member at one step, reading one header per field and kind (none for an
+ * instantaneous field another step read).
+ */
 async function templateStep(
   indexes: readonly StepIndex[],
-  wanted: ReadonlySet<number>,
-  failures: ReadonlyMap<string, GikError>,
-  fail: (number: number, error: GikError) => void,
+  context: StepContext,
   run: RunId,
   source: ReadableStore,
 ): Promise<{ rows: Map<number, TemplateRow[]>; described: Map<string, Described> }> {
@@ -178,7 +210,7 @@ async function templateStep(
   for (const index of indexes) {
     const groups = new Map<string, IndexEntry[]>();
     for (const entry of index.entries) {
-      if (!wanted.has(entry.number)) continue;
+      if (!context.wanted.has(entry.number)) continue;
       const key = describedKey(entry);
       const group = groups.get(key);
       if (group) group.push(entry);
@@ -186,18 +218,49 @@ async function templateStep(
     }
     await Promise.all(
       [...groups].map(async ([key, entries]) => {
-        const header = await representativeHeader(entries, index, source, failures, fail);
+        const header = await fieldHeader(key, entries, index, context, source);
         if (!header) return;
-        described.set(key, { attributes: gribAttributes(header), grid: header.grid });
+        described.set(key, header.described);
         for (const entry of entries) {
           const list = rows.get(entry.number) ?? [];
-          list.push(templateRow(entry, header, index.gribUrl, time));
+          list.push(templateRow(entry, header.message, index.gribUrl, time));
           rows.set(entry.number, list);
         }
       }),
     );
   }
   return { rows, described };
+}
+
+/**
+ * The header of field and kind `key` at this step: the one an earlier step read, when it is
+ * instantaneous, else read here. The first step to ask leaves its read for the others (no await
+ * between looking and leaving it, so steps at work together read it once).
+ */
+async function fieldHeader(
+  key: string,
+  entries: readonly IndexEntry[],
+  index: StepIndex,
+  context: StepContext,
+  source: ReadableStore,
+): Promise<Header | undefined> {
+  const shared = context.instant.get(key);
+  const known = shared && (await shared);
+  if (known) return known;
+  const read = representativeHeader(entries, index, source, context.failures, context.fail).then(
+    (message): Header | undefined =>
+      message && { message, described: { attributes: gribAttributes(message), grid: message.grid } },
+  );
+  if (!shared) {
+    context.instant.set(
+      key,
+      read.then(
+        (header) => (header?.message.keys.stepType === "instant" ? header : undefined),
+        () => undefined,
+      ),
+    );
+  }
+  return read;
 }
 
 /** The header of the first entry whose message checks out; entries whose message does not fail their member. */
@@ -272,7 +335,8 @@ function templateRow(entry: IndexEntry, header: GribMessage, uri: string, time: 
     paramId: k.paramId,
     shortName,
     units: k.units,
-    stepRange: k.stepRange,
+    // An instant's range is its step; the header may be another step's (see the module notes).
+    stepRange: k.stepType === "instant" ? `${entry.stepEnd}` : k.stepRange,
   };
 }
 
