@@ -45,7 +45,7 @@ export type TemplateRow = RowOf<typeof TEMPLATE_COLUMNS>;
 
 /** One template file's bytes. */
 export function encodeTemplate(rows: readonly TemplateRow[]): Uint8Array {
-  return encodeParquet(rowsToTable(TEMPLATE_COLUMNS, rows));
+  return encodeParquet(rowsToTable(TEMPLATE_COLUMNS, rows), { dictionary: false });
 }
 
 /** Reads and validates one template file; `url` names it in errors. */
