@@ -8,15 +8,23 @@
  * - Messages of one field (`attrs`) at one step differ between members only in the member number,
  *   so the header of one message per field and kind (control, perturbed) serves every member; it
  *   is checked against its index line (length, member, level, step).
- * - An instantaneous field's messages differ between steps only in their forecast time, which the
- *   index gives: its header is read at one step and serves the others (`stepRange` is the step).
- *   A field over a time window (accum, max, min, …) is read at every step, as its window may not
- *   follow one rule. The ranges of every step's messages are still checked (`checkRanges`).
+ * - An instantaneous field's messages differ between steps, in what a template records, only in
+ *   their forecast time, which the index gives: its header is read at one step and serves the
+ *   others (`stepRange` is the step). At those other steps the message's member, level and step
+ *   are the index line's, unchecked against the message; the line's step must be its file's, and
+ *   every step's ranges are checked against the file (`checkRanges`). A field over a time window
+ *   (accum, max, min, …) is read at every step, as its window need not follow one rule.
  * - A fault in one member's messages fails that member only; the others are templated.
  *
  * @module
  */
-import { ByteRangeError, type GikError, GribFormatError, isGikError } from "../api/errors.js";
+import {
+  ByteRangeError,
+  type GikError,
+  GribFormatError,
+  IndexParseError,
+  isGikError,
+} from "../api/errors.js";
 import { memberName, memberNumber } from "../api/members.js";
 import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../api/run-id.js";
 import { readGribHeader } from "../grib/read-header.js";
@@ -91,7 +99,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
   const sources: SourceFile[] = [];
   let grid: GribMessage["grid"] | undefined;
   let controlFile: ManifestPart["controlFile"] = "none";
-  const instant: InstantHeaders = new Map();
+  const instantHeaders: InstantHeaders = new Map();
   const task = deps.progress.begin(`templates ${runLabel(run)}`, steps.length, "steps");
   deps.log.info(
     { run: runLabel(run), resolution, steps: steps.length, members: wanted.size, shard },
@@ -112,7 +120,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
     }
     const { rows, described } = await templateStep(
       indexes,
-      { wanted, failures, fail, instant },
+      { step, wanted, failures, fail, instantHeaders },
       run,
       deps.source,
     );
@@ -186,12 +194,13 @@ interface Header {
  */
 type InstantHeaders = Map<string, Promise<Header | undefined>>;
 
-/** The build's members and what the steps share. */
+/** The step at work, the build's members, and what the steps share. */
 interface StepContext {
+  step: number;
   wanted: ReadonlySet<number>;
   failures: ReadonlyMap<string, GikError>;
   fail: (number: number, error: GikError) => void;
-  instant: InstantHeaders;
+  instantHeaders: InstantHeaders;
 }
 
 /**
@@ -211,6 +220,12 @@ async function templateStep(
     const groups = new Map<string, IndexEntry[]>();
     for (const entry of index.entries) {
       if (!context.wanted.has(entry.number)) continue;
+      if (entry.stepEnd !== context.step) {
+        // Checked here for every line: an instantaneous field's message is read at one step only.
+        const why = `${entry.attrs}, member ${entry.number}: step ${entry.stepEnd} in the file of step ${context.step}`;
+        context.fail(entry.number, new IndexParseError(source.url(index.index.key), entry.line, why));
+        continue;
+      }
       const key = describedKey(entry);
       const group = groups.get(key);
       if (group) group.push(entry);
@@ -244,7 +259,7 @@ async function fieldHeader(
   context: StepContext,
   source: ReadableStore,
 ): Promise<Header | undefined> {
-  const shared = context.instant.get(key);
+  const shared = context.instantHeaders.get(key);
   const known = shared && (await shared);
   if (known) return known;
   const read = representativeHeader(entries, index, source, context.failures, context.fail).then(
@@ -252,15 +267,23 @@ async function fieldHeader(
       message && { message, described: { attributes: gribAttributes(message), grid: message.grid } },
   );
   if (!shared) {
-    context.instant.set(
+    context.instantHeaders.set(
       key,
       read.then(
-        (header) => (header?.message.keys.stepType === "instant" ? header : undefined),
+        (header) => (header && isInstant(header.message) ? header : undefined),
         () => undefined,
       ),
     );
   }
   return read;
+}
+
+/**
+ * A message of one instant: ecCodes says "instant" of some statistical processes too (code 255),
+ * whose window is not their step.
+ */
+function isInstant(message: GribMessage): boolean {
+  return message.keys.stepType === "instant" && message.keys.startStep === message.keys.endStep;
 }
 
 /** The header of the first entry whose message checks out; entries whose message does not fail their member. */
@@ -336,7 +359,7 @@ function templateRow(entry: IndexEntry, header: GribMessage, uri: string, time: 
     shortName,
     units: k.units,
     // An instant's range is its step; the header may be another step's (see the module notes).
-    stepRange: k.stepType === "instant" ? `${entry.stepEnd}` : k.stepRange,
+    stepRange: isInstant(header) ? `${entry.stepEnd}` : k.stepRange,
   };
 }
 

@@ -30,9 +30,7 @@ function parquetWasm(): typeof ParquetWasm {
  * cannot read a byte range at a float offset.
  *
  * `dictionary` (default on): fastparquet reads a reference file's dictionary-encoded strings in
- * about four fifths of the time of plain ones; a template, which only gik and pandas read, is
- * written plain, as its dictionaries took half of the encoding (0.3 ms of 0.7 ms a file, 4,335
- * files a build) for a file as small.
+ * about four fifths of the time of plain ones.
  */
 export function encodeParquet(table: Table, options: { dictionary?: boolean } = {}): Uint8Array {
   const parquet = parquetWasm();
