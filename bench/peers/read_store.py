@@ -34,7 +34,7 @@ def main():
         profiler.enable()
     t0 = time.perf_counter()
     # The README's form for a store in S3 (each references object read in one GET, no HEAD before
-    # it: `max_concurrency` 1) and, for zarr-python 3, nested groups through the consolidated
+    # it: `max_concurrency` 1; each kept once read: `cache_size` 512) and, for zarr-python 3, nested groups through the consolidated
     # metadata, and the GRIB files' filesystem asynchronous, as zarr-python 3's reference filesystem
     # is (the store's own filesystem stays synchronous: fsspec reads the Parquet references with it).
     remote = {**so, "asynchronous": True} if ZARR3 else so
@@ -42,7 +42,8 @@ def main():
         "reference://",
         engine="zarr",
         consolidated=ZARR3,
-        storage_options={"fo": a.store, "target_protocol": "s3", "target_options": {**so, "max_concurrency": 1},
+        storage_options={"fo": a.store, "cache_size": 512,
+                         "target_protocol": "s3", "target_options": {**so, "max_concurrency": 1},
                          "remote_protocol": "s3", "remote_options": remote},
     )
     t1 = time.perf_counter()

@@ -48,9 +48,11 @@ def reference_options(path, remote_protocol=None):
     # GRIB files' be; the store's own (target) stays synchronous, fsspec reads the refs with it.
     remote_options = {**options, "asynchronous": True} if remote == "s3" and ZARR3 else options
     # The README's form for a store in S3: s3fs reads each references object in one GET, without
-    # first asking its size (a HEAD), which halves the requests of an open.
+    # first asking its size (a HEAD), which halves the requests of an open, and fsspec keeps each
+    # once read (`cache_size`; 128 by default, fewer than a member store's open reads).
     return {
         "fo": path,
+        "cache_size": 512,
         "target_protocol": "s3",
         "target_options": {**options, "max_concurrency": 1},
         "remote_protocol": remote,
