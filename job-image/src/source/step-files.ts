@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { NotFoundError } from "../api/errors.js";
+import { IndexParseError, NotFoundError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
 import type { IndexSpan } from "../index/types.js";
@@ -82,7 +82,23 @@ export async function readStepIndex(
   const bytes = await source.get(file.index.key);
   const url = source.url(file.index.key);
   if (!bytes) throw new NotFoundError(url, `index of step ${file.step}h (${file.kind})`);
-  return { ...file, ...parseEcmwfIndexFor(bytes, url, members) };
+  return { ...file, ...withStepFaults(parseEcmwfIndexFor(bytes, url, members), file.step, url) };
+}
+
+/**
+ * `index` with each member that has a line of another step than its file's at fault, as a member
+ * with a bad line is (`ParsedIndex.faults`): ECMWF gives even a window's step as its end, the
+ * file's step, and Stage 0 reads an instantaneous field's header at one step only.
+ */
+function withStepFaults(index: ParsedIndex, step: number, url: string): ParsedIndex {
+  const faults = new Map(index.faults);
+  for (const e of index.entries) {
+    if (e.stepEnd === step || faults.has(e.number)) continue;
+    const why = `${e.attrs}, member ${e.number}: step ${e.stepEnd} in the file of step ${step}`;
+    faults.set(e.number, new IndexParseError(url, e.line, why));
+  }
+  if (faults.size === index.faults.size) return index;
+  return { ...index, entries: index.entries.filter((e) => !faults.has(e.number)), faults };
 }
 
 /** True when the index has control-member lines (`type` `cf`): before IFS 50r1 the control is in `enfo-ef`. */

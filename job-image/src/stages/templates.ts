@@ -11,20 +11,15 @@
  * - An instantaneous field's messages differ between steps, in what a template records, only in
  *   their forecast time, which the index gives: its header is read at one step and serves the
  *   others (`stepRange` is the step). At those other steps the message's member, level and step
- *   are the index line's, unchecked against the message; the line's step must be its file's, and
- *   every step's ranges are checked against the file (`checkRanges`). A field over a time window
- *   (accum, max, min, …) is read at every step, as its window need not follow one rule.
+ *   are the index line's, unchecked against the message; the line's step must be its file's
+ *   (`readStepIndex`), and every step's ranges are checked against the file (`checkRanges`). A
+ *   field over a time window (accum, max, min, …) is read at every step, as its window need not
+ *   follow one rule.
  * - A fault in one member's messages fails that member only; the others are templated.
  *
  * @module
  */
-import {
-  ByteRangeError,
-  type GikError,
-  GribFormatError,
-  IndexParseError,
-  isGikError,
-} from "../api/errors.js";
+import { ByteRangeError, type GikError, GribFormatError, isGikError } from "../api/errors.js";
 import { memberName, memberNumber } from "../api/members.js";
 import { type RunId, runEpochSeconds, runLabel, stepsOf } from "../api/run-id.js";
 import { readGribHeader } from "../grib/read-header.js";
@@ -120,7 +115,7 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
     }
     const { rows, described } = await templateStep(
       indexes,
-      { step, wanted, failures, fail, instantHeaders },
+      { wanted, failures, fail, instantHeaders },
       run,
       deps.source,
     );
@@ -194,9 +189,8 @@ interface Header {
  */
 type InstantHeaders = Map<string, Promise<Header | undefined>>;
 
-/** The step at work, the build's members, and what the steps share. */
+/** The build's members, and what the steps share. */
 interface StepContext {
-  step: number;
   wanted: ReadonlySet<number>;
   failures: ReadonlyMap<string, GikError>;
   fail: (number: number, error: GikError) => void;
@@ -220,12 +214,6 @@ async function templateStep(
     const groups = new Map<string, IndexEntry[]>();
     for (const entry of index.entries) {
       if (!context.wanted.has(entry.number)) continue;
-      if (entry.stepEnd !== context.step) {
-        // Checked here for every line: an instantaneous field's message is read at one step only.
-        const why = `${entry.attrs}, member ${entry.number}: step ${entry.stepEnd} in the file of step ${context.step}`;
-        context.fail(entry.number, new IndexParseError(source.url(index.index.key), entry.line, why));
-        continue;
-      }
       const key = describedKey(entry);
       const group = groups.get(key);
       if (group) group.push(entry);

@@ -148,6 +148,24 @@ describe("gik run on bad input", () => {
     expect(published(c, "ens02")).toBe(true);
   });
 
+  it("fails only the member whose index line says another step than its file's, naming file and line", async () => {
+    const c = await caseDir("wrong-step");
+    const index = join(c.source, `${STEP_FILE(48)}.index`);
+    const line = await editLine(index, { number: 2, param: "msl" }, (e) =>
+      JSON.stringify({ ...e, step: "45" }),
+    );
+    const r = await run(c);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `ens02 +failed .*${index.replaceAll(".", "\\.")}:${line}: msl:sfc:, member 2: step 45 in the file of step 48`,
+      ),
+    );
+    expect(published(c, "ens02")).toBe(false);
+    expect(published(c, "control")).toBe(true);
+    expect(published(c, "ens01")).toBe(true);
+  });
+
   it("names a missing step file and publishes no store", async () => {
     const c = await caseDir("missing-step");
     const grib = join(c.source, `${STEP_FILE(150)}.grib2`);
