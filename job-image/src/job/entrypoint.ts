@@ -84,20 +84,21 @@ async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promi
   } catch (error) {
     outcomes = members.map((member) => ({ member, status: "failed", error: error as Error }));
   }
-  for (const o of outcomes) {
+  const results = outcomes.map(memberResult);
+  outcomes.forEach((o, i) => {
     if (o.status === "failed")
-      log.error({ member: o.member, reason: memberResult(o).reason, err: o.error.message }, "member failed");
+      log.error({ member: o.member, reason: results[i]!.reason, err: o.error.message }, "member failed");
     else
       log.info(
         { member: o.member, output: "url" in o ? o.url : undefined, refs: o.refs, status: o.status },
         "member done",
       );
     ctx.print(outcomeLine(o));
-  }
+  });
   await writeReport(
     encodeMemberReport({
       kind: "gik-member-report",
-      members: outcomes.map(memberResult),
+      members: results,
       startTime,
       completionTime: now().toISOString(),
     }),
