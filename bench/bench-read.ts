@@ -1,11 +1,12 @@
 /**
  * Benchmark 4: reading. A member's store and the ensemble store opened in xarray with the
- * README's snippet (`read_store.py`: `xr.open_datatree("reference://", engine="zarr",
- * consolidated=False, …)`), in both reader environments (zarr-python 2 and 3), one variable read
- * at one step; requests counted by the proxy. The same member's store written as kerchunk JSON
- * (`gik run --format json`) is read the same way: one object where the reference-parquet layout
- * has one per array. For the member stores, the GRIB bytes fetched are compared with the length
- * of that message in the run's index.
+ * README's snippets (`read_store.py`), in both reader environments (zarr-python 2 and 3), one
+ * variable read at one step; requests counted by the proxy. Each store is opened in both of the
+ * README's forms: the field's group alone (`xr.open_dataset("reference://", engine="zarr",
+ * group=…)`, for reading a field) and the whole tree (`xr.open_datatree`, for browsing). The same
+ * member's store written as kerchunk JSON (`gik run --format json`) is opened as a tree: one
+ * object where the reference-parquet layout has one per array. For the member stores, the GRIB
+ * bytes fetched are compared with the length of that message in the run's index.
  *
  * @module
  */
@@ -27,10 +28,20 @@ const GRID = [721, 1440];
 
 export type ReaderEnv = "zarr-python 2" | "zarr-python 3";
 export type StoreKind = "member" | "member (JSON)" | "ensemble";
+/** The README's two ways to open a store: one field's group, or every group as a tree. */
+export type OpenForm = "field" | "tree";
+
+/** The forms each store is opened in: a JSON store is one object read whole either way. */
+const FORMS: Record<StoreKind, OpenForm[]> = {
+  member: ["field", "tree"],
+  "member (JSON)": ["tree"],
+  ensemble: ["field", "tree"],
+};
 
 export interface OpenResult {
   env: ReaderEnv;
   store: StoreKind;
+  form: OpenForm;
   url: string;
   /** Members the store holds: what one read of the field returns along `number`. */
   members: number;
@@ -38,6 +49,11 @@ export interface OpenResult {
   traffic: TrafficSummary;
   openSeconds: number;
   readSeconds: number;
+}
+
+/** `member, the field's group, zarr-python 2`: which store, opened how, by which reader. */
+export function openLabel(o: Pick<OpenResult, "store" | "form" | "env">): string {
+  return `${o.store}, ${o.form === "field" ? "the field's group" : "as a tree"}, ${o.env}`;
 }
 
 export interface ReadResult {
@@ -63,19 +79,22 @@ export async function benchRead(
   for (const env of Object.keys(pythons) as ReaderEnv[]) {
     for (const store of Object.keys(stores) as StoreKind[]) {
       const { url, members } = stores[store];
-      ctx.log(`reading (${env}): ${READ.group}/${READ.variable} at ${READ.step}h from ${url}`);
-      ctx.forgetTraffic();
-      const peer = await readStore(ctx, pythons[env], url, members);
-      opens.push({
-        env,
-        store,
-        url,
-        members,
-        measured: peer.measured,
-        traffic: ctx.traffic(),
-        openSeconds: peer.result.openSeconds,
-        readSeconds: peer.result.readSeconds,
-      });
+      for (const form of FORMS[store]) {
+        ctx.log(`reading (${env}, ${form}): ${READ.group}/${READ.variable} at ${READ.step}h from ${url}`);
+        ctx.forgetTraffic();
+        const peer = await readStore(ctx, pythons[env], { url, members, form });
+        opens.push({
+          env,
+          store,
+          form,
+          url,
+          members,
+          measured: peer.measured,
+          traffic: ctx.traffic(),
+          openSeconds: peer.result.openSeconds,
+          readSeconds: peer.result.readSeconds,
+        });
+      }
     }
   }
   return { opens, messageLength: messageLength(ctx) };
@@ -95,6 +114,7 @@ async function writeJsonMemberStore(ctx: BenchContext): Promise<string> {
 export interface OpenProfile {
   env: ReaderEnv;
   store: StoreKind;
+  form: OpenForm;
   openSeconds: number;
   requests: number;
   /** Functions with the most self time under cProfile (the main thread only). */
@@ -107,20 +127,26 @@ export async function profileOpen(
   pythons: Record<ReaderEnv, string>,
   slowest: OpenResult,
 ): Promise<OpenProfile> {
-  ctx.log(`profile: xarray open of the ${slowest.store} store (${slowest.env}) under cProfile`);
+  ctx.log(`profile: xarray open of the ${slowest.store} store (${slowest.env}, ${slowest.form}) under cProfile`);
   ctx.forgetTraffic();
-  const peer = await readStore(ctx, pythons[slowest.env], slowest.url, slowest.members, true);
+  const peer = await readStore(ctx, pythons[slowest.env], slowest, true);
   return {
     env: slowest.env,
     store: slowest.store,
+    form: slowest.form,
     openSeconds: peer.result.openSeconds,
     requests: ctx.traffic().requests,
     functions: peer.result.profile ?? [],
   };
 }
 
-/** `read_store.py` on `url`; fails unless it read `members` × the grid of finite values. */
-async function readStore(ctx: BenchContext, python: string, url: string, members: number, profile = false) {
+/** `read_store.py` on `url` in `form`; fails unless it read `members` × the grid of finite values. */
+async function readStore(
+  ctx: BenchContext,
+  python: string,
+  { url, members, form }: Pick<OpenResult, "url" | "members" | "form">,
+  profile = false,
+) {
   const peer = await ctx.python<{
     shape: number[];
     mean: number;
@@ -136,6 +162,8 @@ async function readStore(ctx: BenchContext, python: string, url: string, members
     READ.variable,
     "--step",
     `${READ.step}h`,
+    "--form",
+    form,
     ...(profile ? ["--profile"] : []),
   ]);
   const { shape, mean } = peer.result;

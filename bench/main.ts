@@ -95,7 +95,7 @@ export async function runBench(repo: string): Promise<void> {
     const targets = checkTargets({ ...results, read });
     const profiles = await profileMissed(ctx, targets);
     const slowest = read.opens.reduce((a, b) => (b.openSeconds > a.openSeconds ? b : a));
-    const openProfile: OpenProfile | undefined = targets.find((t) => t.name === "open" && !t.met)
+    const openProfile: OpenProfile | undefined = targets.find((t) => t.name.startsWith("open") && !t.met)
       ? await profileOpen(ctx, readers, slowest)
       : undefined;
     machine.load.end = loadavg()[0]!;

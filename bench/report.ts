@@ -8,7 +8,7 @@
 import { COLLECTION_RUNS, type CollectionResult } from "./bench-collection.js";
 import type { EnsembleResult } from "./bench-ensemble.js";
 import type { MemberResult, PodMemoryResult } from "./bench-member.js";
-import type { OpenProfile, ReadResult } from "./bench-read.js";
+import { type OpenProfile, openLabel, type ReadResult } from "./bench-read.js";
 import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
 import type { SharesResult } from "./bench-shares.js";
 import type { TemplateCacheResult } from "./bench-template-cache.js";
@@ -185,12 +185,12 @@ function readSection(r: ReadResult): string[] {
       o.store !== "ensemble"
         ? ` for a message of ${bytes(r.messageLength)} (${g.bytes === r.messageLength ? "exactly the message" : `${(g.bytes / r.messageLength).toFixed(2)}× the message`})`
         : "";
-    return `- ${o.store} store, ${o.env}: open ${seconds(o.openSeconds)}, read ${seconds(o.readSeconds)}. Process: ${process_(o.measured)}. GRIB: ${g.reads} request(s), ${bytes(g.bytes)} fetched${exact}; store (references and metadata): ${count(o.traffic.requests - g.reads)} requests, ${bytes(store)}.`;
+    return `- ${openLabel(o)}: open ${seconds(o.openSeconds)}, read ${seconds(o.readSeconds)}. Process: ${process_(o.measured)}. GRIB: ${g.reads} request(s), ${bytes(g.bytes)} fetched${exact}; store (references and metadata): ${count(o.traffic.requests - g.reads)} requests, ${bytes(store)}.`;
   });
   return [
     "## 4. Reading one variable at one step",
     "",
-    '`bench/peers/read_store.py`: the README\'s snippet (`xr.open_datatree("reference://", engine="zarr", consolidated=False, …)`), then `t2m` at 24 h, in each reader environment.',
+    '`bench/peers/read_store.py`: the README\'s snippets, then `t2m` at 24 h, in each reader environment. The field\'s group: `xr.open_dataset("reference://", engine="zarr", group="t2m/instant/heightAboveGround", …)`, the README\'s form for reading a field, which reads that group\'s coordinates only. As a tree: `xr.open_datatree("reference://", engine="zarr", …)`, the README\'s form for browsing a store, which reads the coordinates of every group.',
     "",
     ...lines,
     "",
@@ -240,7 +240,7 @@ function cacheSection(c: TemplateCacheResult): string[] {
 function openProfileSection(p: OpenProfile | undefined): string[] {
   if (!p) return [];
   return [
-    `### xarray open of the ${p.store} store (${p.env})`,
+    `### xarray open: ${openLabel(p)}`,
     "",
     `\`bench/peers/read_store.py --profile\`: open ${seconds(p.openSeconds)} under cProfile, ${count(p.requests)} requests. cProfile sees the main thread only: fsspec's requests run on its own event-loop thread, so time spent waiting for them shows as the main thread's lock waits.`,
     "",
@@ -253,7 +253,7 @@ function openProfileSection(p: OpenProfile | undefined): string[] {
 
 function opens(r: ReadResult): string {
   return r.opens
-    .map((o) => `${o.store}, ${o.env}: open ${seconds(o.openSeconds)}, ${count(o.traffic.requests)} requests`)
+    .map((o) => `${openLabel(o)}: open ${seconds(o.openSeconds)}, ${count(o.traffic.requests)} requests`)
     .join("; ");
 }
 

@@ -8,7 +8,7 @@
 import type { CollectionResult } from "./bench-collection.js";
 import type { EnsembleResult } from "./bench-ensemble.js";
 import type { MemberResult, PodMemoryResult } from "./bench-member.js";
-import type { ReadResult } from "./bench-read.js";
+import { type OpenForm, openLabel, type ReadResult } from "./bench-read.js";
 import { BOUNDED_HEAP_MIB, type RunResult } from "./bench-run.js";
 import type { SharesResult } from "./bench-shares.js";
 import type { TemplateCacheResult } from "./bench-template-cache.js";
@@ -30,6 +30,7 @@ export type TargetName =
   | "memory"
   | "podMemory"
   | "open"
+  | "openTree"
   | "openJson"
   | "storeObjects"
   | "templateCache"
@@ -73,9 +74,9 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const memberSeconds = r.member.gik.median.wallMs / 1000;
   const { small, large } = r.collection;
   const jsonSeconds = r.member.json.median.wallMs / 1000;
-  const parquetOpens = r.read.opens.filter((o) => o.store !== "member (JSON)");
+  const parquetOpens = (form: OpenForm) =>
+    r.read.opens.filter((o) => o.store !== "member (JSON)" && o.form === form);
   const jsonOpens = r.read.opens.filter((o) => o.store === "member (JSON)");
-  const slowestOpen = Math.max(...parquetOpens.map((o) => o.openSeconds));
   const o = r.run.objects;
   const perGroup = 1 + Object.keys(o.coordinateRefs).length;
   const members = r.run.stores;
@@ -183,11 +184,19 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     },
     {
       name: "open",
-      figure: "xarray: open a store, read one field at one step (README snippet)",
+      figure: "xarray: open a store, read one field at one step (README snippet: the field's group)",
       before: "16.1 s open, 576 requests",
       target: `< ${OPEN_LIMIT_S} s open, member and ensemble store, both reader environments`,
-      measured: opensMeasured(parquetOpens),
-      met: slowestOpen < OPEN_LIMIT_S,
+      measured: opensMeasured(parquetOpens("field")),
+      met: opensUnder(parquetOpens("field")),
+    },
+    {
+      name: "openTree",
+      figure: "… opening every group as a tree (README snippet for browsing: `open_datatree`)",
+      before: "16.1 s open, 576 requests",
+      target: `< ${OPEN_LIMIT_S} s open, member and ensemble store, both reader environments`,
+      measured: opensMeasured(parquetOpens("tree")),
+      met: opensUnder(parquetOpens("tree")),
     },
     {
       name: "openJson",
@@ -195,7 +204,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       before: "—",
       target: `< ${OPEN_LIMIT_S} s open, both reader environments`,
       measured: opensMeasured(jsonOpens),
-      met: jsonOpens.length > 0 && Math.max(...jsonOpens.map((o) => o.openSeconds)) < OPEN_LIMIT_S,
+      met: opensUnder(jsonOpens),
     },
     {
       name: "storeObjects",
@@ -236,9 +245,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   ];
 }
 
+/** Some opens measured, and each under the limit. */
+function opensUnder(opens: ReadResult["opens"]): boolean {
+  return opens.length > 0 && opens.every((o) => o.openSeconds < OPEN_LIMIT_S);
+}
+
 function opensMeasured(opens: ReadResult["opens"]): string {
   return opens
-    .map((x) => `${x.store} ${x.env}: ${seconds(x.openSeconds)} (${count(x.traffic.requests)} requests)`)
+    .map((x) => `${openLabel(x)}: ${seconds(x.openSeconds)} (${count(x.traffic.requests)} requests)`)
     .join("; ");
 }
 

@@ -1,10 +1,14 @@
 """Reading a gik store as the README shows it (xarray over fsspec's reference filesystem), in the
-README's form for the environment's zarr-python: consolidated=False with zarr-python 2;
-consolidated=True and asynchronous filesystems with zarr-python 3. Open a member's or the ensemble
-store and read one variable at one step.
+README's forms for the environment's zarr-python. Open a member's or the ensemble store and read
+one variable at one step, in one of two forms:
+- `--form field` (the README's snippet for reading a field): `xr.open_dataset(…, group=…)` opens
+  the field's group alone, the same in both zarr-pythons;
+- `--form tree` (the README's snippet for browsing a store): `xr.open_datatree` opens every group,
+  with consolidated=False on zarr-python 2, consolidated=True on zarr-python 3.
+With zarr-python 3 the GRIB files' filesystem is asynchronous, as its reference filesystem is.
 
 Usage: read_store.py --store s3://gik-bench/stores/20261002/00z/ens01.parquet
-       --group t2m/instant/heightAboveGround --var t2m --step 24h
+       --group t2m/instant/heightAboveGround --var t2m --step 24h --form field
 With --profile, the open and the read run under cProfile, and the line also holds the functions
 with the most self time.
 Prints one JSON line: shape and mean of the values read, seconds to open and to read."""
@@ -26,6 +30,7 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("--store", "--group", "--var", "--step"):
         ap.add_argument(name, required=True)
+    ap.add_argument("--form", choices=("field", "tree"), required=True)
     ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
     so = s3fs_options()
@@ -38,16 +43,16 @@ def main():
     # metadata, and the GRIB files' filesystem asynchronous, as zarr-python 3's reference filesystem
     # is (the store's own filesystem stays synchronous: fsspec reads the Parquet references with it).
     remote = {**so, "asynchronous": True} if ZARR3 else so
-    tree = xr.open_datatree(
-        "reference://",
-        engine="zarr",
-        consolidated=ZARR3,
-        storage_options={"fo": a.store, "cache_size": 512,
-                         "target_protocol": "s3", "target_options": {**so, "max_concurrency": 1},
-                         "remote_protocol": "s3", "remote_options": remote},
-    )
+    options = {"fo": a.store, "cache_size": 512,
+               "target_protocol": "s3", "target_options": {**so, "max_concurrency": 1},
+               "remote_protocol": "s3", "remote_options": remote}
+    if a.form == "field":
+        ds = xr.open_dataset("reference://", engine="zarr", group=a.group, storage_options=options)
+    else:
+        ds = xr.open_datatree("reference://", engine="zarr", consolidated=ZARR3,
+                              storage_options=options)[a.group].ds
     t1 = time.perf_counter()
-    values = tree[a.group].ds[a.var].sel(step=a.step).values
+    values = ds[a.var].sel(step=a.step).values
     t2 = time.perf_counter()
     result = {"shape": list(values.shape), "mean": float(np.nanmean(values)),
               "openSeconds": t1 - t0, "readSeconds": t2 - t1}
