@@ -127,7 +127,7 @@ export async function profileOpen(
   pythons: Record<ReaderEnv, string>,
   slowest: OpenResult,
 ): Promise<OpenProfile> {
-  ctx.log(`profile: xarray open of the ${slowest.store} store (${slowest.env}, ${slowest.form}) under cProfile`);
+  ctx.log(`profile: xarray open, ${openLabel(slowest)}, under cProfile`);
   ctx.forgetTraffic();
   const peer = await readStore(ctx, pythons[slowest.env], slowest, true);
   return {

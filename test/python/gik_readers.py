@@ -80,6 +80,14 @@ def open_store(path, remote_protocol=None, consolidated=False):
     )
 
 
+def open_field(path, group, remote_protocol=None):
+    """xr.open_dataset of one group, the README's snippet for reading a field: it reads only that
+    group's coordinates, and is the same call in zarr-python 2 and 3."""
+    return xr.open_dataset(
+        "reference://", engine="zarr", group=group, storage_options=reference_options(path, remote_protocol)
+    )
+
+
 def with_consolidated_metadata(refs):
     """kerchunk refs plus a Zarr v2 `.zmetadata` gathering every metadata key (what gik's stores carry)."""
     inner = refs["refs"]

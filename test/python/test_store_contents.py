@@ -15,8 +15,9 @@ import os
 
 import numpy as np
 import pytest
+import xarray as xr
 
-from gik_readers import data_groups, decode_message, env_json, env_list, exists, open_store, references
+from gik_readers import data_groups, decode_message, env_json, env_list, exists, open_field, open_store, references
 
 STORES = os.environ.get("GIK_STORES", "")
 MEMBERS = env_list("GIK_MEMBERS")
@@ -47,6 +48,9 @@ def test_store_opens_and_every_chunk_is_what_eccodes_decodes(member):
     steps_h = [int(s) for s in EXPECT["steps"]]
     groups = data_groups(dt)
     assert groups, f"{path}: no data variables"
+    # The README's snippet for one field opens its group alone: the same dataset as the tree's.
+    first = groups[0][0]
+    xr.testing.assert_identical(open_field(path, first), dt[first].to_dataset())
     checked = 0
     for group, var in groups:
         ds = dt[group].ds
