@@ -38,10 +38,11 @@ def main():
     if profiler:
         profiler.enable()
     t0 = time.perf_counter()
-    # The README's form for a store in S3 (each references object read in one GET, no HEAD before
-    # it: `max_concurrency` 1; each kept once read: `cache_size` 512) and, for zarr-python 3, nested groups through the consolidated
-    # metadata, and the GRIB files' filesystem asynchronous, as zarr-python 3's reference filesystem
-    # is (the store's own filesystem stays synchronous: fsspec reads the Parquet references with it).
+    # The README's form for a store in S3: each references object read in one GET, no HEAD before
+    # it (`max_concurrency` 1), and kept once read (`cache_size` 512). With zarr-python 3 the GRIB
+    # files' filesystem is asynchronous, as its reference filesystem is (the store's own stays
+    # synchronous: fsspec reads the Parquet references with it), and a tree's nested groups are
+    # found through the consolidated metadata.
     remote = {**so, "asynchronous": True} if ZARR3 else so
     options = {"fo": a.store, "cache_size": 512,
                "target_protocol": "s3", "target_options": {**so, "max_concurrency": 1},
