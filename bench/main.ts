@@ -16,7 +16,7 @@ import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
 import { benchCollection } from "./bench-collection.js";
 import { benchEnsemble, ensembleStoreUrl } from "./bench-ensemble.js";
 import { benchMember, benchPodMemory, gikRunArgs, MEMBER } from "./bench-member.js";
-import { benchRead, type OpenProfile, profileOpen, type ReaderEnv } from "./bench-read.js";
+import { benchRead, type OpenProfile, type OpenResult, profileOpen, type ReaderEnv } from "./bench-read.js";
 import { benchRun } from "./bench-run.js";
 import { benchShares } from "./bench-shares.js";
 import { benchTemplateCache } from "./bench-template-cache.js";
@@ -30,7 +30,7 @@ import { renderReport, summaryTables } from "./report.js";
 import type { ProfileSummary } from "./report-profiles.js";
 import { startBenchServers } from "./servers.js";
 import type { TargetCheck, TargetName } from "./targets.js";
-import { checkTargets } from "./targets.js";
+import { checkTargets, opensFor } from "./targets.js";
 import { ensureVirtualizarrEnv } from "./virtualizarr-env.js";
 
 export const REFERENCE = "20261001";
@@ -94,10 +94,17 @@ export async function runBench(repo: string): Promise<void> {
     const read = await benchRead(ctx, readers, ensembleStoreUrl(ctx));
     const targets = checkTargets({ ...results, read });
     const profiles = await profileMissed(ctx, targets);
-    const slowest = read.opens.reduce((a, b) => (b.openSeconds > a.openSeconds ? b : a));
-    const openProfile: OpenProfile | undefined = targets.find((t) => t.name.startsWith("open") && !t.met)
-      ? await profileOpen(ctx, readers, slowest)
+    // The first open target missed (the README's field snippet before the tree), at its slowest open.
+    const missedOpen = (["open", "openTree", "openJson"] as const).find(
+      (name) => targets.find((t) => t.name === name)?.met === false,
+    );
+    const slowest = missedOpen
+      ? opensFor(missedOpen, read).reduce<OpenResult | undefined>(
+          (a, b) => (a && a.openSeconds >= b.openSeconds ? a : b),
+          undefined,
+        )
       : undefined;
+    const openProfile: OpenProfile | undefined = slowest && (await profileOpen(ctx, readers, slowest));
     machine.load.end = loadavg()[0]!;
     const versions: Record<string, Record<string, string>> = {
       "kerchunk Stage 0 and reading (reader environment)": pythonPackages(servers.python.reader, PACKAGES),

@@ -2,7 +2,7 @@
 README's forms for the environment's zarr-python. Open a member's or the ensemble store and read
 one variable at one step, in one of two forms:
 - `--form field` (the README's snippet for reading a field): `xr.open_dataset(…, group=…)` opens
-  the field's group alone, the same in both zarr-pythons;
+  the field's group alone, with no `consolidated` argument in either zarr-python;
 - `--form tree` (the README's snippet for browsing a store): `xr.open_datatree` opens every group,
   with consolidated=False on zarr-python 2, consolidated=True on zarr-python 3.
 With zarr-python 3 the GRIB files' filesystem is asynchronous, as its reference filesystem is.

@@ -5,6 +5,7 @@ Stores and the GRIB files they reference are local paths, or s3:// URLs of an S3
 server (the tests' MinIO) given by environment: GIK_S3_ENDPOINT (e.g. http://127.0.0.1:9000),
 GIK_S3_ACCESS_KEY_ID, GIK_S3_SECRET_ACCESS_KEY, GIK_S3_REGION. Without GIK_S3_ENDPOINT, s3:// is
 read as s3fs reads it by default (AWS, the usual credential chain)."""
+import contextlib
 import functools
 import io
 import itertools
@@ -17,6 +18,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import xarray as xr
 import zarr
+from fsspec.implementations.local import LocalFileSystem
 
 ZARR3 = int(zarr.__version__.split(".")[0]) >= 3
 
@@ -82,10 +84,28 @@ def open_store(path, remote_protocol=None, consolidated=False):
 
 def open_field(path, group, remote_protocol=None):
     """xr.open_dataset of one group, the README's snippet for reading a field: it reads only that
-    group's coordinates, and is the same call in zarr-python 2 and 3."""
+    group's coordinates, and needs no `consolidated` argument in either zarr-python."""
     return xr.open_dataset(
         "reference://", engine="zarr", group=group, storage_options=reference_options(path, remote_protocol)
     )
+
+
+@contextlib.contextmanager
+def local_reads():
+    """The paths of the local files fsspec reads whole while the block runs: what opening a local
+    store reads of it (its `.zmetadata` and references), counted without a proxy."""
+    paths = []
+    original = LocalFileSystem.cat_file
+
+    def counting(self, path, *args, **kwargs):
+        paths.append(path)
+        return original(self, path, *args, **kwargs)
+
+    LocalFileSystem.cat_file = counting
+    try:
+        yield paths
+    finally:
+        LocalFileSystem.cat_file = original
 
 
 def with_consolidated_metadata(refs):

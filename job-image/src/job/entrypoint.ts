@@ -85,7 +85,7 @@ async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promi
     outcomes = members.map((member) => ({ member, status: "failed", error: error as Error }));
   }
   const results = outcomes.map(memberResult);
-  outcomes.forEach((o, i) => {
+  for (const [i, o] of outcomes.entries()) {
     if (o.status === "failed")
       log.error({ member: o.member, reason: results[i]!.reason, err: o.error.message }, "member failed");
     else
@@ -94,7 +94,7 @@ async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promi
         "member done",
       );
     ctx.print(outcomeLine(o));
-  });
+  }
   await writeReport(
     encodeMemberReport({
       kind: "gik-member-report",
