@@ -16,7 +16,7 @@ import { ensureMirror, readMirrorManifest } from "../test/helpers/mirror.js";
 import { benchCollection } from "./bench-collection.js";
 import { benchEnsemble, ensembleStoreUrl } from "./bench-ensemble.js";
 import { benchMember, benchPodMemory, gikRunArgs, MEMBER } from "./bench-member.js";
-import { benchRead, type OpenProfile, type OpenResult, profileOpen, type ReaderEnv } from "./bench-read.js";
+import { benchRead, type OpenProfile, profileOpen, type ReaderEnv } from "./bench-read.js";
 import { benchRun } from "./bench-run.js";
 import { benchShares } from "./bench-shares.js";
 import { benchTemplateCache } from "./bench-template-cache.js";
@@ -98,12 +98,7 @@ export async function runBench(repo: string): Promise<void> {
     const missedOpen = (["open", "openTree", "openJson"] as const).find(
       (name) => targets.find((t) => t.name === name)?.met === false,
     );
-    const slowest = missedOpen
-      ? opensFor(missedOpen, read).reduce<OpenResult | undefined>(
-          (a, b) => (a && a.openSeconds >= b.openSeconds ? a : b),
-          undefined,
-        )
-      : undefined;
+    const slowest = missedOpen && opensFor(missedOpen, read).sort((a, b) => b.openSeconds - a.openSeconds)[0];
     const openProfile: OpenProfile | undefined = slowest && (await profileOpen(ctx, readers, slowest));
     machine.load.end = loadavg()[0]!;
     const versions: Record<string, Record<string, string>> = {

@@ -90,6 +90,29 @@ def open_field(path, group, remote_protocol=None):
     )
 
 
+# What opening one group may read of a store: its `.zmetadata` and the group's coordinates (7 in a
+# member store, 8 in an ensemble store, with `number`), where the whole tree reads about 250.
+GROUP_OPEN_READS = 8
+
+
+def open_field_alone(path, group, remote_protocol=None):
+    """open_field, checking on a local Parquet store (whose reads are counted here) that it read no
+    more of the store than the group needs."""
+    with local_reads() as reads:
+        ds = open_field(path, group, remote_protocol)
+    if str(path).endswith(".parquet") and not is_s3(path):
+        read = len(set(reads))
+        assert read <= GROUP_OPEN_READS, f"{path}: {group} opened alone read {read} objects of the store"
+    return ds
+
+
+def sample_groups(dt):
+    """(group, variable) of the tree's first data group and of its first with a level dimension."""
+    groups = data_groups(dt)
+    levelled = [(g, v) for g, v in groups if g.split("/")[2] in dt[g].ds[v].dims]
+    return list(dict.fromkeys([groups[0], *levelled[:1]]))
+
+
 @contextlib.contextmanager
 def local_reads():
     """The paths of the local files fsspec reads whole while the block runs: what opening a local
