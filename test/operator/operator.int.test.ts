@@ -79,12 +79,23 @@ const apply = (kind: string, name: string, spec: object) =>
     stringify({ apiVersion: "gik.dev/v1alpha1", kind, metadata: { name, namespace: NS }, spec }),
   );
 
+/** The Job's pods that are scheduled, running and not being deleted. */
+const livePods = async (job: string): Promise<V1Pod[]> =>
+  (
+    await core.listNamespacedPod({ namespace: NS, labelSelector: `batch.kubernetes.io/job-name=${job}` })
+  ).items.filter(
+    (p) =>
+      p.spec?.nodeName &&
+      !p.metadata?.deletionTimestamp &&
+      p.status?.phase !== "Succeeded" &&
+      p.status?.phase !== "Failed",
+  );
+const indexOf = (pod: V1Pod) => Number(pod.metadata?.annotations?.[INDEX]);
+
 /** Ends the Job pod of `index` with `exitCode`, as the kubelet would. */
 async function finishPod(job: string, index: number, exitCode: number): Promise<void> {
   const pod = await until(`pod ${index} of ${job}`, async () =>
-    (
-      await core.listNamespacedPod({ namespace: NS, labelSelector: `batch.kubernetes.io/job-name=${job}` })
-    ).items.find((p: V1Pod) => p.metadata?.annotations?.[INDEX] === String(index) && p.spec?.nodeName),
+    (await livePods(job)).find((p) => indexOf(p) === index),
   );
   const now = new Date();
   const status = terminatedStatus(pod, 1, now, processExit(exitCode), now);
@@ -153,6 +164,9 @@ describe("the operator on the real control plane", () => {
       templates: { store: "s3://gik-templates/20240529", referenceDate: "20240529" },
     });
 
+    await until("the Job's 3 pods", async () =>
+      (await livePods("er-smoke")).length === 3 ? true : undefined,
+    );
     expect((await apply("EcmwfRun", "smoke", { ...run, parallelism: 2 })).code).toBe(0);
     await until("parallelism to reach the Job", async () =>
       (await batch.readNamespacedJob({ name: "er-smoke", namespace: NS })).spec?.parallelism === 2
@@ -160,10 +174,17 @@ describe("the operator on the real control plane", () => {
         : undefined,
     );
 
-    // Scaling to 2 removed one of the 3 pods; its index runs once another finishes.
-    await finishPod("er-smoke", 1, 2);
-    await finishPod("er-smoke", 2, 0);
-    await finishPod("er-smoke", 0, 0);
+    // Scaling to 2 removed one of the 3 pods, whichever the Job controller chose; its index runs
+    // once another finishes. Index 1 (ens01) exits with 2, the others with 0.
+    const exitCode = (index: number) => (index === 1 ? 2 : 0);
+    const running = await until("the Job to run 2 pods", async () => {
+      const pods = await livePods("er-smoke");
+      return pods.length === 2 ? pods.map(indexOf) : undefined;
+    });
+    for (const index of running) await finishPod("er-smoke", index, exitCode(index));
+    const removed = [0, 1, 2].filter((i) => !running.includes(i));
+    expect(removed).toHaveLength(1);
+    await finishPod("er-smoke", removed[0]!, exitCode(removed[0]!));
     const done = await until("the run to end", async () => {
       const r = await get<EcmwfRun>("ecmwfruns", "smoke");
       return r.status?.completionTime ? r : undefined;
