@@ -51,9 +51,11 @@ describe("toxiproxy in front of MinIO", () => {
     await timedRange(infra.s3Toxic, 4096, 8191); // warm-up: the first request loads and sets up the client
     await addToxic(api, proxy, { type: "latency", attributes: { latency: 20, jitter: 0 } });
     const pairs = [];
-    for (let i = 0; i < 7; i++) {
-      const direct = await timedRange(infra.s3, 4096, 8191);
-      const delayed = await timedRange(infra.s3Toxic, 4096, 8191);
+    for (let i = 0; i < 9; i++) {
+      const [direct, delayed] = await Promise.all([
+        timedRange(infra.s3, 4096, 8191),
+        timedRange(infra.s3Toxic, 4096, 8191),
+      ]);
       pairs.push({ direct, delayed });
     }
     for (const { delayed } of pairs) expect(delayed.bytes).toEqual(object.subarray(4096, 8192));

@@ -16,14 +16,20 @@ import { s3Client, uploadTree } from "../../helpers/s3-objects.js";
 const infra = inject("infra");
 const s3Env = gikS3Env(infra.s3);
 const yyyymmdd = (t: number) => new Date(t).toISOString().slice(0, 10).replaceAll("-", "");
-const today = yyyymmdd(Date.now());
-const yesterday = yyyymmdd(Date.now() - 86_400_000);
+const DAY_MS = 86_400_000;
+let today: string;
+let yesterday: string;
 const bucket = `gik-latest-${randomUUID().slice(0, 8)}`;
 const source = `s3://${bucket}/mirror`;
 
 let work: string;
 
 beforeAll(async () => {
+  // gik reads the clock itself: the file's few seconds must not straddle midnight UTC.
+  const toMidnight = DAY_MS - (Date.now() % DAY_MS);
+  if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
+  today = yyyymmdd(Date.now());
+  yesterday = yyyymmdd(Date.now() - DAY_MS);
   work = await mkdtemp(join(tmpdir(), "gik-latest-"));
   const mirror = await ensureMirror({ dates: [yesterday, today], members: 2 });
   const s3 = s3Client(infra.s3);

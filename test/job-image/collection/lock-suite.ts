@@ -12,7 +12,9 @@ import { LOCK_KEY, type LockOptions, withLock } from "../../../job-image/src/col
 import type { Store } from "../../../job-image/src/storage/types.js";
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const TTL_MS = 600;
+// Renewed every 500 ms: a renewal (a GET and a conditional PUT) would have to take over a second
+// for a waiter to see the lock expire; at 600 ms that was 400 ms, within reach of a loaded MinIO.
+const TTL_MS = 1500;
 const lockOptions = (holder: string): LockOptions => ({
   holder,
   ttlMs: TTL_MS,
@@ -45,7 +47,7 @@ export function describeAppendLock(name: string, open: (root: string) => Store):
       const first = withLock(store, lockOptions("first"), async () => {
         firstHolds();
         order.push("first starts");
-        await pause(4 * TTL_MS);
+        await pause(3 * TTL_MS);
         order.push("first ends");
       });
       await holding;

@@ -37,7 +37,15 @@ import {
   TEMPLATE_BUILD,
   templateBuild,
 } from "./manifests.js";
-import { condition, eventsOf, exitCode, expectSucceededRun, podsByIndex, took } from "./run-status.js";
+import {
+  condition,
+  eventsOf,
+  eventsWith,
+  exitCode,
+  expectSucceededRun,
+  podsByIndex,
+  took,
+} from "./run-status.js";
 
 const infra = inject("infra");
 let e2e: E2e;
@@ -161,7 +169,7 @@ describe("an EcmwfRun over its life", () => {
     expect(job?.status).toMatchObject({ failedIndexes: "1", completedIndexes: "0" });
     expect(job?.status?.failed).toBe(1);
 
-    const events = await eventsOf(e2e.kubectl, ns, RUN);
+    const events = await eventsWith(e2e.kubectl, ns, RUN, ["MemberFailed", "PartiallySucceeded"]);
     const memberFailed = events.filter((e) => e.reason === "MemberFailed");
     console.log(memberFailed.map((e) => `${e.type} ${e.reason}: ${e.message}`).join("\n"));
     expect(memberFailed).toHaveLength(1);
@@ -245,7 +253,7 @@ describe("an EcmwfRun over its life", () => {
       console.log(`Jobs ADDED in ${ns}: ${added.map((j) => `${j.name} (${j.uid})`).join(", ")}`);
       expect(new Set(runJobs.map((j) => j.uid)).size).toBe(1);
       expect(runJobs[0]?.uid).toBe(finalJob?.metadata?.uid);
-      const reasons = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => e.reason);
+      const reasons = (await eventsWith(e2e.kubectl, ns, RUN, ["Succeeded"])).map((e) => e.reason);
       expect(reasons.filter((r) => r === "JobCreated")).toHaveLength(1);
       expect(reasons.filter((r) => r === "Succeeded")).toHaveLength(1);
     } finally {
@@ -303,7 +311,7 @@ describe("an EcmwfRun with an ensemble store and a collection", () => {
       layout: "both",
       collection: { url: collection },
     });
-    const reasons = (await eventsOf(e2e.kubectl, ns, RUN)).map((e) => e.reason);
+    const reasons = (await eventsWith(e2e.kubectl, ns, RUN, ["Committed"])).map((e) => e.reason);
     expect(reasons.filter((r) => r === "CommitStarted" || r === "Committed")).toEqual([
       "CommitStarted",
       "Committed",

@@ -7,6 +7,7 @@
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
 import { expect } from "vitest";
 import type { Condition, EcmwfRun } from "../../../job-image/src/api/index.js";
+import { until } from "../helpers/until.js";
 import type { Kubectl } from "./cluster.js";
 import { ok } from "./cluster.js";
 import { RUN_JOB, storeUrl } from "./manifests.js";
@@ -30,6 +31,22 @@ export async function eventsOf(kubectl: Kubectl, ns: string, name: string): Prom
   );
   const items = (JSON.parse(out) as { items: CoreV1Event[] }).items;
   return items.sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)));
+}
+
+/**
+ * The Events about `name` once each of `reasons` is among them: the operator writes a run's status
+ * first and its Events after, so a run seen ended may not have them yet.
+ */
+export function eventsWith(
+  kubectl: Kubectl,
+  ns: string,
+  name: string,
+  reasons: readonly string[],
+): Promise<CoreV1Event[]> {
+  return until(`Events ${reasons.join(", ")} of ${name}`, async () => {
+    const events = await eventsOf(kubectl, ns, name);
+    return reasons.every((r) => events.some((e) => e.reason === r)) ? events : undefined;
+  });
 }
 
 /** Pods grouped by their completion index. */
