@@ -129,7 +129,7 @@ async function clearLeftovers(store: Store, record: CollectionRecord | undefined
     if (!record) {
       // The first append died: nothing was ever published, so nothing there is worth keeping.
       const keys: string[] = [];
-      for await (const key of store.list("")) if (key !== LOCK_KEY) keys.push(key);
+      for await (const { key } of store.list("")) if (key !== LOCK_KEY) keys.push(key);
       await Promise.all(keys.map((key) => store.delete(key)));
       return;
     }
@@ -143,7 +143,7 @@ async function clearLeftovers(store: Store, record: CollectionRecord | undefined
   // Copies of a re-levelling the record shows committed are done with; others wait to be redone.
   const done = (record?.rewrites ?? []).map((r) => relevelAside(r.array, r.from));
   const copies: string[] = [];
-  for await (const key of store.list(RELEVEL_PREFIX))
+  for await (const { key } of store.list(RELEVEL_PREFIX))
     if (done.some((p) => key.startsWith(p))) copies.push(key);
   await Promise.all(copies.map((key) => store.delete(key)));
 }

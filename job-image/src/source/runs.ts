@@ -35,7 +35,7 @@ export async function runAvailability(
     const keys = steps.map((s) => indexKeyOf(stepFileKey(run, s, kind, resolution)));
     const folder = keys[0]!.slice(0, keys[0]!.lastIndexOf("/") + 1);
     const listed = new Set<string>();
-    for await (const key of source.list(folder)) listed.add(key);
+    for await (const { key } of source.list(folder)) listed.add(key);
     lists += 1;
     const here = keys.filter((k) => listed.has(k)).length;
     published += here;

@@ -1,15 +1,15 @@
 /**
  * Reading a run's step files from the source: which tree the run is under, the version of each
- * step's index and GRIB file (HEAD), and the parsed index (one GET per step file, shared by every
- * member).
+ * step's index and GRIB file (from one LIST of their folder, or a HEAD each where the source cannot
+ * list), and the parsed index (one GET per step file, shared by every member).
  *
  * @module
  */
-import { IndexParseError, NotFoundError } from "../api/errors.js";
+import { IndexParseError, NotFoundError, UsageError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
 import type { IndexSpan } from "../index/types.js";
-import type { ReadableStore } from "../storage/types.js";
+import type { ObjectInfo, ReadableStore, Store } from "../storage/types.js";
 import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
 
 /** A file read from the source, with the version seen (recorded by templates and stores as their inputs). */
@@ -49,17 +49,53 @@ export async function findResolution(source: ReadableStore, run: RunId): Promise
   );
 }
 
-/** HEADs a step's index and GRIB file; a missing one is a `NotFoundError` naming it. */
+/** The objects of the folders a run's step files are in, by key: what a HEAD of each would say. */
+export type StepListing = ReadonlyMap<string, ObjectInfo>;
+
+/**
+ * One LIST of each folder the run's step files of `kinds` are in, where two HEADs a step would be
+ * 170 requests a folder; `undefined` where the source cannot list (an HTTP mirror), whose files
+ * are then HEADed. A file listed is as published as a HEAD would find it: ECMWF writes an index
+ * after its GRIB file, and a LIST sees both or the GRIB file alone.
+ */
+export async function listStepFiles(
+  source: ReadableStore & Pick<Store, "list">,
+  run: RunId,
+  kinds: readonly StepFileKind[],
+  resolution: Resolution,
+): Promise<StepListing | undefined> {
+  const listing = new Map<string, ObjectInfo>();
+  try {
+    for (const kind of kinds) {
+      const key = stepFileKey(run, 0, kind, resolution);
+      for await (const { key: listed, ...info } of source.list(key.slice(0, key.lastIndexOf("/") + 1))) {
+        listing.set(listed, info);
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) return undefined;
+    throw err;
+  }
+  return listing;
+}
+
+/**
+ * A step's index and GRIB file, from `listing` when given (else a HEAD each); a missing one is a
+ * `NotFoundError` naming it.
+ */
 export async function statStepFile(
   source: ReadableStore,
   run: RunId,
   step: number,
   kind: StepFileKind,
   resolution: Resolution,
+  listing?: StepListing,
 ): Promise<StepFile> {
   const gribKey = stepFileKey(run, step, kind, resolution);
   const indexKey = indexKeyOf(gribKey);
-  const [index, grib] = await Promise.all([source.head(indexKey), source.head(gribKey)]);
+  const [index, grib] = listing
+    ? [listing.get(indexKey), listing.get(gribKey)]
+    : await Promise.all([source.head(indexKey), source.head(gribKey)]);
   if (!index) throw new NotFoundError(source.url(indexKey), `index of step ${step}h (${kind})`);
   if (!grib) throw new NotFoundError(source.url(gribKey), `GRIB file of step ${step}h (${kind})`);
   return {
@@ -117,9 +153,17 @@ export interface StepFiles {
   wantControl: boolean;
 }
 
+/** How {@link statStep} finds a step's files. */
+export interface StepLook {
+  /** The run's folders as listed (`listStepFiles`); without it, each file is HEADed. */
+  listing?: StepListing;
+  /** Finds the ensemble file (default: it must be there now). */
+  enfoFile?: () => Promise<StepFile>;
+}
+
 /**
- * HEADs what a step may need: the ensemble file, and the control's oper file if the control is
- * wanted. `enfo` finds the ensemble file (default: it must be there now).
+ * What a step may need: the ensemble file, and the control's oper file if the control is wanted.
+ * The step-files kinds a run's first look lists are {@link stepKinds}.
  */
 export async function statStep(
   source: ReadableStore,
@@ -127,16 +171,25 @@ export async function statStep(
   step: number,
   resolution: Resolution,
   wantControl: boolean,
-  enfoFile: () => Promise<StepFile> = () => statStepFile(source, run, step, "enfo-ef", resolution),
+  look: StepLook = {},
 ): Promise<StepFiles> {
-  const enfo = await enfoFile();
+  const { listing } = look;
+  const enfo = await (
+    look.enfoFile ?? (() => statStepFile(source, run, step, "enfo-ef", resolution, listing))
+  )();
   if (!wantControl) return { step, enfo, wantControl };
   try {
-    return { step, enfo, oper: await statStepFile(source, run, step, "oper-fc", resolution), wantControl };
+    const oper = await statStepFile(source, run, step, "oper-fc", resolution, listing);
+    return { step, enfo, oper, wantControl };
   } catch (err) {
     if (err instanceof NotFoundError) return { step, enfo, operMissing: err, wantControl };
     throw err;
   }
+}
+
+/** The kinds of step file a run's members may read: the control's `oper-fc` only when it is wanted. */
+export function stepKinds(wantControl: boolean): StepFileKind[] {
+  return wantControl ? ["enfo-ef", "oper-fc"] : ["enfo-ef"];
 }
 
 /** The index files a step's members read: `enfo-ef`, plus `oper-fc` when the control is not in it. */

@@ -30,9 +30,9 @@ import {
 } from "../api/store-layout.js";
 import type { Logger, Progress } from "../log/types.js";
 import { awaitResolution, awaitStepFile, publicationProgress, type Waiting } from "../source/publication.js";
-import { type StepFile, type StepFiles, statStep } from "../source/step-files.js";
+import { listStepFiles, type StepFile, type StepFiles, statStep, stepKinds } from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
-import type { ReadableStore, Store } from "../storage/types.js";
+import type { Store } from "../storage/types.js";
 import { type FieldDescriptor, type Manifest, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
@@ -106,7 +106,7 @@ export type AppendOutcome =
   | { status: "failed"; url: string; error: Error };
 
 export interface RunDeps {
-  source: ReadableStore;
+  source: Store;
   templates: Store;
   out: Store;
   log: Logger;
@@ -432,11 +432,12 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
   const { waiting } = input;
   const resolution = await awaitResolution(deps.source, run, waiting);
   const wantControl = input.members.includes("control");
-  // A first look at every step; with waiting, the steps not there yet are located as they appear.
-  // A look is two HEADs and holds no memory: all steps at once, as many in flight as the source
-  // store allows, where `stepConcurrency` (16) took six waves of round trips for 85 steps.
+  // A first look at every step, from one LIST of each folder (or, from a source that cannot list,
+  // two HEADs a step, all at once); with waiting, the steps not there yet are located as they
+  // appear, each by its own HEADs.
+  const listing = await listStepFiles(deps.source, run, stepKinds(wantControl), resolution);
   const files: Array<StepFiles | undefined> = await mapPool(steps, steps.length, (step) =>
-    statStep(deps.source, run, step, resolution, wantControl).catch((err: unknown) => {
+    statStep(deps.source, run, step, resolution, wantControl, { listing }).catch((err: unknown) => {
       if (waiting && err instanceof NotFoundError) return undefined;
       throw err;
     }),
@@ -447,7 +448,7 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
   const locate = async (step: number): Promise<StepFiles> => {
     const i = steps.indexOf(step);
     const enfo = () => awaitStepFile(deps.source, run, step, "enfo-ef", resolution, waiting);
-    files[i] ??= await statStep(deps.source, run, step, resolution, wantControl, enfo);
+    files[i] ??= await statStep(deps.source, run, step, resolution, wantControl, { enfoFile: enfo });
     progress(published());
     return files[i];
   };

@@ -29,10 +29,12 @@ import type { Logger, Progress } from "../log/types.js";
 import { checkRanges } from "../source/check-ranges.js";
 import {
   findResolution,
+  listStepFiles,
   readStepIndexes,
   type SourceFile,
   type StepIndex,
   statStep,
+  stepKinds,
 } from "../source/step-files.js";
 import type { ReadableStore, Store } from "../storage/types.js";
 import { gribAttributes } from "../templates/grib-attributes.js";
@@ -55,7 +57,7 @@ export interface TemplatesInput {
 }
 
 export interface TemplatesDeps {
-  source: ReadableStore;
+  source: Store;
   templates: Store;
   log: Logger;
   progress: Progress;
@@ -101,8 +103,9 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
     "building templates",
   );
 
+  const listing = await listStepFiles(deps.source, run, stepKinds(wanted.has(0)), resolution);
   await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
-    const files = await statStep(deps.source, run, step, resolution, wanted.has(0));
+    const files = await statStep(deps.source, run, step, resolution, wanted.has(0), { listing });
     const { indexes, controlFault } = await readStepIndexes(deps.source, files, wanted);
     if (controlFault) fail(0, controlFault);
     for (const index of indexes) {

@@ -136,7 +136,7 @@ export async function publishParquetStore(
   // The listing goes beside the unpublishing: nothing is deleted or written before both are done.
   const stale: string[] = [];
   const listed = (async () => {
-    for await (const existing of out.list(prefix)) {
+    for await (const { key: existing } of out.list(prefix)) {
       if (!files.has(existing.slice(prefix.length))) stale.push(existing);
     }
   })();

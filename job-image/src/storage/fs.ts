@@ -32,7 +32,7 @@
  */
 
 import { createHash, randomUUID } from "node:crypto";
-import type { Dirent } from "node:fs";
+import type { Dirent, Stats } from "node:fs";
 import {
   type FileHandle,
   mkdir,
@@ -54,7 +54,15 @@ import { requireCondition, writeCondition } from "./condition.js";
 import { storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import type {
+  ListedObject,
+  ObjectInfo,
+  PutOptions,
+  RangeQuery,
+  RequestOptions,
+  Store,
+  Versioned,
+} from "./types.js";
 
 const TEMP_SUFFIX = ".gik-tmp";
 const LOCK_SUFFIX = ".gik-lock";
@@ -198,11 +206,7 @@ export function fsStore(root: string, settings: FsStoreOptions = {}): Store {
       const path = pathOf(key);
       try {
         const info = await stat(path);
-        if (!info.isFile()) return undefined;
-        return {
-          size: info.size,
-          etag: `${Math.trunc(info.mtimeMs).toString(16)}-${info.size.toString(16)}`,
-        };
+        return info.isFile() ? fileInfo(info) : undefined;
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw fail("stat", key, err);
@@ -230,7 +234,7 @@ export function fsStore(root: string, settings: FsStoreOptions = {}): Store {
       }
     },
 
-    async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {
+    async *list(prefix: string, options?: RequestOptions): AsyncIterable<ListedObject> {
       checkPrefix(prefix);
       // Walk only the deepest directory the prefix names; the rest of the prefix filters names.
       const slash = prefix.lastIndexOf("/");
@@ -245,11 +249,26 @@ export function fsStore(root: string, settings: FsStoreOptions = {}): Store {
       for (const entry of entries) {
         options?.signal?.throwIfAborted();
         if (!entry.isFile() || RESERVED_SUFFIXES.some((suffix) => entry.name.endsWith(suffix))) continue;
-        const key = relative(rootPath, join(entry.parentPath, entry.name)).split(sep).join("/");
-        if (key.startsWith(prefix)) yield key;
+        const path = join(entry.parentPath, entry.name);
+        const key = relative(rootPath, path).split(sep).join("/");
+        if (!key.startsWith(prefix)) continue;
+        let info: Stats;
+        try {
+          info = await stat(path);
+        } catch (err) {
+          // Deleted since the directory was read: no longer there to list.
+          if (isMissing(err)) continue;
+          throw fail("stat", key, err);
+        }
+        yield { key, ...fileInfo(info) };
       }
     },
   };
+}
+
+/** A file's size and version tag (its mtime and size), as `head` and `list` give them. */
+function fileInfo(info: Stats): ObjectInfo {
+  return { size: info.size, etag: `${Math.trunc(info.mtimeMs).toString(16)}-${info.size.toString(16)}` };
 }
 
 /** The version of a file's bytes: their SHA-256, in hex. */

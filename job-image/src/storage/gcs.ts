@@ -24,7 +24,15 @@ import { preconditionFailed, writeCondition } from "./condition.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import type {
+  ListedObject,
+  ObjectInfo,
+  PutOptions,
+  RangeQuery,
+  RequestOptions,
+  Store,
+  Versioned,
+} from "./types.js";
 
 export interface GcsStoreOptions {
   projectId?: string;
@@ -137,8 +145,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
       const target = await file(key);
       try {
         const [metadata] = await call(key, "getMetadata", opts?.signal, () => target.getMetadata());
-        const size = Number(metadata.size ?? 0);
-        return metadata.etag === undefined ? { size } : { size, etag: metadata.etag };
+        return objectInfo(metadata);
       } catch (err) {
         if (missing(err)) return undefined;
         throw err;
@@ -170,7 +177,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
       await call(key, "delete", opts?.signal, () => target.delete({ ignoreNotFound: true }));
     },
 
-    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<string> {
+    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<ListedObject> {
       checkPrefix(listPrefix);
       const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
       const listed = await bucket();
@@ -184,11 +191,19 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
             ...(pageToken ? { pageToken } : {}),
           }),
         );
-        for (const f of files) yield prefix === "" ? f.name : f.name.slice(prefix.length + 1);
+        for (const f of files) {
+          yield { key: prefix === "" ? f.name : f.name.slice(prefix.length + 1), ...objectInfo(f.metadata) };
+        }
         pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
       } while (pageToken !== undefined);
     },
   };
+}
+
+/** An object's size and ETag from its metadata, as a `head` and a listing both give it. */
+function objectInfo(metadata: { size?: string | number; etag?: string }): ObjectInfo {
+  const size = Number(metadata.size ?? 0);
+  return metadata.etag === undefined ? { size } : { size, etag: metadata.etag };
 }
 
 /** `gs://bucket/a/b` (or `gcs://…`) → `{ bucket: "bucket", prefix: "a/b" }`. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
+import type { ListedObject, ObjectInfo, RangeQuery, RequestOptions, Store } from "./types.js";
 
 /** Default bound on a store's requests in flight (index reads and header range reads dominate). */
 export const DEFAULT_CONCURRENCY = 64;
@@ -91,7 +91,7 @@ export function withLimit(store: Store, concurrency: number = DEFAULT_CONCURRENC
     getVersioned: (key, options) => limited(options?.signal, () => store.getVersioned(key, options)),
     put: (key, data, options) => limited(options?.signal, () => store.put(key, data, options)),
     delete: (key, options) => limited(options?.signal, () => store.delete(key, options)),
-    async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {
+    async *list(prefix: string, options?: RequestOptions): AsyncIterable<ListedObject> {
       const release = await semaphore.acquire(options?.signal);
       try {
         yield* store.list(prefix, options);

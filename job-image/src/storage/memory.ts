@@ -9,7 +9,7 @@
 import { requireCondition, writeCondition } from "./condition.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, sliceRange } from "./range.js";
-import type { PutOptions, RangeQuery, Store } from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, Store } from "./types.js";
 
 /** A new, empty in-memory store whose URLs start with `mem://{name}`. */
 export function memoryStore(name = "gik"): Store {
@@ -18,6 +18,10 @@ export function memoryStore(name = "gik"): Store {
   const versions = new Map<string, number>();
   let writes = 0;
   const url = (key: string) => joinKey(`mem://${name}`, key);
+  const info = (key: string): ObjectInfo | undefined => {
+    const whole = objects.get(key);
+    return whole && { size: whole.length, etag: `"${versions.get(key)}"` };
+  };
   return {
     url,
     async get(key) {
@@ -32,8 +36,7 @@ export function memoryStore(name = "gik"): Store {
     },
     async head(key) {
       checkKey(key);
-      const whole = objects.get(key);
-      return whole && { size: whole.length, etag: `"${versions.get(key)}"` };
+      return info(key);
     },
     async getVersioned(key) {
       checkKey(key);
@@ -57,7 +60,7 @@ export function memoryStore(name = "gik"): Store {
     },
     async *list(prefix) {
       checkPrefix(prefix);
-      for (const key of [...objects.keys()]) if (key.startsWith(prefix)) yield key;
+      for (const key of [...objects.keys()]) if (key.startsWith(prefix)) yield { key, ...info(key)! };
     },
   };
 }

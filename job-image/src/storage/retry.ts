@@ -31,7 +31,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { type Backoff, backoffDelay } from "../api/backoff.js";
 import { isPreconditionFailed, StorageError } from "../api/errors.js";
 import { sameBytes } from "./condition.js";
-import type { PutOptions, RangeQuery, RequestOptions, Store } from "./types.js";
+import type { ListedObject, PutOptions, RangeQuery, RequestOptions, Store } from "./types.js";
 
 export interface RetryOptions extends Backoff {
   /** Tries in all, the first included. */
@@ -149,13 +149,13 @@ export function withRetry(store: Store, options: Partial<RetryOptions> = {}): St
     put,
     delete: (key, options) =>
       retrying(store.url(key), options?.signal, (s) => store.delete(key, withSignal(options, s))),
-    async *list(prefix: string, options?: RequestOptions): AsyncIterable<string> {
-      const keys = await retrying(store.url(prefix), options?.signal, async (s) => {
-        const all: string[] = [];
-        for await (const key of store.list(prefix, withSignal(options, s))) all.push(key);
+    async *list(prefix: string, options?: RequestOptions): AsyncIterable<ListedObject> {
+      const objects = await retrying(store.url(prefix), options?.signal, async (s) => {
+        const all: ListedObject[] = [];
+        for await (const object of store.list(prefix, withSignal(options, s))) all.push(object);
         return all;
       });
-      yield* keys;
+      yield* objects;
     },
   };
 }

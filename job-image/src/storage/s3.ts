@@ -60,7 +60,15 @@ import {
   objectEndpoint,
   S3AnswerError,
 } from "./s3-direct.js";
-import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import type {
+  ListedObject,
+  ObjectInfo,
+  PutOptions,
+  RangeQuery,
+  RequestOptions,
+  Store,
+  Versioned,
+} from "./types.js";
 
 export interface S3StoreOptions {
   endpoint?: string;
@@ -253,7 +261,7 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
       await send(key, "DeleteObject", opts?.signal, (b) => b.client.send(command));
     },
 
-    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<string> {
+    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<ListedObject> {
       checkPrefix(listPrefix);
       const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
       let token: string | undefined;
@@ -262,8 +270,10 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
           b.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: full, ContinuationToken: token })),
         );
         for (const object of page.Contents ?? []) {
-          if (object.Key !== undefined)
-            yield prefix === "" ? object.Key : object.Key.slice(prefix.length + 1);
+          if (object.Key === undefined) continue;
+          const key = prefix === "" ? object.Key : object.Key.slice(prefix.length + 1);
+          const size = object.Size ?? 0;
+          yield object.ETag === undefined ? { key, size } : { key, size, etag: object.ETag };
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);

@@ -40,6 +40,11 @@ export interface ObjectInfo {
   etag?: string;
 }
 
+/** One object of a listing: its key, and what `head` says of it at that moment. */
+export interface ListedObject extends ObjectInfo {
+  key: string;
+}
+
 export interface ReadableStore {
   /** The absolute URL of `key`, as written into references. */
   url(key: string): string;
@@ -82,8 +87,11 @@ export interface WritableStore {
   put(key: string, data: Uint8Array, options?: PutOptions): Promise<void>;
   /** Removes `key`; removing a missing key is not an error. */
   delete(key: string, options?: RequestOptions): Promise<void>;
-  /** Every key under `prefix` (relative to the root), in no particular order. */
-  list(prefix: string, options?: RequestOptions): AsyncIterable<string>;
+  /**
+   * Every object under `prefix` (keys relative to the root), in no particular order, each with the
+   * size and version tag `head` gives: one request for many objects' `head`.
+   */
+  list(prefix: string, options?: RequestOptions): AsyncIterable<ListedObject>;
 }
 
 export type Store = ReadableStore & WritableStore;

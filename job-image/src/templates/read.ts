@@ -14,7 +14,7 @@ import { type Manifest, type ManifestPart, mergeManifestParts, parseManifestPart
 export async function findManifest(store: Store, run: RunId): Promise<Manifest | undefined> {
   const prefix = manifestPrefix(run);
   const keys: string[] = [];
-  for await (const key of store.list(prefix)) if (key.endsWith(".json")) keys.push(key);
+  for await (const { key } of store.list(prefix)) if (key.endsWith(".json")) keys.push(key);
   // The parts of a sharded build (one per shard) are read at once, not one after another.
   const parts = (
     await Promise.all(
@@ -50,7 +50,7 @@ export async function loadManifest(store: Store, run: RunId): Promise<Manifest> 
 /** Reference runs that have templates in `store` (from their manifest folders), newest first. */
 export async function listReferenceRuns(store: Store): Promise<RunId[]> {
   const runs = new Map<string, RunId>();
-  for await (const key of store.list("ecmwf/manifests/")) {
+  for await (const { key } of store.list("ecmwf/manifests/")) {
     const match = /^ecmwf\/manifests\/(\d{8})(\d{2})?\//.exec(key);
     if (!match) continue;
     const run = { date: match[1]!, cycle: Number(match[2] ?? 0) };

@@ -19,7 +19,7 @@ export async function readStore(store: Store, key: string): Promise<Refs> {
   }
   const prefix = key.endsWith("/") ? key : `${key}/`;
   const files = new Map<string, Uint8Array>();
-  for await (const name of store.list(prefix)) {
+  for await (const { key: name } of store.list(prefix)) {
     const bytes = await store.get(name);
     if (bytes) files.set(name.slice(prefix.length), bytes);
   }

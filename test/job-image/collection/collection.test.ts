@@ -133,7 +133,7 @@ function dyingAfter(store: Store, writes: number): Store {
 
 async function copyOf(store: Store): Promise<Store> {
   const copy = memoryStore("copy");
-  for await (const key of store.list("")) await copy.put(key, (await store.get(key))!);
+  for await (const { key } of store.list("")) await copy.put(key, (await store.get(key))!);
   return copy;
 }
 

@@ -15,7 +15,7 @@ import { silentProgress } from "../../../job-image/src/log/types.js";
 import { buildTemplates } from "../../../job-image/src/stages/templates.js";
 import { memoryStore } from "../../../job-image/src/storage/memory.js";
 import { openStore } from "../../../job-image/src/storage/open.js";
-import type { RangeQuery, ReadableStore } from "../../../job-image/src/storage/types.js";
+import type { RangeQuery, Store } from "../../../job-image/src/storage/types.js";
 import { templateKey } from "../../../job-image/src/templates/layout.js";
 import { decodeTemplate } from "../../../job-image/src/templates/row.js";
 import { ensureMirror } from "../../helpers/mirror.js";
@@ -53,11 +53,9 @@ async function build(root: string) {
   const starts = new Map<string, Map<number, string>>();
   for (const step of stepsOf(0)) starts.set(`${stepFile(step)}.grib2`, await messagesOf(root, step));
   const headerReads: HeaderReads = new Map();
-  const source: ReadableStore = {
-    url: (key) => files.url(key),
-    get: (key, options) => files.get(key, options),
-    head: (key, options) => files.head(key, options),
-    getRange: (key, range: RangeQuery, options) => {
+  const source: Store = {
+    ...files,
+    getRange: (key: string, range: RangeQuery, options) => {
       const field = "offset" in range && range.length > 8 ? starts.get(key)?.get(range.offset) : undefined;
       if (field) {
         const step = Number(/-(\d+)h-/.exec(key)![1]);

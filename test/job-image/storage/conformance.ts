@@ -25,7 +25,7 @@ export interface ConformanceOptions {
 
 async function collect(store: Store, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of store.list(prefix)) keys.push(key);
+  for await (const { key } of store.list(prefix)) keys.push(key);
   return keys.sort();
 }
 
@@ -141,6 +141,19 @@ export function describeStoreConformance(
       expect(await collect(store, `${run}/list/a/`)).toEqual(keys.slice(0, 2));
       expect(await collect(store, `${run}/list/a`)).toEqual(keys.slice(0, 3));
       expect(await collect(store, `${run}/nothing/`)).toEqual([]);
+    });
+
+    it("lists each object with the size and ETag its head gives", async () => {
+      const keys = [`${run}/listed/small`, `${run}/listed/large`];
+      await store.put(keys[0]!, data.subarray(0, 10));
+      await store.put(keys[1]!, data);
+      const listed = [];
+      for await (const object of store.list(`${run}/listed/`)) listed.push(object);
+      const heads = await Promise.all(keys.map(async (key) => ({ key, ...(await store.head(key)) })));
+      expect(listed.sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+        heads.sort((a, b) => a.key.localeCompare(b.key)),
+      );
+      expect(listed.map((o) => o.size).sort()).toEqual([10, 10_000]);
     });
 
     it("deletes, and deleting a missing key is not an error", async () => {

@@ -17,7 +17,7 @@ import { sequence } from "./fault-server.js";
 
 async function keys(store: Store, prefix: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const key of store.list(prefix)) out.push(key);
+  for await (const { key } of store.list(prefix)) out.push(key);
   return out.sort();
 }
 

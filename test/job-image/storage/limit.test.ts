@@ -21,7 +21,7 @@ function probeStore() {
     put: () => slow(undefined),
     delete: () => slow(undefined),
     async *list() {
-      yield await slow("k");
+      yield await slow({ key: "k", size: 1 });
     },
   } as unknown as Store;
   return { store, seen };

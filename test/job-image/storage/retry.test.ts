@@ -117,13 +117,13 @@ describe("withRetry.list", () => {
       url: (key: string) => `mem://x/${key}`,
       async *list() {
         calls++;
-        yield "a";
+        yield { key: "a", size: 1 };
         if (calls === 1) throw new StorageError("mem://x", 503, "SlowDown", { retryable: true });
-        yield "b";
+        yield { key: "b", size: 2 };
       },
     } as unknown as Store;
     const keys: string[] = [];
-    for await (const key of withRetry(flaky, { sleep: async () => {}, random: () => 0 }).list(""))
+    for await (const { key } of withRetry(flaky, { sleep: async () => {}, random: () => 0 }).list(""))
       keys.push(key);
     expect(keys).toEqual(["a", "b"]);
     expect(calls).toBe(2);
