@@ -205,14 +205,14 @@ describe("the user of the process", () => {
 
 describe("a memory limit", () => {
   it("bounds the V8 heap and kills a process whose RSS grows past it: OOMKilled, exit code 137", async () => {
-    // 16 MiB of filled Buffers (outside the V8 heap) every 10 ms, up to 2 GiB, then held: the
-    // runner's memory watch must kill it however late it looks.
+    // 16 MiB of filled Buffers (outside the V8 heap) every 10 ms, up to 256 MiB (four times the
+    // limit), then held: the runner's memory watch must kill it however late it looks.
     const script = `
       console.log(process.env.NODE_OPTIONS);
       const kept = [];
       const grow = setInterval(() => {
         for (let i = 0; i < 4; i++) kept.push(Buffer.alloc(4 << 20, 1));
-        if (kept.length >= 512) clearInterval(grow);
+        if (kept.length >= 64) clearInterval(grow);
       }, 10);
       setInterval(() => {}, 1000);`;
     await createPod("oom", script, { resources: { limits: { memory: "64Mi" } } });

@@ -40,6 +40,12 @@ export function stepFileKey(run: RunId, step: number, kind: StepFileKind, resolu
   return `${run.date}/${hh}z/${tree}/${stream}/${run.date}${hh}0000-${step}h-${kind}.grib2`;
 }
 
+/** The folder (a key prefix ending in `/`) a run's step files of `kind` are in. */
+export function stepFolder(run: RunId, kind: StepFileKind, resolution: Resolution): string {
+  const key = stepFileKey(run, 0, kind, resolution);
+  return key.slice(0, key.lastIndexOf("/") + 1);
+}
+
 /** Key of the `.index` beside a GRIB file. */
 export function indexKeyOf(gribKey: string): string {
   return `${gribKey.slice(0, -".grib2".length)}.index`;

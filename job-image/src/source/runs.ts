@@ -8,7 +8,14 @@
  */
 import { type RunId, stepsOf } from "../api/run-id.js";
 import type { ReadableStore, Store } from "../storage/types.js";
-import { FIRST_50R1_DATE, indexKeyOf, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
+import {
+  FIRST_50R1_DATE,
+  indexKeyOf,
+  resolutionOf,
+  type StepFileKind,
+  stepFileKey,
+  stepFolder,
+} from "./layout.js";
 
 export interface RunAvailability {
   run: RunId;
@@ -33,9 +40,8 @@ export async function runAvailability(
   let lists = 0;
   for (const kind of kinds) {
     const keys = steps.map((s) => indexKeyOf(stepFileKey(run, s, kind, resolution)));
-    const folder = keys[0]!.slice(0, keys[0]!.lastIndexOf("/") + 1);
     const listed = new Set<string>();
-    for await (const { key } of source.list(folder)) listed.add(key);
+    for await (const { key } of source.list(stepFolder(run, kind, resolution))) listed.add(key);
     lists += 1;
     const here = keys.filter((k) => listed.has(k)).length;
     published += here;

@@ -1,16 +1,24 @@
 /**
  * Reading a run's step files from the source: which tree the run is under, the version of each
- * step's index and GRIB file (from one LIST of their folder, or a HEAD each where the source cannot
- * list), and the parsed index (one GET per step file, shared by every member).
+ * step's index and GRIB file (at the first look, from one LIST of their folder; a HEAD each from a
+ * source that cannot list, and for a step that appears later), and the parsed index (one GET per
+ * step file, shared by every member).
  *
  * @module
  */
-import { IndexParseError, NotFoundError, UsageError } from "../api/errors.js";
+import { IndexParseError, NotFoundError, StorageError, UsageError } from "../api/errors.js";
 import type { RunId } from "../api/run-id.js";
 import { type ParsedIndex, parseEcmwfIndexFor } from "../index/ecmwf.js";
 import type { IndexSpan } from "../index/types.js";
 import type { ObjectInfo, ReadableStore, Store } from "../storage/types.js";
-import { indexKeyOf, type Resolution, resolutionOf, type StepFileKind, stepFileKey } from "./layout.js";
+import {
+  indexKeyOf,
+  type Resolution,
+  resolutionOf,
+  type StepFileKind,
+  stepFileKey,
+  stepFolder,
+} from "./layout.js";
 
 /** A file read from the source, with the version seen (recorded by templates and stores as their inputs). */
 export interface SourceFile {
@@ -53,10 +61,10 @@ export async function findResolution(source: ReadableStore, run: RunId): Promise
 export type StepListing = ReadonlyMap<string, ObjectInfo>;
 
 /**
- * One LIST of each folder the run's step files of `kinds` are in, where two HEADs a step would be
- * 170 requests a folder; `undefined` where the source cannot list (an HTTP mirror), whose files
- * are then HEADed. A file listed is as published as a HEAD would find it: ECMWF writes an index
- * after its GRIB file, and a LIST sees both or the GRIB file alone.
+ * One LIST of each folder the run's step files of `kinds` are in, where the files would take two
+ * HEADs a step; `undefined` where the source cannot list (an HTTP mirror) or may not (a bucket
+ * that grants reads and refuses listing), whose files are then HEADed, as a HEAD would meet any
+ * other fault. A step with a file not listed is not yet published, as a HEAD would find it.
  */
 export async function listStepFiles(
   source: ReadableStore & Pick<Store, "list">,
@@ -66,14 +74,15 @@ export async function listStepFiles(
 ): Promise<StepListing | undefined> {
   const listing = new Map<string, ObjectInfo>();
   try {
-    for (const kind of kinds) {
-      const key = stepFileKey(run, 0, kind, resolution);
-      for await (const { key: listed, ...info } of source.list(key.slice(0, key.lastIndexOf("/") + 1))) {
-        listing.set(listed, info);
-      }
-    }
+    await Promise.all(
+      kinds.map(async (kind) => {
+        for await (const { key, ...info } of source.list(stepFolder(run, kind, resolution))) {
+          listing.set(key, info);
+        }
+      }),
+    );
   } catch (err) {
-    if (err instanceof UsageError) return undefined;
+    if (err instanceof UsageError || (err instanceof StorageError && err.status === 403)) return undefined;
     throw err;
   }
   return listing;

@@ -32,7 +32,7 @@ import type { Logger, Progress } from "../log/types.js";
 import { awaitResolution, awaitStepFile, publicationProgress, type Waiting } from "../source/publication.js";
 import { listStepFiles, type StepFile, type StepFiles, statStep, stepKinds } from "../source/step-files.js";
 import { memoryStore } from "../storage/memory.js";
-import type { Store } from "../storage/types.js";
+import type { ReadableStore, Store } from "../storage/types.js";
 import { type FieldDescriptor, type Manifest, memberFields } from "../templates/manifest.js";
 import { loadManifest } from "../templates/read.js";
 import { mapPool } from "../util/pool.js";
@@ -106,7 +106,8 @@ export type AppendOutcome =
   | { status: "failed"; url: string; error: Error };
 
 export interface RunDeps {
-  source: Store;
+  /** Read, and listed for a run's first look. */
+  source: ReadableStore & Pick<Store, "list">;
   templates: Store;
   out: Store;
   log: Logger;

@@ -57,7 +57,8 @@ export interface TemplatesInput {
 }
 
 export interface TemplatesDeps {
-  source: Store;
+  /** Read, and listed for a first look at the run. */
+  source: ReadableStore & Pick<Store, "list">;
   templates: Store;
   log: Logger;
   progress: Progress;

@@ -50,6 +50,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { backoffDelay } from "../api/backoff.js";
 import { isGikError, UsageError } from "../api/errors.js";
+import { mapPool } from "../util/pool.js";
 import { requireCondition, writeCondition } from "./condition.js";
 import { storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix } from "./keys.js";
@@ -246,25 +247,30 @@ export function fsStore(root: string, settings: FsStoreOptions = {}): Store {
         if (isMissing(err)) return;
         throw fail("list", prefix, err);
       }
-      for (const entry of entries) {
-        options?.signal?.throwIfAborted();
-        if (!entry.isFile() || RESERVED_SUFFIXES.some((suffix) => entry.name.endsWith(suffix))) continue;
+      const files = entries.flatMap((entry) => {
+        if (!entry.isFile() || RESERVED_SUFFIXES.some((suffix) => entry.name.endsWith(suffix))) return [];
         const path = join(entry.parentPath, entry.name);
         const key = relative(rootPath, path).split(sep).join("/");
-        if (!key.startsWith(prefix)) continue;
-        let info: Stats;
+        return key.startsWith(prefix) ? [{ key, path }] : [];
+      });
+      // A stat each, many at once: a store's directory holds hundreds of files.
+      const listed = await mapPool(files, LIST_STATS, async ({ key, path }) => {
+        options?.signal?.throwIfAborted();
         try {
-          info = await stat(path);
+          return { key, ...fileInfo(await stat(path)) };
         } catch (err) {
           // Deleted since the directory was read: no longer there to list.
-          if (isMissing(err)) continue;
+          if (isMissing(err)) return undefined;
           throw fail("stat", key, err);
         }
-        yield { key, ...fileInfo(info) };
-      }
+      });
+      for (const object of listed) if (object) yield object;
     },
   };
 }
+
+/** Files a listing stats at once. */
+const LIST_STATS = 32;
 
 /** A file's size and version tag (its mtime and size), as `head` and `list` give them. */
 function fileInfo(info: Stats): ObjectInfo {

@@ -23,6 +23,7 @@ export { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry.js";
 export { type S3StoreOptions, s3Store } from "./s3.js";
 export { createStoreStats, type RequestKind, type StoreStats, withStats } from "./stats.js";
 export type {
+  ListedObject,
   ObjectInfo,
   PutOptions,
   RangeQuery,

@@ -209,7 +209,7 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
             },
           ),
         );
-        return out.etag === undefined ? { size: out.size } : out;
+        return objectInfo(out.size, out.etag);
       } catch (err) {
         if (isMissingKey(err)) return undefined;
         throw err;
@@ -272,13 +272,17 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
         for (const object of page.Contents ?? []) {
           if (object.Key === undefined) continue;
           const key = prefix === "" ? object.Key : object.Key.slice(prefix.length + 1);
-          const size = object.Size ?? 0;
-          yield object.ETag === undefined ? { key, size } : { key, size, etag: object.ETag };
+          yield { key, ...objectInfo(object.Size ?? 0, object.ETag) };
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
     },
   };
+}
+
+/** An object's size and ETag, as a HEAD and a listing both give them. */
+function objectInfo(size: number, etag: string | undefined): ObjectInfo {
+  return etag === undefined ? { size } : { size, etag };
 }
 
 /** A conditional put's refusal: 412 (any code), or 409 `ConditionalRequestConflict`. */

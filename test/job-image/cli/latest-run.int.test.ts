@@ -24,19 +24,28 @@ const source = `s3://${bucket}/mirror`;
 
 let work: string;
 
-beforeAll(async () => {
-  // gik reads the clock itself: the file's few seconds must not straddle midnight UTC.
-  const toMidnight = DAY_MS - (Date.now() % DAY_MS);
-  if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
-  today = yyyymmdd(Date.now());
-  yesterday = yyyymmdd(Date.now() - DAY_MS);
-  work = await mkdtemp(join(tmpdir(), "gik-latest-"));
+/** Uploads yesterday's run and today's, today's without its last control index. */
+async function publish(): Promise<void> {
   const mirror = await ensureMirror({ dates: [yesterday, today], members: 2 });
   const s3 = s3Client(infra.s3);
   await uploadTree(s3, mirror, bucket, "mirror");
   const last = `mirror/${today}/00z/ifs/0p25/oper/${today}000000-360h-oper-fc.index`;
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: last }));
   s3.destroy();
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "gik-latest-"));
+  // gik reads the clock itself: the tests must run on the day the bucket was filled for, a minute
+  // at least before midnight UTC (they take seconds); a fill that ends later is done again.
+  for (;;) {
+    const toMidnight = DAY_MS - (Date.now() % DAY_MS);
+    if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
+    today = yyyymmdd(Date.now());
+    yesterday = yyyymmdd(Date.now() - DAY_MS);
+    await publish();
+    if (yyyymmdd(Date.now() + 60_000) === today) break;
+  }
 });
 
 afterAll(async () => {

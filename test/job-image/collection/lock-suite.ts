@@ -12,8 +12,8 @@ import { LOCK_KEY, type LockOptions, withLock } from "../../../job-image/src/col
 import type { Store } from "../../../job-image/src/storage/types.js";
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-// Renewed every 500 ms: a renewal (a GET and a conditional PUT) would have to take over a second
-// for a waiter to see the lock expire; at 600 ms that was 400 ms, within reach of a loaded MinIO.
+// Renewed every TTL/3 (500 ms): a renewal (a GET and a conditional PUT) would have to take over a
+// second for a waiter to see the lock expire; at 600 ms that was 400 ms, within a loaded MinIO's reach.
 const TTL_MS = 1500;
 const lockOptions = (holder: string): LockOptions => ({
   holder,

@@ -3,7 +3,7 @@
  * and a source that cannot list (an HTTP mirror) is HEADed as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NotFoundError } from "../../../job-image/src/api/errors.js";
+import { NotFoundError, StorageError } from "../../../job-image/src/api/errors.js";
 import { type RunId, stepsOf } from "../../../job-image/src/api/run-id.js";
 import { indexKeyOf, type StepFileKind, stepFileKey } from "../../../job-image/src/source/layout.js";
 import {
@@ -98,6 +98,21 @@ describe("the first look at a run's step files", () => {
       expect(files.oper).toBeUndefined();
       expect(files.operMissing?.message).toContain(source.url(missing));
     }
+  });
+
+  it("HEADs each file where the bucket refuses to list (403), and fails on any other fault of the LIST", async () => {
+    const source = await filled(stepObjects());
+    const refusing = (status: number): Store => ({
+      ...source,
+      // biome-ignore lint/correctness/useYield: a listing refused before its first page
+      async *list() {
+        throw new StorageError(source.url(""), status, `LIST answered ${status}`);
+      },
+    });
+    expect(await listStepFiles(refusing(403), RUN, KINDS, "0p25")).toBeUndefined();
+    const looked = await statStep(refusing(403), RUN, 6, "0p25", true, {});
+    expect(looked).toMatchObject({ enfo: { gribSize: 1006 }, oper: { gribSize: 1006 } });
+    await expect(listStepFiles(refusing(503), RUN, KINDS, "0p25")).rejects.toThrow("LIST answered 503");
   });
 
   describe("from an HTTP mirror, which cannot list", () => {

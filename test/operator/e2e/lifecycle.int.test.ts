@@ -176,7 +176,6 @@ describe("an EcmwfRun over its life", () => {
     expect(memberFailed[0]).toMatchObject({ type: "Warning" });
     expect(memberFailed[0]?.message).toContain(`member ens02 failed: `);
     expect(memberFailed[0]?.message).toContain(where);
-    expect(events.map((e) => e.reason)).toContain("PartiallySucceeded");
   });
 
   it("a pod killed by a signal mid-run is retried for that index only", async () => {

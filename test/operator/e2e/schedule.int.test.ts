@@ -2,9 +2,9 @@
  * EcmwfSchedules end to end on the real control plane: the operator is its own process acting as
  * its service account, on a shifted clock 1200 times as fast as real time (`GIK_CLOCK_*`: one
  * forecast hour every 3 s, 2025-01-01T02:00Z when the file's timeline starts), so a day of
- * cycles takes about 70 s. (At 1800 times, the steps between the restart and 00:00 had 3–4 s of
- * real time to spare, too little on a loaded machine.) Four schedules of the four cycles from 20250101 share one
- * timeline in one namespace:
+ * cycles takes about 85 s. (At 1800 times, the steps between the restart and 00:00 had 3–4 s
+ * of real time to spare, too little on a loaded machine.) Four schedules of the four cycles
+ * from 20250101 share one timeline in one namespace:
  *
  * | schedule  | policy  | deadline | what it shows                                                |
  * | --------- | ------- | -------- | ------------------------------------------------------------ |
