@@ -55,15 +55,7 @@ import { requireCondition, writeCondition } from "./condition.js";
 import { storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type {
-  ListedObject,
-  ObjectInfo,
-  PutOptions,
-  RangeQuery,
-  RequestOptions,
-  Store,
-  Versioned,
-} from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 const TEMP_SUFFIX = ".gik-tmp";
 const LOCK_SUFFIX = ".gik-lock";
@@ -235,7 +227,7 @@ export function fsStore(root: string, settings: FsStoreOptions = {}): Store {
       }
     },
 
-    async *list(prefix: string, options?: RequestOptions): AsyncIterable<ListedObject> {
+    async *list(prefix: string, options?: RequestOptions) {
       checkPrefix(prefix);
       // Walk only the deepest directory the prefix names; the rest of the prefix filters names.
       const slash = prefix.lastIndexOf("/");

@@ -24,15 +24,7 @@ import { preconditionFailed, writeCondition } from "./condition.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type {
-  ListedObject,
-  ObjectInfo,
-  PutOptions,
-  RangeQuery,
-  RequestOptions,
-  Store,
-  Versioned,
-} from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 export interface GcsStoreOptions {
   projectId?: string;
@@ -177,7 +169,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
       await call(key, "delete", opts?.signal, () => target.delete({ ignoreNotFound: true }));
     },
 
-    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<ListedObject> {
+    async *list(listPrefix: string, opts?: RequestOptions) {
       checkPrefix(listPrefix);
       const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
       const listed = await bucket();

@@ -60,15 +60,7 @@ import {
   objectEndpoint,
   S3AnswerError,
 } from "./s3-direct.js";
-import type {
-  ListedObject,
-  ObjectInfo,
-  PutOptions,
-  RangeQuery,
-  RequestOptions,
-  Store,
-  Versioned,
-} from "./types.js";
+import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
 
 export interface S3StoreOptions {
   endpoint?: string;
@@ -261,7 +253,7 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
       await send(key, "DeleteObject", opts?.signal, (b) => b.client.send(command));
     },
 
-    async *list(listPrefix: string, opts?: RequestOptions): AsyncIterable<ListedObject> {
+    async *list(listPrefix: string, opts?: RequestOptions) {
       checkPrefix(listPrefix);
       const full = prefix === "" ? listPrefix : `${prefix}/${listPrefix}`;
       let token: string | undefined;
