@@ -105,7 +105,8 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
   );
 
   const listing = await listStepFiles(deps.source, run, stepKinds(wanted.has(0)), resolution);
-  await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
+  /** A step's indexes, read and checked; their faults fail their members. */
+  const readStep = async (step: number): Promise<StepIndex[]> => {
     const files = await statStep(deps.source, run, step, resolution, wanted.has(0), { listing });
     const { indexes, controlFault } = await readStepIndexes(deps.source, files, wanted);
     if (controlFault) fail(0, controlFault);
@@ -117,12 +118,23 @@ export async function buildTemplates(input: TemplatesInput, deps: TemplatesDeps)
         if (wanted.has(fault.entry.number)) fail(fault.entry.number, fault.error);
       }
     }
-    const { rows, described } = await templateStep(
-      indexes,
-      { wanted, failures, fail, instantHeaders },
-      run,
-      deps.source,
-    );
+    return indexes;
+  };
+  // An instantaneous field's header is read at the build's first step and reused by the others,
+  // not at whichever step's index came in first: which message is read, and so which member a bad
+  // one fails, must not depend on timing. The other steps read their indexes meanwhile; the first
+  // step is the pool's first task, so it waits on none.
+  let firstStepDone!: () => void;
+  const firstStep = new Promise<void>((resolve) => {
+    firstStepDone = resolve;
+  });
+  await mapPool(steps, deps.stepConcurrency ?? 8, async (step) => {
+    const stepRows = readStep(step).then(async (indexes) => {
+      if (step !== steps[0]) await firstStep;
+      return templateStep(indexes, { wanted, failures, fail, instantHeaders }, run, deps.source);
+    });
+    if (step === steps[0]) void stepRows.then(firstStepDone, firstStepDone);
+    const { rows, described } = await stepRows;
     const templated = [...rows].filter(([number]) => !failures.has(memberName(number)));
     await Promise.all(
       templated.map(([number, memberRows]) =>
@@ -187,8 +199,8 @@ interface Header {
 }
 
 /**
- * Headers of instantaneous fields by field and kind ({@link describedKey}), read at the first step
- * that asked; `undefined` when that read gave no instantaneous header (a field over a window, or
+ * Headers of instantaneous fields by field and kind ({@link describedKey}), read at the build's
+ * first step (a field not there: the first step that asked); `undefined` when that read gave no instantaneous header (a field over a window, or
  * no message that checked out), and each step reads its own.
  */
 type InstantHeaders = Map<string, Promise<Header | undefined>>;
