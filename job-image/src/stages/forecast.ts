@@ -453,6 +453,9 @@ async function planRun(input: RunInput, deps: RunDeps): Promise<RunPlan> {
     progress(published());
     return files[i];
   };
+  // Known before any index is read, for the up-to-date check: the control's oper file is an input
+  // wherever it exists, though before IFS 50r1 (where that file is HRES) the control is read from
+  // enfo-ef; HRES republished then writes the control's store again, never leaves it stale.
   const inputsOf = (member: string): MemberInputs => ({
     member,
     referenceRun: manifest.referenceRun,

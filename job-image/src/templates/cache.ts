@@ -1,8 +1,8 @@
 /**
  * A cache on this machine of what a run reads from a remote templates store: the manifest parts of
  * its reference run (`read.ts`; since a run reads the manifest alone, that is every template it
- * reads). With the cache warm, a run against the same reference sends the store a LIST and one HEAD
- * per part, and no GET.
+ * reads). With the cache warm, a run against the same reference sends the store one LIST and
+ * nothing else: the listing gives each part's ETag.
  *
  * An entry is one file per part in a local directory (a file store, so written as a temporary and
  * renamed: a reader sees the old entry or the new one, never a part of one), at
@@ -11,15 +11,16 @@
  *
  * An entry is valid for the version of its object that its ETag names. The issue words the key as
  * the manifest's fingerprint, but that is computed from the parts, so it is known only once they are
- * read; a part's ETag is known from a HEAD and changes whenever its bytes do (a new build), which is
- * what the fingerprint sums up.
+ * read; a part's ETag is known from the listing that finds it (or, for a part read without one, a
+ * HEAD) and changes whenever its bytes do (a new build), which is what the fingerprint sums up.
  *
  * Notes (invariants):
  * - An entry is used only if its ETag and size are the object's now and its bytes hash to its
  *   digest. An entry of another version is a miss; a truncated or corrupt one is warned about,
  *   naming its file, and refetched: never used.
- * - A miss is filed only if a second HEAD after the GET gives the same ETag: an object rewritten
- *   between the two requests would otherwise have its new bytes filed under its old ETag.
+ * - A miss is filed only if a HEAD after the GET gives the ETag seen before it: an object rewritten
+ *   in between would otherwise have its new bytes filed under its old ETag.
+ * - A listed version serves the one read that follows that listing: a later read looks again.
  * - An object its store gives no ETag for is read through, not cached: nothing would tell a new
  *   build from the old one.
  * - A fault of the cache itself (a directory that cannot be written) is a warning, and the run
@@ -32,7 +33,7 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../log/types.js";
 import { storeScheme } from "../storage/open.js";
-import type { RequestOptions, Store } from "../storage/types.js";
+import type { ObjectInfo, RequestOptions, Store } from "../storage/types.js";
 import { isManifestKey } from "./layout.js";
 
 const ENTRY_KIND = "gik-template-cache";
@@ -89,23 +90,36 @@ export function cachesTemplates(url: string): boolean {
  */
 export function withTemplateCache(store: Store, options: TemplateCacheOptions): Store {
   const folder = sha256Hex(new TextEncoder().encode(store.url(""))).slice(0, 16);
+  // The versions of the manifest parts as last listed, each taken by the read that follows.
+  const listed = new Map<string, ObjectInfo>();
   return {
     ...store,
-    get: (key, requestOptions) =>
-      isManifestKey(key)
-        ? cachedGet(store, key, `${folder}/${key}`, options, requestOptions)
-        : store.get(key, requestOptions),
+    async *list(prefix, requestOptions) {
+      for await (const object of store.list(prefix, requestOptions)) {
+        const { key, ...info } = object;
+        if (isManifestKey(key)) listed.set(key, info);
+        yield object;
+      }
+    },
+    get: (key, requestOptions) => {
+      if (!isManifestKey(key)) return store.get(key, requestOptions);
+      const seen = listed.get(key);
+      listed.delete(key);
+      return cachedGet(store, key, `${folder}/${key}`, seen, options, requestOptions);
+    },
   };
 }
 
+/** `key` through the cache; `seen` is its version as listed, else a HEAD asks. */
 async function cachedGet(
   store: Store,
   key: string,
   entryKey: string,
+  seen: ObjectInfo | undefined,
   { cache, log }: TemplateCacheOptions,
   requestOptions: RequestOptions | undefined,
 ): Promise<Uint8Array | undefined> {
-  const info = await store.head(key, requestOptions);
+  const info = seen ?? (await store.head(key, requestOptions));
   if (info === undefined) return undefined;
   if (info.etag === undefined) return store.get(key, requestOptions);
   const now: ObjectVersion = { url: store.url(key), etag: info.etag, size: info.size };

@@ -105,17 +105,49 @@ async function cacheFiles(): Promise<string[]> {
 }
 
 describe("the template cache", () => {
-  it("reads a manifest part over the network once: a second run sends HEADs and no GET", async () => {
+  it("reads a manifest part over the network once: a second run sends one LIST, no HEAD, no GET", async () => {
     await remote.put(KEY, manifestPart());
     const first = await findManifest(cached(), run);
     expect(stats.byKind.get.requests).toBe(1);
-    const heads = stats.byKind.head.requests;
+    // The listing gave the part's version; one HEAD after the GET checks it did not change meanwhile.
+    expect(stats.byKind.head.requests).toBe(1);
     // A second run: a new process, a new wrapper over the same cache directory.
     const second = await findManifest(cached(), run);
     expect(stats.byKind.get.requests).toBe(1);
-    expect(stats.byKind.head.requests).toBe(heads + 1);
+    expect(stats.byKind.head.requests).toBe(1);
+    expect(stats.byKind.list.requests).toBe(2);
     expect(second).toEqual(first);
     expect(second?.fingerprint).toMatch(/^sha256:/);
+  });
+
+  it("takes a listed version for one read only, and HEADs a part read without a listing", async () => {
+    await remote.put(KEY, manifestPart());
+    const store = cached();
+    await findManifest(store, run);
+    const heads = stats.byKind.head.requests;
+    // Rebuilt after the listing: a read that follows no listing of its own asks the store again.
+    await remote.put(KEY, manifestPart("2 metre temperature, rebuilt"));
+    expect(new TextDecoder().decode(await store.get(KEY))).toContain("rebuilt");
+    expect(stats.byKind.head.requests).toBeGreaterThan(heads);
+    expect(stats.byKind.get.requests).toBe(2);
+  });
+
+  it("serves the version listed, from the cache, when the part is rebuilt between the listing and the read", async () => {
+    await remote.put(KEY, manifestPart());
+    await findManifest(cached(), run);
+    const rebuiltAfterListing: Store = {
+      ...remote,
+      async *list(prefix, options) {
+        yield* remote.list(prefix, options);
+        await remote.put(KEY, manifestPart("rebuilt meanwhile"));
+      },
+    };
+    const manifest = await findManifest(cached(rebuiltAfterListing), run);
+    expect(manifest?.fields["2t:sfc:"]?.name).toBe("2 metre temperature");
+    expect(stats.byKind.get.requests).toBe(1);
+    // The next run lists the new build and reads it.
+    expect((await findManifest(cached(), run))?.fields["2t:sfc:"]?.name).toBe("rebuilt meanwhile");
+    expect(stats.byKind.get.requests).toBe(2);
   });
 
   it("refetches a part whose ETag changed (a new build), then serves the new one", async () => {
