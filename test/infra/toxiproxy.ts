@@ -57,11 +57,6 @@ export async function removeToxic(api: string, proxy: string, toxic: string): Pr
   await httpJson(`${api}/proxies/${proxy}/toxics/${toxic}`, { method: "DELETE" });
 }
 
-/** Enables or disables a proxy: disabled, it refuses connections and closes open ones. */
-export async function setProxyEnabled(api: string, proxy: string, enabled: boolean): Promise<void> {
-  await httpJson(`${api}/proxies/${proxy}`, { body: { enabled } });
-}
-
 /** Removes every toxic and re-enables every proxy. */
 export async function resetToxiproxy(api: string): Promise<void> {
   await httpJson(`${api}/reset`, { method: "POST" });

@@ -33,11 +33,6 @@ export function s8(b: Uint8Array, i: number): number {
   return v & 0x80 ? -(v & 0x7f) : v;
 }
 
-export function s16(b: Uint8Array, i: number): number {
-  const v = u16(b, i);
-  return v & 0x8000 ? -(v & 0x7fff) : v;
-}
-
 export function s32(b: Uint8Array, i: number): number {
   const v = u32(b, i);
   return v >= 0x80000000 ? -(v - 0x80000000) : v;

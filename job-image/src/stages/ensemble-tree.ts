@@ -18,7 +18,6 @@
  * @module
  */
 import { RefsError } from "../api/errors.js";
-import type { RegularLatLonGrid } from "../grib/types.js";
 import type { RefValue } from "../refs/types.js";
 import type { FieldDescriptor } from "../templates/manifest.js";
 import type { ChunkRef } from "./chunk-list.js";
@@ -167,11 +166,6 @@ export function slotTimeChunks(tree: EnsembleTree, slot: number): Map<string, Re
     chunks.set(`${group.path}/valid_time/${slot}.0`, validChunk);
   }
   return chunks;
-}
-
-/** The grid of the tree's groups (all one grid, or the tree is refused on building). */
-export function treeGrid(tree: EnsembleTree): RegularLatLonGrid | undefined {
-  return tree.groups[0]?.grid;
 }
 
 /** A member's mapped messages, as they go into an ensemble dataset. */

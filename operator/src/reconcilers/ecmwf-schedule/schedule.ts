@@ -135,11 +135,6 @@ export function runStamp(run: RunId): string {
   return `${run.date}${cycleHH(run.cycle)}`;
 }
 
-/** The run time of a run. */
-export function runTimeOf(run: RunId): Date {
-  return new Date(runEpochSeconds(run) * 1000);
-}
-
 /** The cycle whose run time is `t` (ms), with its due time and deadline under `times`. */
 export function scheduledCycle(t: number, times: ScheduleTimes): ScheduledCycle {
   const runTime = new Date(t);
