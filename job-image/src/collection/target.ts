@@ -34,7 +34,7 @@ export function openCollection(request: CollectionRequest, log: Logger): Collect
 }
 
 /** The collection rooted at `store`, as a run's target. */
-export function collectionTarget(store: Store, options: CollectionTargetOptions): CollectionTarget {
+function collectionTarget(store: Store, options: CollectionTargetOptions): CollectionTarget {
   const url = store.url("");
   const lock: LockOptions = {
     holder: `${hostname()}:${process.pid}`,

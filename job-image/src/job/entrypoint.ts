@@ -110,7 +110,7 @@ async function runShare(spec: RunJobSpec, index: number, ctx: JobContext): Promi
 }
 
 /** What the report says of one member's outcome. Pure. */
-export function memberResult(outcome: MemberOutcome): MemberResult {
+function memberResult(outcome: MemberOutcome): MemberResult {
   return outcome.status === "failed"
     ? {
         member: outcome.member,

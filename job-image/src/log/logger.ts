@@ -29,7 +29,7 @@ const LEVEL_NAMES: Record<number, string> = { 20: "DEBUG ", 30: "", 40: "WARN ",
 const RECORD_FIELDS = new Set(["level", "time", "pid", "hostname", "app", "msg"]);
 
 /** A pino JSON line as a person reads it: `WARN message  key=value …`. */
-export function textLine(json: string): string {
+function textLine(json: string): string {
   const record = JSON.parse(json) as Record<string, unknown>;
   const detail = Object.entries(record)
     .filter(([key]) => !RECORD_FIELDS.has(key))

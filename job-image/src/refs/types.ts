@@ -22,7 +22,7 @@ export interface Refs {
 }
 
 /** Keys of Zarr v2 metadata objects, which both layouts keep as JSON text. */
-export const METADATA_KEYS = [".zgroup", ".zattrs", ".zarray"] as const;
+const METADATA_KEYS = [".zgroup", ".zattrs", ".zarray"] as const;
 
 export function isMetadataKey(key: string): boolean {
   const name = key.slice(key.lastIndexOf("/") + 1);

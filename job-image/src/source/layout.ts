@@ -25,7 +25,7 @@ export type StepFileKind = "enfo-ef" | "oper-fc";
 export const FIRST_50R1_DATE = "20260512";
 
 /** First date of the 0.25° `ifs/0p25` tree. */
-export const FIRST_0P25_DATE = "20240229";
+const FIRST_0P25_DATE = "20240229";
 
 /** The tree a run of this date is published under (the date rule; callers may probe the other). */
 export function resolutionOf(date: string): Resolution {

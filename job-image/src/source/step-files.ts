@@ -119,7 +119,7 @@ export async function statStepFile(
 }
 
 /** GETs a step file's index and parses the lines of `members`. */
-export async function readStepIndex(
+async function readStepIndex(
   source: ReadableStore,
   file: StepFile,
   members: ReadonlySet<number>,
@@ -147,7 +147,7 @@ function withStepFaults(index: ParsedIndex, step: number, url: string): ParsedIn
 }
 
 /** True when the index has control-member lines (`type` `cf`): before IFS 50r1 the control is in `enfo-ef`. */
-export function hasControl(spans: readonly IndexSpan[]): boolean {
+function hasControl(spans: readonly IndexSpan[]): boolean {
   return spans.some((e) => e.number === 0);
 }
 

@@ -71,7 +71,7 @@ export function ensembleRecord(
 }
 
 /** The tree of the ensemble store of `members`: the union of their fields, one time slot. */
-export function ensembleTreeOf(members: readonly EnsembleMember[], run: RunId): EnsembleTree {
+function ensembleTreeOf(members: readonly EnsembleMember[], run: RunId): EnsembleTree {
   return buildEnsembleTree(unionFields(members), {
     times: [runEpochSeconds(run)],
     steps: stepsOf(run.cycle),

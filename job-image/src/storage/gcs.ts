@@ -199,7 +199,7 @@ function objectInfo(metadata: { size?: string | number; etag?: string }): Object
 }
 
 /** `gs://bucket/a/b` (or `gcs://…`) → `{ bucket: "bucket", prefix: "a/b" }`. */
-export function parseGcsUrl(root: string): { bucket: string; prefix: string } {
+function parseGcsUrl(root: string): { bucket: string; prefix: string } {
   const match = /^(?:gs|gcs):\/\/([^/]+)\/?(.*)$/.exec(root);
   if (match === null) throw new UsageError("store URL", `"${root}" is not a gs://bucket[/prefix] URL`);
   return { bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, "") };

@@ -284,7 +284,7 @@ function isRefusal(err: unknown): err is StorageError {
 }
 
 /** `s3://bucket/a/b` → `{ bucket: "bucket", prefix: "a/b" }`. */
-export function parseS3Url(root: string): { bucket: string; prefix: string } {
+function parseS3Url(root: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
   if (match === null) throw new UsageError("store URL", `"${root}" is not an s3://bucket[/prefix] URL`);
   return { bucket: match[1]!, prefix: match[2]!.replace(/\/+$/, "") };
@@ -364,7 +364,7 @@ async function makeClient(bucket: string, options: S3StoreOptions): Promise<S3Ba
  * The providers of the SDK's default chain that `env` configures, in the chain's order: the ones
  * a failure can come from. The chain stops at the first provider that is configured but fails.
  */
-export function configuredCredentialProviders(env: Record<string, string | undefined>): string[] {
+function configuredCredentialProviders(env: Record<string, string | undefined>): string[] {
   const set = (name: string): boolean => (env[name] ?? "") !== "";
   const providers: string[] = [];
   if (set("AWS_ACCESS_KEY_ID")) providers.push("environment (AWS_ACCESS_KEY_ID)");
@@ -381,7 +381,7 @@ export function configuredCredentialProviders(env: Record<string, string | undef
 }
 
 /** A credential chain that failed, as a `StorageError` that names where it looked and why it failed. */
-export function credentialsError(
+function credentialsError(
   url: string,
   env: Record<string, string | undefined>,
   cause: unknown,

@@ -25,7 +25,7 @@ import { httpStatus, isNotFound } from "./errors.js";
 import type { LeaseClient } from "./leader-election.js";
 
 /** The field manager of the operator's applies: it owns every field of the Jobs it makes. */
-export const FIELD_MANAGER = "gik-operator";
+const FIELD_MANAGER = "gik-operator";
 /**
  * The field manager of `parallelism` updates. Separate from {@link FIELD_MANAGER} because an apply
  * that names fewer fields than its manager owns removes the others: applying `{parallelism}` as

@@ -230,7 +230,7 @@ function containerResources(resources: ResourceRequirements): {
 }
 
 /** The hash of a Job without its `parallelism` and annotations (see the module notes). */
-export function specHash(job: V1Job): string {
+function specHash(job: V1Job): string {
   const { parallelism: _parallelism, ...spec } = job.spec ?? { template: {} };
   const identity = { labels: job.metadata?.labels, owners: job.metadata?.ownerReferences, spec };
   return createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);

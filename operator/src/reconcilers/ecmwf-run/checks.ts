@@ -18,7 +18,7 @@ import { type Check, evaluate, FOREIGN_JOB_REQUEUE_MS, type Verdict } from "../c
 import { jobSpecOf } from "../common/job-state.js";
 import { type ResolvedTemplates, runOutput } from "./desired-job.js";
 
-export const TEMPLATES_REQUEUE_MS = 30_000;
+const TEMPLATES_REQUEUE_MS = 30_000;
 
 export interface RunCheckInput {
   run: EcmwfRun;
@@ -38,7 +38,7 @@ const wait = (reason: Reason, message: string, requeueAfterMs = TEMPLATES_REQUEU
 });
 
 /** The chain, in order. */
-export const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
+const runChecks: readonly Check<RunCheckInput, ResolvedTemplates>[] = [
   // A spec the CRD should have refused (older CRD, skipped validation): stall, naming the field.
   ({ run }) => {
     const problem = validateEcmwfRunSpec(run.spec);

@@ -32,7 +32,7 @@ export function commitJobName(run: EcmwfRun): string {
 }
 
 /** The contract of the commit pod, from the members' contract: every member, in index order. */
-export function commitJobSpec(members: RunJobSpec): CommitJobSpec {
+function commitJobSpec(members: RunJobSpec): CommitJobSpec {
   return {
     kind: "EcmwfRunCommit",
     run: { ...members.run },

@@ -41,7 +41,7 @@ export function runOutput(run: EcmwfRun, defaults: JobDefaults): string | undefi
 }
 
 /** Pods run at once: the spec's (else the default), never more than the Job's `indexes`. */
-export function runParallelism(run: EcmwfRun, defaults: JobDefaults, indexes: number): number {
+function runParallelism(run: EcmwfRun, defaults: JobDefaults, indexes: number): number {
   return Math.min(run.spec.parallelism ?? defaults.parallelism, indexes);
 }
 
@@ -49,7 +49,7 @@ export function runParallelism(run: EcmwfRun, defaults: JobDefaults, indexes: nu
  * The contract of `run`'s pods. Throws {@link TerminalError} when no output is known (the checks
  * stall such a run before it gets here).
  */
-export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): RunJobSpec {
+function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults: JobDefaults): RunJobSpec {
   const { spec, metadata } = run;
   const output = runOutput(run, defaults);
   if (output === undefined)
@@ -75,7 +75,7 @@ export function runJobSpec(run: EcmwfRun, templates: ResolvedTemplates, defaults
  * How the members wait for step files ECMWF has not published yet: until the run's nominal time
  * plus `spec.sourceDeadline`. A fixed instant, so every pod and every retry gives up at once.
  */
-export function sourceWait(run: EcmwfRun, id: RunId): WaitRequest {
+function sourceWait(run: EcmwfRun, id: RunId): WaitRequest {
   const after = parseDuration(run.spec.sourceDeadline ?? RUN_DEFAULTS.sourceDeadline, "spec.sourceDeadline");
   return {
     deadline: new Date(runEpochSeconds(id) * 1000 + after).toISOString(),

@@ -33,7 +33,7 @@ import { commitJobName } from "./desired-commit-job.js";
 import { runJobName } from "./desired-job.js";
 
 /** Lines of a member pod's log read for its newest source record. */
-export const SOURCE_LOG_TAIL_LINES = 20;
+const SOURCE_LOG_TAIL_LINES = 20;
 /** A bound on those lines' bytes, against a pathological line (the kubelet cuts what is past it). */
 const SOURCE_LOG_LIMIT_BYTES = 256 * 1024;
 

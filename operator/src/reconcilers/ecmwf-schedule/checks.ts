@@ -58,7 +58,7 @@ const names = (runs: readonly OwnedRun[]) => runs.map((r) => r.run.metadata.name
 const cycles = (list: readonly ScheduledCycle[]) => list.map((c) => runStamp(c.run)).join(", ");
 
 /** A message naming the next cycle and when it is due. */
-export function nextMessage(next: ScheduledCycle): string {
+function nextMessage(next: ScheduledCycle): string {
   return `next cycle ${runStamp(next.run)}, due at ${next.dueTime.toISOString().replace(/\.\d+Z$/, "Z")}`;
 }
 
@@ -72,7 +72,7 @@ function waitMs({ due, next, now }: ConcurrencyInput): number {
 }
 
 /** The chain, in order. */
-export const concurrencyChecks: readonly Check<ConcurrencyInput, Decision>[] = [
+const concurrencyChecks: readonly Check<ConcurrencyInput, Decision>[] = [
   // Nothing is due.
   ({ due, next }) => (due.length === 0 ? go(nextMessage(next), {}) : undefined),
   // Allow: every due cycle, oldest first.

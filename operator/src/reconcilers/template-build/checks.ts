@@ -19,7 +19,7 @@ export interface TemplateBuildCheckInput {
 export type TemplateBuildVerdict = Verdict<null>;
 
 /** The chain, in order. */
-export const templateBuildChecks: readonly Check<TemplateBuildCheckInput, null>[] = [
+const templateBuildChecks: readonly Check<TemplateBuildCheckInput, null>[] = [
   // A spec the CRD should have refused: stall, naming the field.
   ({ templateBuild }) => {
     const problem = validateTemplateBuildSpec(templateBuild.spec);

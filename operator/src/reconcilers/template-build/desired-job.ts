@@ -21,7 +21,7 @@ export function templateBuildJobName(tb: TemplateBuild): string {
 }
 
 /** The contract of `tb`'s pods. */
-export function templateBuildJobSpec(tb: TemplateBuild, defaults: JobDefaults): TemplateBuildJobSpec {
+function templateBuildJobSpec(tb: TemplateBuild, defaults: JobDefaults): TemplateBuildJobSpec {
   const { spec } = tb;
   return {
     kind: "TemplateBuild",
