@@ -70,8 +70,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   cache: {
     type: "string",
     value: "DIR|none",
-    description:
-      "where templates read from a remote store (s3://, gs://) are cached; none: no cache",
+    description: "where templates read from a remote store (s3://, gs://) are cached; none: no cache",
     default: "$XDG_CACHE_HOME/gik/templates, else ~/.cache/gik/templates",
   },
   "no-cache": { type: "boolean", description: "read remote templates without the cache (as --cache none)" },
