@@ -74,8 +74,8 @@ export interface TemplateCacheOptions {
 }
 
 /**
- * Whether templates at `url` are worth caching: only those read over the network (`s3://`, `gs://`).
- * A local store is as near as the cache would be.
+ * Whether templates at `url` are worth caching: those read over the network (every scheme but
+ * files). A local store is as near as the cache would be.
  */
 export function cachesTemplates(url: string): boolean {
   return storeScheme(url) !== "file";
