@@ -24,7 +24,15 @@ import { preconditionFailed, writeCondition } from "./condition.js";
 import { type Failure, statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, checkPrefix, joinKey } from "./keys.js";
 import { checkRange, rangeNotSatisfiable } from "./range.js";
-import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import {
+  type ObjectInfo,
+  objectInfo,
+  type PutOptions,
+  type RangeQuery,
+  type RequestOptions,
+  type Store,
+  type Versioned,
+} from "./types.js";
 
 export interface GcsStoreOptions {
   projectId?: string;
@@ -137,7 +145,7 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
       const target = await file(key);
       try {
         const [metadata] = await call(key, "getMetadata", opts?.signal, () => target.getMetadata());
-        return objectInfo(metadata);
+        return objectInfo(Number(metadata.size ?? 0), metadata.etag);
       } catch (err) {
         if (missing(err)) return undefined;
         throw err;
@@ -184,18 +192,13 @@ export function gcsStore(root: string, options: GcsStoreOptions = {}): Store {
           }),
         );
         for (const f of files) {
-          yield { key: prefix === "" ? f.name : f.name.slice(prefix.length + 1), ...objectInfo(f.metadata) };
+          const key = prefix === "" ? f.name : f.name.slice(prefix.length + 1);
+          yield { key, ...objectInfo(Number(f.metadata.size ?? 0), f.metadata.etag) };
         }
         pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
       } while (pageToken !== undefined);
     },
   };
-}
-
-/** An object's size and ETag from its metadata, as a `head` and a listing both give it. */
-function objectInfo(metadata: { size?: string | number; etag?: string }): ObjectInfo {
-  const size = Number(metadata.size ?? 0);
-  return metadata.etag === undefined ? { size } : { size, etag: metadata.etag };
 }
 
 /** `gs://bucket/a/b` (or `gcs://…`) → `{ bucket: "bucket", prefix: "a/b" }`. */

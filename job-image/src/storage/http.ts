@@ -17,7 +17,14 @@ import { UsageError } from "../api/errors.js";
 import { statusFailure, storageError, thrownFailure } from "./failure.js";
 import { checkKey, joinKey } from "./keys.js";
 import { rangeHeader, rangeNotSatisfiable, sliceRange } from "./range.js";
-import type { ObjectInfo, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import {
+  type ObjectInfo,
+  objectInfo,
+  type RangeQuery,
+  type RequestOptions,
+  type Store,
+  type Versioned,
+} from "./types.js";
 
 export interface HttpStoreOptions {
   /** The `fetch` to use (tests inject one; defaults to the global). */
@@ -119,8 +126,7 @@ export function httpStore(root: string, options: HttpStoreOptions = {}): Store {
           "HEAD answered without a Content-Length",
         );
       }
-      const etag = response.headers.get("etag");
-      return etag === null ? { size } : { size, etag };
+      return objectInfo(size, response.headers.get("etag"));
     },
 
     put: async (key: string) => readOnly("put", key),

@@ -60,7 +60,15 @@ import {
   objectEndpoint,
   S3AnswerError,
 } from "./s3-direct.js";
-import type { ObjectInfo, PutOptions, RangeQuery, RequestOptions, Store, Versioned } from "./types.js";
+import {
+  type ObjectInfo,
+  objectInfo,
+  type PutOptions,
+  type RangeQuery,
+  type RequestOptions,
+  type Store,
+  type Versioned,
+} from "./types.js";
 
 export interface S3StoreOptions {
   endpoint?: string;
@@ -270,11 +278,6 @@ export function s3Store(root: string, options: S3StoreOptions = {}): Store {
       } while (token !== undefined);
     },
   };
-}
-
-/** An object's size and ETag, as a HEAD and a listing both give them. */
-function objectInfo(size: number, etag: string | undefined): ObjectInfo {
-  return etag === undefined ? { size } : { size, etag };
 }
 
 /** A conditional put's refusal: 412 (any code), or 409 `ConditionalRequestConflict`. */

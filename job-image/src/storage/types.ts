@@ -40,6 +40,11 @@ export interface ObjectInfo {
   etag?: string;
 }
 
+/** An object's size and ETag as a backend answers them, the ETag absent when it gives none. */
+export function objectInfo(size: number, etag: string | null | undefined): ObjectInfo {
+  return etag == null ? { size } : { size, etag };
+}
+
 /** One object of a listing: its key, and what `head` says of it at that moment. */
 export interface ListedObject extends ObjectInfo {
   key: string;
