@@ -200,8 +200,9 @@ interface Header {
 
 /**
  * Headers of instantaneous fields by field and kind ({@link describedKey}), read at the build's
- * first step (a field not there: the first step that asked); `undefined` when that read gave no instantaneous header (a field over a window, or
- * no message that checked out), and each step reads its own.
+ * first step (a field not there: the first step that asked); `undefined` when that read gave no
+ * instantaneous header (a field over a window, or no message that checked out), and each step
+ * reads its own.
  */
 type InstantHeaders = Map<string, Promise<Header | undefined>>;
 
